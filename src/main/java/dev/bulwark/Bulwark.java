@@ -1,0 +1,86 @@
+package dev.bulwark;
+
+import dev.bulwark.auth.PasswordHasher;
+import dev.bulwark.auth.PasswordHasherVerticle;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.http.HttpServerVerticle;
+import dev.bulwark.infra.Migrations;
+import dev.bulwark.infra.PostgresPool;
+import dev.bulwark.infra.RedisConnector;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Bulwark: migrate → pools → hasher workers → HTTP verticles, and the reverse on stop. The configuration
+ * must already carry both service URLs (see {@link dev.bulwark.infra.DevServices} for development).
+ */
+public final class Bulwark {
+  private static final Logger log = LoggerFactory.getLogger(Bulwark.class);
+
+  private final Vertx vertx;
+  private final Services services;
+  private String hasherDeployment;
+  private String httpDeployment;
+
+  private Bulwark(Vertx vertx, Services services) {
+    this.vertx = vertx;
+    this.services = services;
+  }
+
+  public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices) {
+    long started = System.currentTimeMillis();
+    return Migrations.migrate(vertx, config.database().url()).compose(applied -> {
+      Pool pg = PostgresPool.create(vertx, config.database(), config.http().instances());
+      Redis redis = RedisConnector.create(vertx, config.redis());
+      PasswordHasher hasher = new PasswordHasher(vertx, config.hasher());
+      Services services = new Services(config, pg, redis, hasher, embeddedServices, started, new AtomicBoolean());
+      Bulwark app = new Bulwark(vertx, services);
+      return app.deploy().recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
+    });
+  }
+
+  private Future<Bulwark> deploy() {
+    BulwarkConfig config = services.config();
+    DeploymentOptions workers = new DeploymentOptions()
+        .setThreadingModel(ThreadingModel.WORKER)
+        .setInstances(config.hasher().instances());
+    return vertx.deployVerticle(() -> new PasswordHasherVerticle(config.hasher()), workers)
+        .compose(id -> {
+          hasherDeployment = id;
+          DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());
+          return vertx.deployVerticle(() -> new HttpServerVerticle(services), http);
+        })
+        .map(id -> {
+          httpDeployment = id;
+          log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
+              dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
+              config.http().instances(), config.hasher().instances(), config.environment().id());
+          return this;
+        });
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  /** Stops taking traffic, lets in-flight requests finish, then closes the pools. */
+  public Future<Void> stop() {
+    services.draining().set(true);
+    Future<Void> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+    return http
+        .transform(ar -> hasherDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(hasherDeployment))
+        .transform(ar -> closeClients());
+  }
+
+  private Future<Void> closeClients() {
+    services.redis().close();
+    return services.pg().close();
+  }
+}

@@ -1,0 +1,64 @@
+package dev.bulwark.auth;
+
+import dev.bulwark.config.HasherConfig;
+import dev.bulwark.http.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The client side of {@link PasswordHasherVerticle}: admission control in front of a bounded queue. When
+ * {@code queueCapacity} requests are already outstanding, a new one fails at once with 503 {@code server_busy} and a
+ * {@code Retry-After}, instead of waiting behind work the workers cannot finish in time.
+ */
+public final class PasswordHasher {
+  private final Vertx vertx;
+  private final int capacity;
+  private final DeliveryOptions delivery;
+  private final AtomicInteger outstanding = new AtomicInteger();
+  private final LongAdder rejected = new LongAdder();
+
+  public PasswordHasher(Vertx vertx, HasherConfig config) {
+    this.vertx = vertx;
+    this.capacity = config.queueCapacity();
+    this.delivery = new DeliveryOptions().setSendTimeout(config.timeout().toMillis()).setLocalOnly(true);
+  }
+
+  public Future<String> hash(String password) {
+    return send(new JsonObject().put("op", "hash").put("password", password));
+  }
+
+  public Future<Boolean> verify(String password, String hash) {
+    return send(new JsonObject().put("op", "verify").put("password", password).put("hash", hash));
+  }
+
+  private <T> Future<T> send(JsonObject request) {
+    if (outstanding.incrementAndGet() > capacity) {
+      outstanding.decrementAndGet();
+      rejected.increment();
+      return Future.failedFuture(busy());
+    }
+    return vertx.eventBus().<T>request(PasswordHasherVerticle.ADDRESS, request, delivery)
+        .map(reply -> reply.body())
+        .eventually(() -> {
+          outstanding.decrementAndGet();
+          return Future.succeededFuture();
+        });
+  }
+
+  static ApiException busy() {
+    return ApiException.unavailable("server_busy", "The server is busy verifying passwords; retry shortly.", 1);
+  }
+
+  /** Requests queued or being hashed right now. */
+  public int outstanding() {
+    return outstanding.get();
+  }
+
+  public long rejectedTotal() {
+    return rejected.sum();
+  }
+}

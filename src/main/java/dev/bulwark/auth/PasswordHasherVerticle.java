@@ -1,0 +1,45 @@
+package dev.bulwark.auth;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.bulwark.config.HasherConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * bcrypt, and nothing else, on worker threads. Deployed with the WORKER threading model so the slow, CPU-bound
+ * hashing never touches an event loop. Requests arrive over the local event bus from {@link PasswordHasher}, which
+ * bounds how many may be outstanding.
+ */
+public final class PasswordHasherVerticle extends VerticleBase {
+  static final String ADDRESS = "bulwark.hasher";
+
+  private final int rounds;
+  private MessageConsumer<JsonObject> consumer;
+
+  public PasswordHasherVerticle(HasherConfig config) {
+    this.rounds = config.rounds();
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer = vertx.eventBus().localConsumer(ADDRESS, this::handle);
+    return consumer.completion();
+  }
+
+  private void handle(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    byte[] password = body.getString("password", "").getBytes(StandardCharsets.UTF_8);
+    switch (body.getString("op", "")) {
+      case "hash" -> message.reply(new String(BCrypt.withDefaults().hash(rounds, password), StandardCharsets.UTF_8));
+      case "verify" -> {
+        byte[] hash = body.getString("hash", "").getBytes(StandardCharsets.UTF_8);
+        message.reply(BCrypt.verifyer().verify(password, hash).verified);
+      }
+      default -> message.fail(400, "unknown op");
+    }
+  }
+}

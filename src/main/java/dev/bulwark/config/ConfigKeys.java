@@ -1,0 +1,60 @@
+package dev.bulwark.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The environment variables operators already use for backends of this kind, and the config key each sets.
+ * Anything else can be set with {@code -D<key>=<value>} (for example {@code -Dhttp.bodyLimit=128KiB}).
+ */
+public final class ConfigKeys {
+  private static final Map<String, String> ENV_TO_KEY = new LinkedHashMap<>();
+  private static final Map<String, String> KEY_TO_ENV = new LinkedHashMap<>();
+
+  static {
+    map("ENVIRONMENT", "environment");
+    map("HTTP_HOST", "http.host");
+    map("HTTP_PORT", "http.port");
+    map("HTTP_INSTANCES", "http.instances");
+    map("DATABASE_URL", "database.url");
+    map("DATABASE_POOL_SIZE", "database.poolSize");
+    map("DATABASE_MAX_WAIT_QUEUE", "database.maxWaitQueue");
+    map("REDIS_URL", "redis.url");
+    map("REDIS_POOL_SIZE", "redis.poolSize");
+    map("DEV_DATA_DIR", "devServices.dataDir");
+    map("JWT_SECRET_KEY", "jwt.secret");
+    map("JWT_ALGORITHM", "jwt.algorithm");
+    map("JWT_ISSUER", "jwt.issuer");
+    map("JWT_AUDIENCE", "jwt.audience");
+    map("ACCESS_TOKEN_EXPIRE_MINUTES", "jwt.accessTokenMinutes");
+    map("REFRESH_TOKEN_EXPIRE_DAYS", "auth.refreshTokenDays");
+    map("BCRYPT_ROUNDS", "hasher.rounds");
+    map("HASHER_INSTANCES", "hasher.instances");
+    map("CORS_ORIGINS", "cors.origins");
+    map("RATE_LIMIT_ENABLED", "rateLimit.enabled");
+    map("ENABLE_DOCS", "docs.enabled");
+    map("LOG_LEVEL", "logging.level");
+    map("LOG_FORMAT", "logging.format");
+  }
+
+  private ConfigKeys() {
+  }
+
+  private static void map(String env, String key) {
+    ENV_TO_KEY.put(env, key);
+    KEY_TO_ENV.put(key, env);
+  }
+
+  public static Map<String, String> envToKey() {
+    return ENV_TO_KEY;
+  }
+
+  public static String envVarFor(String key) {
+    return KEY_TO_ENV.get(key);
+  }
+
+  /** Keys whose values are secrets and must never be printed. */
+  public static boolean isSecret(String key) {
+    return key.equals("jwt.secret") || key.endsWith("password");
+  }
+}

@@ -1,0 +1,118 @@
+package dev.bulwark.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place errors become responses: RFC 9457 {@code application/problem+json} with a stable {@code code} and
+ * the request id. Each 5xx is logged once with its request id; no internal message ever reaches the client.
+ */
+public final class ProblemHandler implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+  public static final String CONTENT_TYPE = "application/problem+json";
+
+  private static final Map<Integer, String[]> DEFAULTS = Map.ofEntries(
+      Map.entry(400, new String[] {"bad_request", "Bad Request", "The request could not be understood."}),
+      Map.entry(401, new String[] {"unauthorized", "Unauthorized", "Authentication is required."}),
+      Map.entry(403, new String[] {"forbidden", "Forbidden", "This action is not allowed."}),
+      Map.entry(404, new String[] {"not_found", "Not Found", "No resource at this path."}),
+      Map.entry(405, new String[] {"method_not_allowed", "Method Not Allowed", "This path does not support this method."}),
+      Map.entry(406, new String[] {"not_acceptable", "Not Acceptable", "No acceptable representation."}),
+      Map.entry(408, new String[] {"request_timeout", "Request Timeout", "The request took too long to arrive."}),
+      Map.entry(409, new String[] {"conflict", "Conflict", "The request conflicts with the current state."}),
+      Map.entry(412, new String[] {"precondition_failed", "Precondition Failed", "A precondition did not hold."}),
+      Map.entry(413, new String[] {"payload_too_large", "Payload Too Large", "The request body is too large."}),
+      Map.entry(415, new String[] {"unsupported_media_type", "Unsupported Media Type", "The body must be application/json."}),
+      Map.entry(422, new String[] {"unprocessable_content", "Unprocessable Content", "The request cannot be processed."}),
+      Map.entry(429, new String[] {"rate_limited", "Too Many Requests", "Too many requests; slow down."}),
+      Map.entry(431, new String[] {"headers_too_large", "Request Header Fields Too Large", "The request headers are too large."}),
+      Map.entry(500, new String[] {"internal_error", "Internal Server Error", "An unexpected error occurred."}),
+      Map.entry(503, new String[] {"service_unavailable", "Service Unavailable", "The service is temporarily unavailable."}));
+
+  private final AllowedMethods allowedMethods;
+
+  public ProblemHandler(AllowedMethods allowedMethods) {
+    this.allowedMethods = allowedMethods;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      log.warn("failure after the response started (request_id={}): {}", RequestIds.of(ctx), describe(ctx.failure()));
+      response.reset();
+      return;
+    }
+    Throwable failure = ctx.failure();
+    ApiException problem = toProblem(ctx.statusCode(), failure);
+    if (problem.status() >= 500 && !(failure instanceof ApiException)) {
+      log.error("request_id={} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(), failure);
+    }
+    if (problem.status() == 405) {
+      response.putHeader("Allow", allowedMethods.allowHeader(ctx.request().path()));
+    }
+    send(ctx, problem);
+  }
+
+  /** Writes a problem response; also used by handlers that answer an error without failing the context. */
+  public static void send(RoutingContext ctx, ApiException problem) {
+    HttpServerResponse response = ctx.response();
+    if (problem.retryAfterSeconds() >= 0) {
+      response.putHeader("Retry-After", Long.toString(Math.max(1, problem.retryAfterSeconds())));
+    }
+    response.setStatusCode(problem.status())
+        .putHeader("Content-Type", CONTENT_TYPE)
+        .putHeader("Cache-Control", "no-store")
+        .end(body(problem, RequestIds.of(ctx)).toBuffer());
+  }
+
+  static JsonObject body(ApiException problem, String requestId) {
+    String[] defaults = DEFAULTS.getOrDefault(problem.status(), DEFAULTS.get(problem.status() >= 500 ? 500 : 400));
+    JsonObject body = new JsonObject()
+        .put("type", "urn:bulwark:problem:" + problem.code())
+        .put("title", defaults[1])
+        .put("status", problem.status())
+        .put("detail", problem.getMessage() == null ? defaults[2] : problem.getMessage())
+        .put("code", problem.code())
+        .put("request_id", requestId);
+    if (!problem.errors().isEmpty()) {
+      JsonArray errors = new JsonArray();
+      for (FieldError e : problem.errors()) {
+        errors.add(new JsonObject().put("field", e.field()).put("code", e.code()).put("message", e.message()));
+      }
+      body.put("errors", errors);
+    }
+    return body;
+  }
+
+  /** Maps any failure to a safe problem; unknown exceptions become a bare 500. */
+  static ApiException toProblem(int statusCode, Throwable failure) {
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof DecodeException) {
+      return ApiException.badRequest("malformed_json", "The request body is not valid JSON.");
+    }
+    int status = statusCode;
+    if (failure instanceof HttpException http) {
+      status = http.getStatusCode();
+    }
+    if (status < 400 || status > 599) {
+      status = 500;
+    }
+    String[] defaults = DEFAULTS.getOrDefault(status, DEFAULTS.get(status >= 500 ? 500 : 400));
+    return new ApiException(status, defaults[0], defaults[2]);
+  }
+
+  private static String describe(Throwable t) {
+    return t == null ? "no exception" : t.getClass().getSimpleName();
+  }
+}
