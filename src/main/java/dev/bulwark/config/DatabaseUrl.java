@@ -51,6 +51,9 @@ public record DatabaseUrl(String host, int port, String database, String user, S
       throw new IllegalArgumentException("unknown sslmode '" + sslMode + "'");
     }
     int port = uri.getPort() == -1 ? 5432 : uri.getPort();
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port " + port + " is out of range (1 to 65535)");
+    }
     return new DatabaseUrl(uri.getHost(), port, decode(path.substring(1)), user, password, sslMode);
   }
 

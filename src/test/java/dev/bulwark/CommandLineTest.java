@@ -1,0 +1,97 @@
+package dev.bulwark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.testing.TestServices;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The process as operators see it: exit codes and messages of {@code java dev.bulwark.Main}. */
+class CommandLineTest {
+
+  record Result(int exit, String output) {
+  }
+
+  static Result run(Map<String, String> env, String... args) throws Exception {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", cp, "dev.bulwark.Main"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.matches("ENVIRONMENT|DATABASE_URL|REDIS_URL|JWT_SECRET_KEY|HTTP_PORT"));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("process did not exit");
+    }
+    return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void productionWithoutUrlsOrSecretRefusesToStartNamingAllThree() throws Exception {
+    Result r = run(Map.of("ENVIRONMENT", "production"));
+    assertEquals(2, r.exit(), r.output());
+    assertTrue(r.output().contains("Bulwark refused to start"), r.output());
+    for (String var : List.of("DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY")) {
+      assertTrue(r.output().contains(var), var + " missing from: " + r.output());
+    }
+    assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
+  }
+
+  @Test
+  void invalidValuesStopStartupWithOneMessage() throws Exception {
+    Result r = run(Map.of("HTTP_PORT", "abc", "DATABASE_POOL_SIZE", "0", "DATABASE_URL", "postgresql://nohost"));
+    assertEquals(2, r.exit(), r.output());
+    assertTrue(r.output().contains("http.port (env HTTP_PORT)"), r.output());
+    assertTrue(r.output().contains("database.poolSize (env DATABASE_POOL_SIZE)"), r.output());
+    assertTrue(r.output().contains("database.url (env DATABASE_URL)"), r.output());
+    assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
+  }
+
+  @Test
+  void migrateAppliesTheSchemaAndExitsZero() throws Exception {
+    TestServices services = TestServices.get();
+    String url = services.freshDatabaseUrl();
+    Result r = run(Map.of("DATABASE_URL", url, "REDIS_URL", services.redisUrl()), "migrate");
+    assertEquals(0, r.exit(), r.output());
+    try (Connection c = services.jdbc(url);
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users','sessions','refresh_tokens','tasks','audit_events')")) {
+      rs.next();
+      assertEquals(5, rs.getInt(1));
+    }
+    Result again = run(Map.of("DATABASE_URL", url, "REDIS_URL", services.redisUrl()), "migrate");
+    assertEquals(0, again.exit(), "migrate is idempotent: " + again.output());
+  }
+
+  @Test
+  void portAlreadyInUseFailsStartupClearly() throws Exception {
+    TestServices services = TestServices.get();
+    try (ServerSocket taken = new ServerSocket(0)) {
+      Result r = run(Map.of("DATABASE_URL", services.databaseUrl(), "REDIS_URL", services.redisUrl(),
+          "HTTP_PORT", Integer.toString(taken.getLocalPort()), "BCRYPT_ROUNDS", "4"));
+      assertEquals(1, r.exit(), r.output());
+      assertTrue(r.output().contains("address already in use (set HTTP_PORT)"), r.output());
+    }
+  }
+
+  @Test
+  void unknownCommandIsAUsageError() throws Exception {
+    Result r = run(Map.of(), "frobnicate");
+    assertEquals(64, r.exit());
+    assertTrue(r.output().contains("usage:"));
+  }
+
+}

@@ -1,0 +1,159 @@
+package dev.bulwark.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import dev.bulwark.testing.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    vertx.close().await();
+  }
+
+  private static BulwarkConfig load(Map<String, String> env, Map<String, String> props) {
+    return Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, props));
+  }
+
+  private static List<ConfigProblem> problems(Map<String, String> env) {
+    ConfigException e = assertThrows(ConfigException.class, () -> load(env, Map.of()));
+    return e.problems();
+  }
+
+  private static boolean mentions(List<ConfigProblem> problems, String key, String envVar, String fragment) {
+    return problems.stream().anyMatch(p -> p.key().equals(key) && p.toString().contains(envVar) && p.message().contains(fragment));
+  }
+
+  @Test
+  void developmentDefaultsComeFromConfFiles() {
+    BulwarkConfig c = load(Map.of(), Map.of());
+    assertEquals(Environment.DEVELOPMENT, c.environment());
+    assertEquals(8080, c.http().port());
+    assertEquals(64 * 1024, c.http().bodyLimit());
+    assertEquals(16, c.database().poolSize());
+    assertEquals(12, c.hasher().rounds());
+    assertEquals(Duration.ofMinutes(15), c.jwt().accessTokenTtl());
+    assertTrue(c.docsEnabled(), "docs on in development");
+    assertTrue(c.needsEmbeddedPostgres(), "no DATABASE_URL in development means embedded PostgreSQL");
+    assertTrue(c.needsEmbeddedRedis());
+    assertEquals(LoggingConfig.Format.TEXT, c.logging().format());
+  }
+
+  @Test
+  void environmentVariablesOverrideFilesAndSystemPropertiesOverrideBoth() {
+    Map<String, String> env = Map.of("HTTP_PORT", "9001", "DATABASE_POOL_SIZE", "7", "CORS_ORIGINS", "https://a.example, https://b.example");
+    BulwarkConfig fromEnv = load(env, Map.of());
+    assertEquals(9001, fromEnv.http().port());
+    assertEquals(7, fromEnv.database().poolSize());
+    assertEquals(List.of("https://a.example", "https://b.example"), fromEnv.corsOrigins());
+
+    BulwarkConfig fromProps = load(env, Map.of("http.port", "9002", "http.bodyLimit", "128KiB", "java.version", "ignored"));
+    assertEquals(9002, fromProps.http().port());
+    assertEquals(128 * 1024, fromProps.http().bodyLimit());
+  }
+
+  @Test
+  void profileFileOverridesBaseFile() {
+    BulwarkConfig c = load(Map.of("ENVIRONMENT", "staging", "DATABASE_URL", "postgresql://u:p@db:5432/app",
+        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "x".repeat(40)), Map.of());
+    assertEquals(Environment.STAGING, c.environment());
+    assertFalse(c.docsEnabled(), "application-staging.yaml turns docs off");
+    assertEquals(LoggingConfig.Format.JSON, c.logging().format());
+    assertEquals("db", c.database().url().host());
+    assertEquals("p", c.database().url().password());
+    assertEquals("jdbc:postgresql://db:5432/app?sslmode=disable", c.database().url().jdbcUrl());
+  }
+
+  @Test
+  void eachBadValueIsReportedWithItsKeyAndVariable() {
+    List<ConfigProblem> p = problems(Map.of("HTTP_PORT", "abc", "DATABASE_POOL_SIZE", "0",
+        "DATABASE_URL", "mysql://db/app", "REDIS_URL", "http://cache"));
+    assertTrue(mentions(p, "http.port", "HTTP_PORT", "'abc' is not a whole number"), p::toString);
+    assertTrue(mentions(p, "database.poolSize", "DATABASE_POOL_SIZE", "out of range"), p::toString);
+    assertTrue(mentions(p, "database.url", "DATABASE_URL", "scheme must be postgresql://"), p::toString);
+    assertTrue(mentions(p, "redis.url", "REDIS_URL", "scheme must be redis://"), p::toString);
+    assertEquals(4, p.size(), p::toString);
+  }
+
+  @Test
+  void malformedDatabaseUrlsAreRefusedWithoutEchoingThePassword() {
+    for (String url : List.of("postgresql://user:secretpw@/app", "postgresql://user:secretpw@db:5432", "not a url at all", "postgresql://db:99999/app")) {
+      List<ConfigProblem> p = problems(Map.of("DATABASE_URL", url));
+      assertTrue(p.stream().anyMatch(x -> x.key().equals("database.url")), url + " -> " + p);
+      assertFalse(p.toString().contains("secretpw"), "password must not be echoed");
+    }
+  }
+
+  @Test
+  void unknownEnvironmentIsRefused() {
+    List<ConfigProblem> p = problems(Map.of("ENVIRONMENT", "prod"));
+    assertTrue(mentions(p, "environment", "ENVIRONMENT", "unknown environment 'prod'"), p::toString);
+  }
+
+  @Test
+  void productionRefusesMissingUrlsAndSecretAllAtOnce() {
+    List<ConfigProblem> p = problems(Map.of("ENVIRONMENT", "production"));
+    assertTrue(mentions(p, "database.url", "DATABASE_URL", "required in production"), p::toString);
+    assertTrue(mentions(p, "redis.url", "REDIS_URL", "required in production"), p::toString);
+    assertTrue(mentions(p, "jwt.secret", "JWT_SECRET_KEY", "required in production"), p::toString);
+    String message = new ConfigException(p).getMessage();
+    assertTrue(message.contains("DATABASE_URL") && message.contains("REDIS_URL") && message.contains("JWT_SECRET_KEY"));
+  }
+
+  @Test
+  void productionRefusesShortSecretAndWildcardCors() {
+    List<ConfigProblem> p = problems(Map.of("ENVIRONMENT", "production", "DATABASE_URL", "postgresql://u@db/app",
+        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "too-short", "CORS_ORIGINS", "*"));
+    assertTrue(mentions(p, "jwt.secret", "JWT_SECRET_KEY", "at least 32 bytes"), p::toString);
+    assertTrue(mentions(p, "cors.origins", "CORS_ORIGINS", "wildcard"), p::toString);
+  }
+
+  @Test
+  void badDurationsSizesBooleansAndEnumsAreReported() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of("RATE_LIMIT_ENABLED", "maybe", "LOG_FORMAT", "xml"),
+        Map.of("http.requestTimeout", "soon", "http.bodyLimit", "64 parsecs")));
+    String m = e.getMessage();
+    assertTrue(m.contains("rateLimit.enabled (env RATE_LIMIT_ENABLED): 'maybe' is not a boolean"), m);
+    assertTrue(m.contains("logging.format (env LOG_FORMAT): 'xml' is not one of text, json"), m);
+    assertTrue(m.contains("http.requestTimeout: 'soon' is not a duration"), m);
+    assertTrue(m.contains("http.bodyLimit: '64 parsecs' is not a size"), m);
+  }
+
+  @Test
+  void missingBaseConfigFileIsAClearProblem(@TempDir Path empty) throws Exception {
+    Files.createDirectories(empty);
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Await.result(new ConfigLoader(vertx, empty.resolve("nowhere")).load(new HashMap<>(), Map.of())));
+    assertTrue(e.getMessage().contains("cannot read configuration files"), e.getMessage());
+  }
+
+  @Test
+  void durationParsing() {
+    assertEquals(Duration.ofMillis(500), ConfigReader.parseDuration("500ms"));
+    assertEquals(Duration.ofSeconds(30), ConfigReader.parseDuration("30"));
+    assertEquals(Duration.ofDays(7), ConfigReader.parseDuration("7d"));
+    assertEquals(null, ConfigReader.parseDuration("7 weeks"));
+    assertEquals(null, ConfigReader.parseDuration("-5s"));
+  }
+
+}
