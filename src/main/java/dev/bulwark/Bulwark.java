@@ -55,7 +55,7 @@ public final class Bulwark {
         .compose(id -> {
           hasherDeployment = id;
           DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());
-          return vertx.deployVerticle(() -> new HttpServerVerticle(services), http);
+          return vertx.deployVerticle(() -> new HttpServerVerticle(services, FeatureSet::new), http);
         })
         .map(id -> {
           httpDeployment = id;

@@ -16,7 +16,8 @@ public record BulwarkConfig(
     HasherConfig hasher,
     List<String> corsOrigins,
     boolean docsEnabled,
-    boolean rateLimitEnabled,
+    RateLimitConfig rateLimit,
+    TasksConfig tasks,
     LoggingConfig logging) {
 
   /** Reads and validates the merged tree; throws {@link ConfigException} listing every problem found. */
@@ -33,7 +34,8 @@ public record BulwarkConfig(
         HasherConfig.read(r),
         r.list("cors.origins"),
         r.bool("docs.enabled", !environment.isStrict()),
-        r.bool("rateLimit.enabled", true),
+        RateLimitConfig.read(r),
+        TasksConfig.read(r),
         LoggingConfig.read(r, environment));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
@@ -76,6 +78,6 @@ public record BulwarkConfig(
 
   public BulwarkConfig withServices(DatabaseUrl databaseUrl, String redisUrl) {
     return new BulwarkConfig(environment, http, database.withUrl(databaseUrl), redis.withUrl(redisUrl), devServices,
-        jwt, auth, hasher, corsOrigins, docsEnabled, rateLimitEnabled, logging);
+        jwt, auth, hasher, corsOrigins, docsEnabled, rateLimit, tasks, logging);
   }
 }

@@ -6,30 +6,44 @@ import dev.bulwark.ops.Readiness;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
 
 /**
- * The route table: every path with its handlers in order — platform (request id, access log) → body → auth →
- * rate limit → feature. Errors from any of them end in the one {@link ProblemHandler}.
+ * The route table. Every route gets its chain here, in one order: platform (request id, access log) → body →
+ * authentication → gate (the one Redis round trip: revocation + rate limit) → feature. Feature {@code *Routes}
+ * classes declare their paths through {@link #route}; errors from any handler end in the one {@link ProblemHandler}.
  */
 public final class ApiRouter {
+  private static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
+
   private final Router router;
   private final AllowedMethods allowed = new AllowedMethods();
+  private final Handler<RoutingContext> body;
+  private final Handler<RoutingContext> authenticate;
+  private final Handler<RoutingContext> gate;
 
-  private ApiRouter(Vertx vertx) {
+  private ApiRouter(Vertx vertx, Services services, Handler<RoutingContext> authenticate, Handler<RoutingContext> gate) {
     this.router = Router.router(vertx);
+    this.body = BodyHandler.create(false).setBodyLimit(services.config().http().bodyLimit());
+    this.authenticate = authenticate;
+    this.gate = gate;
   }
 
-  public static Router create(Vertx vertx, Services services) {
-    ApiRouter api = new ApiRouter(vertx);
+  public static Router create(Vertx vertx, Services services, Features features) {
+    ApiRouter api = new ApiRouter(vertx, services, features.authenticate(), features.gate());
     api.router.route().handler(new RequestIds()).handler(new AccessLog());
 
     OpsRoutes ops = new OpsRoutes(services,
         new Readiness(vertx, services.pg(), services.redis(), services.config().database().healthTimeout().toMillis()));
-    api.route(HttpMethod.GET, "/health", ops::health);
-    api.route(HttpMethod.GET, "/ready", ops::ready);
-    api.route(HttpMethod.GET, "/api/status", ops::status);
+    api.route(HttpMethod.GET, "/health", Access.OPS, ops::health);
+    api.route(HttpMethod.GET, "/ready", Access.OPS, ops::ready);
+    api.route(HttpMethod.GET, "/api/status", Access.PUBLIC, ops::status);
+
+    features.mount(api);
 
     ProblemHandler problems = new ProblemHandler(api.allowed);
     api.router.route().failureHandler(problems);
@@ -38,12 +52,28 @@ public final class ApiRouter {
     return api.router;
   }
 
-  @SafeVarargs
-  private void route(HttpMethod method, String path, Handler<RoutingContext>... handlers) {
+  /** Declares one route: its access level decides which platform handlers run before {@code feature}. */
+  public void route(HttpMethod method, String path, Access access, Handler<RoutingContext> feature) {
     allowed.add(method, path);
-    var route = router.route(method, path);
-    for (Handler<RoutingContext> h : handlers) {
-      route.handler(h);
+    Route route = router.route(method, path);
+    if (WITH_BODY.contains(method)) {
+      route.handler(body);
     }
+    if (access == Access.USER) {
+      route.handler(authenticate);
+    }
+    if (access != Access.OPS) {
+      route.handler(gate);
+    }
+    route.handler(feature);
+  }
+
+  /** What the feature packages contribute: the authentication handler, the per-request gate, and their routes. */
+  public interface Features {
+    Handler<RoutingContext> authenticate();
+
+    Handler<RoutingContext> gate();
+
+    void mount(ApiRouter api);
   }
 }

@@ -4,10 +4,12 @@ import dev.bulwark.Services;
 import dev.bulwark.config.HttpConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * One HTTP listener per instance; Vert.x spreads connections across instances sharing the port. The start future
@@ -15,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpServerVerticle extends VerticleBase {
   private final Services services;
+  private final BiFunction<Vertx, Services, ApiRouter.Features> features;
   private HttpServer server;
 
-  public HttpServerVerticle(Services services) {
+  public HttpServerVerticle(Services services, BiFunction<Vertx, Services, ApiRouter.Features> features) {
     this.services = services;
+    this.features = features;
   }
 
   @Override
@@ -32,7 +36,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setTcpNoDelay(true)
         .setReuseAddress(true);
-    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services));
+    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services, features.apply(vertx, services)));
     return server.listen().recover(err -> Future.failedFuture(listenFailure(http, err)));
   }
 

@@ -46,7 +46,7 @@ public final class OpsRoutes {
   public void status(RoutingContext ctx) {
     var config = services.config();
     JsonObject features = new JsonObject()
-        .put("rate_limit", config.rateLimitEnabled())
+        .put("rate_limit", config.rateLimit().enabled())
         .put("docs", config.docsEnabled())
         .put("embedded_services", services.embeddedServices());
     Responses.json(ctx, 200, new JsonObject()

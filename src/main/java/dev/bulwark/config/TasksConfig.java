@@ -1,0 +1,14 @@
+package dev.bulwark.config;
+
+import java.time.Duration;
+
+/** The tasks resource: per-user quota, tombstone retention for delta sync, idempotency-key lifetime. */
+public record TasksConfig(int quotaPerUser, Duration tombstoneRetention, Duration idempotencyTtl) {
+
+  static TasksConfig read(ConfigReader r) {
+    return new TasksConfig(
+        r.intIn("tasks.quotaPerUser", 10_000, 1, 10_000_000),
+        r.duration("tasks.tombstoneRetention", Duration.ofDays(30), Duration.ofMinutes(1), Duration.ofDays(3650)),
+        r.duration("tasks.idempotencyTtl", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)));
+  }
+}

@@ -1,0 +1,47 @@
+package dev.bulwark.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** The request body as a JSON object, or the precise 4xx for why it is not one. */
+public final class JsonBody {
+  private JsonBody() {
+  }
+
+  public static JsonObject object(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !isJson(type)) {
+      throw new ApiException(415, "unsupported_media_type", "The body must be sent as Content-Type: application/json.");
+    }
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw ApiException.badRequest("missing_body", "A JSON object body is required.");
+    }
+    Object parsed;
+    try {
+      parsed = body.toJsonValue();
+    } catch (DecodeException | IllegalArgumentException e) {
+      throw ApiException.badRequest("malformed_json", "The request body is not valid JSON (UTF-8).");
+    }
+    if (!(parsed instanceof JsonObject obj)) {
+      throw ApiException.badRequest("malformed_json", "The request body must be a JSON object.");
+    }
+    return obj;
+  }
+
+  /** {@code application/json}, optionally with parameters such as {@code charset=utf-8}. */
+  static boolean isJson(String contentType) {
+    int semi = contentType.indexOf(';');
+    String media = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    if (!media.equalsIgnoreCase("application/json")) {
+      return false;
+    }
+    if (semi < 0) {
+      return true;
+    }
+    String params = contentType.substring(semi + 1).trim().toLowerCase(java.util.Locale.ROOT);
+    return !params.startsWith("charset=") || params.matches("charset=\"?utf-8\"?");
+  }
+}
