@@ -1,6 +1,16 @@
 package dev.bulwark;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.auth.AccessTokenHandler;
+import dev.bulwark.auth.AccessTokens;
+import dev.bulwark.auth.AccountService;
+import dev.bulwark.auth.AuthRoutes;
+import dev.bulwark.auth.LoginThrottle;
+import dev.bulwark.auth.RefreshRotation;
+import dev.bulwark.auth.RefreshTokens;
+import dev.bulwark.auth.Revocations;
+import dev.bulwark.auth.SessionService;
+import dev.bulwark.auth.TokenIssuer;
+import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.ApiRouter;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -11,28 +21,35 @@ import io.vertx.ext.web.RoutingContext;
  * which gate runs the per-request Redis round trip, and each feature's routes.
  */
 final class FeatureSet implements ApiRouter.Features {
-  @SuppressWarnings("unused")
-  private final Vertx vertx;
-  @SuppressWarnings("unused")
-  private final Services services;
+  private final AccessTokens accessTokens;
+  private final Revocations revocations;
+  private final AuthRoutes authRoutes;
 
   FeatureSet(Vertx vertx, Services services) {
-    this.vertx = vertx;
-    this.services = services;
+    BulwarkConfig config = services.config();
+    this.accessTokens = new AccessTokens(vertx, config.jwt());
+    this.revocations = new Revocations(services.redis(), config);
+    RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
+    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, revocations, config);
+    RefreshRotation rotation = new RefreshRotation(services.pg(), refreshTokens,
+        config.auth().refreshTokenTtl().toSeconds(), config.auth().refreshReuseGrace().toSeconds());
+    LoginThrottle throttle = new LoginThrottle(services.redis(), config.auth(), config.redis().commandTimeout().toMillis());
+    AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, revocations);
+    this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations));
   }
 
   @Override
   public Handler<RoutingContext> authenticate() {
-    return ctx -> ctx.fail(ApiException.unauthorized("unauthorized", "Authentication is required."));
+    return new AccessTokenHandler(accessTokens);
   }
 
   @Override
   public Handler<RoutingContext> gate() {
-    return RoutingContext::next;
+    return revocations.gate();
   }
 
   @Override
   public void mount(ApiRouter api) {
-    // feature routes are mounted here
+    authRoutes.mount(api);
   }
 }

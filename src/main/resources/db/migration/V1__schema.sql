@@ -29,17 +29,20 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user_active_idx ON sessions (user_id, created_at) WHERE revoked_at IS NULL;
 
 -- Opaque refresh tokens, stored only as SHA-256 hashes. A token is consumed once; its child replaces it.
+-- child_token_sealed holds the child encrypted (AES-GCM) so a retry within the grace window gets the same child.
 CREATE TABLE refresh_tokens (
-    id          uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
-    session_id  uuid        NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-    token_hash  bytea       NOT NULL,
-    parent_id   uuid        REFERENCES refresh_tokens (id) ON DELETE SET NULL,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    expires_at  timestamptz NOT NULL,
-    consumed_at timestamptz,
+    id                 uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    session_id         uuid        NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    token_hash         bytea       NOT NULL,
+    parent_id          uuid        REFERENCES refresh_tokens (id) ON DELETE SET NULL,
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    expires_at         timestamptz NOT NULL,
+    consumed_at        timestamptz,
+    child_token_sealed bytea,
     CONSTRAINT refresh_tokens_hash_key UNIQUE (token_hash)
 );
 CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id, created_at DESC);
+CREATE INDEX refresh_tokens_parent_idx ON refresh_tokens (parent_id);
 
 CREATE TABLE tasks (
     id         uuid        PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -1,5 +1,6 @@
 package dev.bulwark.auth;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.bulwark.config.HasherConfig;
 import dev.bulwark.http.ApiException;
 import io.vertx.core.Future;
@@ -20,11 +21,29 @@ public final class PasswordHasher {
   private final DeliveryOptions delivery;
   private final AtomicInteger outstanding = new AtomicInteger();
   private final LongAdder rejected = new LongAdder();
+  private final String decoyHash;
 
   public PasswordHasher(Vertx vertx, HasherConfig config) {
     this.vertx = vertx;
     this.capacity = config.queueCapacity();
     this.delivery = new DeliveryOptions().setSendTimeout(config.timeout().toMillis()).setLocalOnly(true);
+    this.decoyHash = decoy(config.rounds());
+  }
+
+  /**
+   * A well-formed hash at the configured cost that matches no password: verifying against it costs exactly what a
+   * real verification costs, so login for an unknown email is no faster than for a known one. Built from a cheap
+   * cost-4 hash whose cost field is rewritten (the salt and digest stay valid bcrypt base64).
+   */
+  private static String decoy(int rounds) {
+    byte[] random = new byte[16];
+    new java.security.SecureRandom().nextBytes(random);
+    String cheap = BCrypt.withDefaults().hashToString(4, java.util.HexFormat.of().formatHex(random).toCharArray());
+    return cheap.substring(0, 4) + String.format("%02d", rounds) + cheap.substring(6);
+  }
+
+  public String decoyHash() {
+    return decoyHash;
   }
 
   public Future<String> hash(String password) {

@@ -65,6 +65,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   /** Writes a problem response; also used by handlers that answer an error without failing the context. */
   public static void send(RoutingContext ctx, ApiException problem) {
     HttpServerResponse response = ctx.response();
+    if (problem.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer realm=\"bulwark\", error=\"invalid_token\"");
+    }
     if (problem.retryAfterSeconds() >= 0) {
       response.putHeader("Retry-After", Long.toString(Math.max(1, problem.retryAfterSeconds())));
     }

@@ -1,0 +1,169 @@
+package dev.bulwark.auth;
+
+import dev.bulwark.config.JwtConfig;
+import dev.bulwark.http.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Short-lived JWT access tokens (vertx-auth-jwt). Minting sets {@code sub sid jti iat nbf exp iss aud typ=access}.
+ * Verification pins the algorithm allow-list before the signature is checked, lets vertx-auth-jwt verify the
+ * signature, then checks each claim itself so every rejection carries a precise code.
+ */
+public final class AccessTokens {
+  static final String TYPE = "access";
+  private static final Set<String> ALLOWED_ALGORITHMS = Set.of("HS256");
+
+  private final JwtConfig config;
+  private final JWTAuth jwt;
+  private final JWTOptions signing;
+  private final long ttlSeconds;
+  private final long leewaySeconds;
+
+  /** Instances are per verticle: the underlying MACs are not meant to be shared across threads. */
+  public AccessTokens(Vertx vertx, JwtConfig config) {
+    this.config = config;
+    this.ttlSeconds = config.accessTokenTtl().toSeconds();
+    this.leewaySeconds = config.leeway().toSeconds();
+    this.signing = new JWTOptions().setAlgorithm("HS256").setNoTimestamp(true);
+    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()))
+        // exp/nbf/iss/aud are checked below with precise error codes
+        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
+  }
+
+  /** A signed token for a session; {@code issuedAt} may be a second ahead to clear a not-before stamp. */
+  public Minted mint(UUID userId, UUID sessionId, long issuedAt) {
+    String jti = randomId();
+    long exp = issuedAt + ttlSeconds;
+    JsonObject claims = new JsonObject()
+        .put("sub", userId.toString())
+        .put("sid", sessionId.toString())
+        .put("jti", jti)
+        .put("iat", issuedAt)
+        .put("nbf", issuedAt)
+        .put("exp", exp)
+        .put("iss", config.issuer())
+        .put("aud", config.audience())
+        .put("typ", TYPE);
+    return new Minted(jwt.generateToken(claims, signing), jti, ttlSeconds);
+  }
+
+  /** The result of minting: the token, its id, and its lifetime in seconds. */
+  public record Minted(String token, String jti, long expiresIn) {
+  }
+
+  /** Verifies a bearer token; fails with a 401 {@link ApiException} whose code says what was wrong. */
+  public Future<Principal> verify(String token) {
+    try {
+      checkAlgorithm(token);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(err -> Future.failedFuture(reject("invalid_signature", "The access token signature is not valid.")))
+        .map(user -> claims(user.attributes().getJsonObject("accessToken"), nowSeconds()));
+  }
+
+  private static void checkAlgorithm(String token) {
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0 || second == token.length() - 1) {
+      throw reject("invalid_token", "The access token is not a well-formed JWT.");
+    }
+    JsonObject header;
+    try {
+      header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, first)), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw reject("invalid_token", "The access token is not a well-formed JWT.");
+    }
+    Object alg = header.getValue("alg");
+    if (!(alg instanceof String a) || !ALLOWED_ALGORITHMS.contains(a)) {
+      throw reject("token_algorithm_rejected", "The access token's signing algorithm is not accepted.");
+    }
+  }
+
+  Principal claims(JsonObject c, long now) {
+    if (!TYPE.equals(c.getValue("typ"))) {
+      throw reject("invalid_token_type", "This is not an access token.");
+    }
+    if (!config.issuer().equals(c.getValue("iss"))) {
+      throw reject("invalid_issuer", "The access token was issued by someone else.");
+    }
+    if (!audienceMatches(c.getValue("aud"))) {
+      throw reject("invalid_audience", "The access token is meant for another audience.");
+    }
+    long exp = number(c, "exp");
+    long iat = number(c, "iat");
+    long nbf = c.containsKey("nbf") ? number(c, "nbf") : iat;
+    if (now >= exp + leewaySeconds) {
+      throw reject("token_expired", "The access token has expired; refresh it.");
+    }
+    if (nbf > now + leewaySeconds || iat > now + leewaySeconds) {
+      throw reject("token_not_yet_valid", "The access token is not valid yet.");
+    }
+    UUID sub = uuid(c.getValue("sub"));
+    UUID sid = uuid(c.getValue("sid"));
+    Object jti = c.getValue("jti");
+    if (!(jti instanceof String j) || j.isEmpty() || j.length() > 64) {
+      throw reject("invalid_token", "The access token lacks required claims.");
+    }
+    return new Principal(sub, sid, j, iat, exp);
+  }
+
+  private boolean audienceMatches(Object aud) {
+    if (aud instanceof String s) {
+      return config.audience().equals(s);
+    }
+    if (aud instanceof JsonArray arr) {
+      return arr.contains(config.audience());
+    }
+    return false;
+  }
+
+  private static long number(JsonObject c, String name) {
+    if (!(c.getValue(name) instanceof Number n)) {
+      throw reject("invalid_token", "The access token lacks required claims.");
+    }
+    return n.longValue();
+  }
+
+  private static UUID uuid(Object value) {
+    if (value instanceof String s && s.length() == 36) {
+      try {
+        return UUID.fromString(s);
+      } catch (IllegalArgumentException ignored) {
+        // fall through to the rejection below
+      }
+    }
+    throw reject("invalid_token", "The access token lacks required claims.");
+  }
+
+  static ApiException reject(String code, String message) {
+    return ApiException.unauthorized(code, message);
+  }
+
+  static long nowSeconds() {
+    return System.currentTimeMillis() / 1000;
+  }
+
+  /** 128 random bits, base64url: unique token ids without touching the shared SecureRandom. */
+  private static String randomId() {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    byte[] b = new byte[16];
+    rnd.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

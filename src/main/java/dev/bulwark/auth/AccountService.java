@@ -1,0 +1,139 @@
+package dev.bulwark.auth;
+
+import dev.bulwark.http.ApiException;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.util.UUID;
+
+/** Signup, login, refresh, profile and password change. */
+public final class AccountService {
+  private static final ApiException INVALID_CREDENTIALS =
+      ApiException.unauthorized("invalid_credentials", "The email or password is incorrect.");
+
+  private final Pool pg;
+  private final PasswordHasher hasher;
+  private final TokenIssuer issuer;
+  private final RefreshRotation rotation;
+  private final LoginThrottle throttle;
+  private final Revocations revocations;
+
+  public AccountService(Pool pg, PasswordHasher hasher, TokenIssuer issuer, RefreshRotation rotation,
+      LoginThrottle throttle, Revocations revocations) {
+    this.pg = pg;
+    this.hasher = hasher;
+    this.issuer = issuer;
+    this.rotation = rotation;
+    this.throttle = throttle;
+    this.revocations = revocations;
+  }
+
+  public record Signup(String email, String password, String displayName, String deviceName) {
+  }
+
+  public record Login(String email, String password, String deviceName) {
+  }
+
+  /** Creates the account and its first session atomically: 409 {@code email_taken} leaves nothing behind. */
+  public Future<TokenPair> signup(Signup s, RequestInfo request) {
+    return hasher.hash(s.password())
+        .compose(hash -> pg.withTransaction(conn -> UserRepository.insert(conn, s.email(), hash, s.displayName())
+            .compose(userId -> {
+              if (userId == null) {
+                return Future.failedFuture(ApiException.conflict("email_taken", "An account with this email already exists."));
+              }
+              return issuer.startSession(conn, userId, s.deviceName(), request);
+            })
+            .compose(session -> AuditLog.record(conn, new AuditLog.Event("signup", session.userId(), session.sessionId(), request))
+                .map(session))))
+        .map(session -> issuer.pairAt(session.userId(), session.sessionId(), session.refreshToken(), AccessTokens.nowSeconds()));
+  }
+
+  /**
+   * Unknown emails cost the same bcrypt work as known ones and get the same answer; a locked account is refused
+   * before any bcrypt work is spent.
+   */
+  public Future<TokenPair> login(Login l, RequestInfo request) {
+    return throttle.check(l.email())
+        .compose(v -> UserRepository.credentials(pg, l.email()))
+        .compose(user -> hasher.verify(l.password(), user == null ? hasher.decoyHash() : user.passwordHash())
+            .compose(ok -> ok && user != null ? succeed(user.id(), l, request) : fail(user == null ? null : user.id(), l, request)));
+  }
+
+  private Future<TokenPair> succeed(UUID userId, Login l, RequestInfo request) {
+    throttle.reset(l.email());
+    return pg.withTransaction(conn -> issuer.startSession(conn, userId, l.deviceName(), request)
+            .compose(session -> AuditLog.record(conn, new AuditLog.Event("login_success", userId, session.sessionId(), request))
+                .map(session)))
+        .compose(session -> {
+          issuer.revokeEnded(session);
+          return issuer.pair(userId, session.sessionId(), session.refreshToken());
+        });
+  }
+
+  private Future<TokenPair> fail(UUID userId, Login l, RequestInfo request) {
+    return throttle.recordFailure(l.email()).compose(lockMs -> {
+      AuditLog.recordAsync(pg, new AuditLog.Event("login_failure", userId, null, request));
+      if (lockMs > 0) {
+        AuditLog.recordAsync(pg, new AuditLog.Event("account_locked", userId, null, request).with("lock_ms", lockMs));
+      }
+      return Future.failedFuture(INVALID_CREDENTIALS);
+    });
+  }
+
+  public Future<TokenPair> refresh(String refreshToken, RequestInfo request) {
+    return rotation.rotate(refreshToken, request).compose(outcome -> {
+      if (outcome instanceof RefreshRotation.Rotated r) {
+        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
+      }
+      if (outcome instanceof RefreshRotation.Replayed r) {
+        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
+      }
+      if (outcome instanceof RefreshRotation.Reused r) {
+        revocations.revokeSession(r.userId(), r.sessionId());
+        return Future.failedFuture(ApiException.unauthorized("refresh_token_reused",
+            "This refresh token was already used; the session has been ended. Sign in again."));
+      }
+      String code = ((RefreshRotation.Refused) outcome).code();
+      return Future.failedFuture(ApiException.unauthorized(code, switch (code) {
+        case "refresh_token_expired" -> "The refresh token has expired; sign in again.";
+        case "session_revoked" -> "The session has ended; sign in again.";
+        default -> "The refresh token is not valid.";
+      }));
+    });
+  }
+
+  public Future<UserRepository.Profile> profile(Principal p) {
+    return UserRepository.profile(pg, p.userId()).map(AccountService::existing);
+  }
+
+  public Future<UserRepository.Profile> updateProfile(Principal p, String displayName) {
+    return UserRepository.updateDisplayName(pg, p.userId(), displayName).map(AccountService::existing);
+  }
+
+  /**
+   * Re-authenticates with the current password, stores the new hash, ends every other session, revokes every older
+   * access token, and answers a fresh pair for this session.
+   */
+  public Future<TokenPair> changePassword(Principal p, String current, String replacement, RequestInfo request) {
+    return UserRepository.passwordHash(pg, p.userId())
+        .map(AccountService::existing)
+        .compose(hash -> hasher.verify(current, hash))
+        .compose(ok -> ok ? hasher.hash(replacement) : Future.failedFuture(ApiException.validation(
+            "current_password", "invalid_credentials", "The current password is incorrect.")))
+        .compose(newHash -> pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
+            .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
+            .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
+            .compose(v -> issuer.startRefreshToken(conn, p.sessionId()))
+            .compose(refresh -> AuditLog.record(conn, new AuditLog.Event("password_changed", p.userId(), p.sessionId(), request))
+                .map(refresh))))
+        .compose(refresh -> revocations.stampNotBefore(p.userId())
+            .map(stamp -> issuer.pairAt(p.userId(), p.sessionId(), refresh, stamp)));
+  }
+
+  private static <T> T existing(T value) {
+    if (value == null) {
+      throw ApiException.unauthorized("user_not_found", "The account of this token no longer exists.");
+    }
+    return value;
+  }
+}

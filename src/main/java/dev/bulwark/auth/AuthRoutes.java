@@ -1,0 +1,234 @@
+package dev.bulwark.auth;
+
+import dev.bulwark.http.Access;
+import dev.bulwark.http.ApiException;
+import dev.bulwark.http.ApiRouter;
+import dev.bulwark.http.FieldError;
+import dev.bulwark.http.Fields;
+import dev.bulwark.http.JsonBody;
+import dev.bulwark.http.Responses;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.UUID;
+
+/** Accounts and sessions: parse and validate, call one service method, answer. */
+public final class AuthRoutes {
+  private static final Set<String> SIGNUP_FIELDS = Set.of("email", "password", "display_name", "device_name");
+  private static final Set<String> LOGIN_FIELDS = Set.of("email", "password", "device_name");
+  private static final int MAX_PASSWORD_CHARS = 1024;
+  private static final int MAX_NAME = 100;
+
+  private final AccountService accounts;
+  private final SessionService sessions;
+
+  public AuthRoutes(AccountService accounts, SessionService sessions) {
+    this.accounts = accounts;
+    this.sessions = sessions;
+  }
+
+  public void mount(ApiRouter api) {
+    api.route(HttpMethod.POST, "/api/v1/auth/signup", Access.PUBLIC, this::signup);
+    api.route(HttpMethod.POST, "/api/v1/auth/login", Access.PUBLIC, this::login);
+    api.route(HttpMethod.POST, "/api/v1/auth/refresh", Access.PUBLIC, this::refresh);
+    api.route(HttpMethod.POST, "/api/v1/auth/logout", Access.USER, this::logout);
+    api.route(HttpMethod.POST, "/api/v1/auth/logout-all", Access.USER, this::logoutAll);
+    api.route(HttpMethod.GET, "/api/v1/auth/sessions", Access.USER, this::listSessions);
+    api.route(HttpMethod.DELETE, "/api/v1/auth/sessions/:id", Access.USER, this::endSession);
+    api.route(HttpMethod.GET, "/api/v1/me", Access.USER, this::me);
+    api.route(HttpMethod.PATCH, "/api/v1/me", Access.USER, this::updateMe);
+    api.route(HttpMethod.POST, "/api/v1/me/password", Access.USER, this::changePassword);
+  }
+
+  private void signup(RoutingContext ctx) {
+    Fields f = new Fields(JsonBody.object(ctx), SIGNUP_FIELDS);
+    String email = email(f);
+    String password = newPassword(f, "password");
+    String displayName = name(f, "display_name");
+    String device = deviceName(f, ctx);
+    f.validate();
+    accounts.signup(new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
+        .onSuccess(pair -> {
+          ctx.response().putHeader("Location", "/api/v1/me");
+          tokens(ctx, 201, pair);
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void login(RoutingContext ctx) {
+    Fields f = new Fields(JsonBody.object(ctx), LOGIN_FIELDS);
+    String email = email(f);
+    String password = f.requiredString("password", 1, MAX_PASSWORD_CHARS);
+    String device = deviceName(f, ctx);
+    f.validate();
+    accounts.login(new AccountService.Login(email, password, device), RequestInfo.of(ctx))
+        .onSuccess(pair -> tokens(ctx, 200, pair))
+        .onFailure(ctx::fail);
+  }
+
+  private void refresh(RoutingContext ctx) {
+    Fields f = new Fields(JsonBody.object(ctx), Set.of("refresh_token"));
+    String token = f.requiredString("refresh_token", 1, 512);
+    f.validate();
+    if (!RefreshTokens.looksValid(token)) {
+      throw ApiException.unauthorized("invalid_refresh_token", "The refresh token is not valid.");
+    }
+    accounts.refresh(token, RequestInfo.of(ctx))
+        .onSuccess(pair -> tokens(ctx, 200, pair))
+        .onFailure(ctx::fail);
+  }
+
+  private void logout(RoutingContext ctx) {
+    sessions.logout(Principal.of(ctx), RequestInfo.of(ctx))
+        .onSuccess(v -> noContent(ctx))
+        .onFailure(ctx::fail);
+  }
+
+  private void logoutAll(RoutingContext ctx) {
+    sessions.logoutAll(Principal.of(ctx), RequestInfo.of(ctx))
+        .onSuccess(v -> noContent(ctx))
+        .onFailure(ctx::fail);
+  }
+
+  private void listSessions(RoutingContext ctx) {
+    Principal p = Principal.of(ctx);
+    sessions.list(p)
+        .onSuccess(list -> {
+          JsonArray items = new JsonArray();
+          for (SessionRepository.SessionView s : list) {
+            items.add(new JsonObject()
+                .put("id", s.id().toString())
+                .put("device_name", s.deviceName())
+                .put("ip", s.ip())
+                .put("created_at", utc(s.createdAt()))
+                .put("last_used_at", utc(s.lastUsedAt()))
+                .put("expires_at", utc(s.expiresAt()))
+                .put("current", s.id().equals(p.sessionId())));
+          }
+          json(ctx, 200, new JsonObject().put("items", items));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void endSession(RoutingContext ctx) {
+    UUID id = pathUuid(ctx, "id");
+    sessions.end(Principal.of(ctx), id, RequestInfo.of(ctx))
+        .onSuccess(v -> noContent(ctx))
+        .onFailure(ctx::fail);
+  }
+
+  private void me(RoutingContext ctx) {
+    accounts.profile(Principal.of(ctx))
+        .onSuccess(profile -> json(ctx, 200, profileJson(profile)))
+        .onFailure(ctx::fail);
+  }
+
+  private void updateMe(RoutingContext ctx) {
+    Fields f = new Fields(JsonBody.object(ctx), Set.of("display_name"), Set.of("id", "email", "created_at", "updated_at"));
+    if (!f.has("display_name") && f.errors().isEmpty()) {
+      f.error("display_name", "required", "Send at least one field to change: display_name.");
+    }
+    String displayName = f.optionalString("display_name", 1, MAX_NAME, true);
+    f.validate();
+    accounts.updateProfile(Principal.of(ctx), displayName == null ? null : displayName.trim())
+        .onSuccess(profile -> json(ctx, 200, profileJson(profile)))
+        .onFailure(ctx::fail);
+  }
+
+  private void changePassword(RoutingContext ctx) {
+    Fields f = new Fields(JsonBody.object(ctx), Set.of("current_password", "new_password"));
+    String current = f.requiredString("current_password", 1, MAX_PASSWORD_CHARS);
+    String replacement = newPassword(f, "new_password");
+    if (current != null && current.equals(replacement)) {
+      f.error("new_password", "password_unchanged", "The new password must differ from the current one.");
+    }
+    f.validate();
+    accounts.changePassword(Principal.of(ctx), current, replacement, RequestInfo.of(ctx))
+        .onSuccess(pair -> tokens(ctx, 200, pair))
+        .onFailure(ctx::fail);
+  }
+
+  private static String email(Fields f) {
+    String raw = f.requiredString("email", 1, 320);
+    if (raw == null) {
+      return null;
+    }
+    String email = Emails.normalize(raw);
+    if (email == null) {
+      f.error("email", "invalid_email", "'email' must be a valid email address.");
+    }
+    return email;
+  }
+
+  private static String newPassword(Fields f, String field) {
+    String password = f.requiredString(field, 1, MAX_PASSWORD_CHARS);
+    if (password == null) {
+      return null;
+    }
+    FieldError problem = PasswordPolicy.check(field, password);
+    if (problem != null) {
+      f.error(problem.field(), problem.code(), problem.message());
+      return null;
+    }
+    return password;
+  }
+
+  private static String name(Fields f, String field) {
+    String name = f.optionalString(field, 1, MAX_NAME, true);
+    return name == null || name.isBlank() ? null : name.trim();
+  }
+
+  /** The device a session is shown as: what the app says, else its User-Agent. */
+  private static String deviceName(Fields f, RoutingContext ctx) {
+    String named = name(f, "device_name");
+    if (named != null) {
+      return named;
+    }
+    String ua = ctx.request().getHeader("User-Agent");
+    return ua == null || ua.isBlank() ? null : ua.substring(0, Math.min(ua.length(), MAX_NAME));
+  }
+
+  static UUID pathUuid(RoutingContext ctx, String name) {
+    String raw = ctx.pathParam(name);
+    if (raw != null && raw.length() == 36) {
+      try {
+        return UUID.fromString(raw);
+      } catch (IllegalArgumentException ignored) {
+        // reported below
+      }
+    }
+    throw ApiException.validation(name, "invalid_uuid", "'" + name + "' must be a UUID.");
+  }
+
+  private static JsonObject profileJson(UserRepository.Profile p) {
+    return new JsonObject()
+        .put("id", p.id().toString())
+        .put("email", p.email())
+        .put("display_name", p.displayName())
+        .put("created_at", utc(p.createdAt()))
+        .put("updated_at", utc(p.updatedAt()));
+  }
+
+  private static String utc(OffsetDateTime t) {
+    return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
+  }
+
+  private static void tokens(RoutingContext ctx, int status, TokenPair pair) {
+    ctx.response().putHeader("Cache-Control", "no-store");
+    Responses.json(ctx, status, pair.toBuffer());
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().putHeader("Cache-Control", "no-store");
+    Responses.json(ctx, status, body);
+  }
+
+  private static void noContent(RoutingContext ctx) {
+    ctx.response().putHeader("Cache-Control", "no-store");
+    Responses.noContent(ctx);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.bulwark.auth;
+
+import dev.bulwark.auth.SessionRepository.Family;
+import dev.bulwark.auth.SessionRepository.PresentedToken;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.UUID;
+
+/**
+ * Refresh-token rotation, in one transaction with the token's family locked (so concurrent refreshes of a family
+ * are serialised and at most one live child ever exists):
+ * <ul>
+ *   <li>an unused token is consumed and a child issued — {@link Rotated};</li>
+ *   <li>the immediate parent of the live token, again within the grace window (a lost response, a parallel
+ *       refresh), gets that same live child back — {@link Replayed}; the family lives;</li>
+ *   <li>anything older, or the parent after the window, revokes the family — {@link Reused};</li>
+ *   <li>unknown, expired or revoked tokens — {@link Refused}.</li>
+ * </ul>
+ * A failed transaction (a transient database error) rolls back, leaving the presented token usable.
+ */
+public final class RefreshRotation {
+  private final Pool pg;
+  private final RefreshTokens tokens;
+  private final long ttlSeconds;
+  private final long graceSeconds;
+
+  /** What a refresh attempt came to. */
+  public sealed interface Outcome permits Rotated, Replayed, Reused, Refused {
+  }
+
+  public record Rotated(UUID userId, UUID sessionId, String refreshToken) implements Outcome {
+  }
+
+  public record Replayed(UUID userId, UUID sessionId, String refreshToken) implements Outcome {
+  }
+
+  public record Reused(UUID userId, UUID sessionId) implements Outcome {
+  }
+
+  public record Refused(String code) implements Outcome {
+  }
+
+  public RefreshRotation(Pool pg, RefreshTokens tokens, long ttlSeconds, long graceSeconds) {
+    this.pg = pg;
+    this.tokens = tokens;
+    this.ttlSeconds = ttlSeconds;
+    this.graceSeconds = graceSeconds;
+  }
+
+  public Future<Outcome> rotate(String presented, RequestInfo request) {
+    byte[] hash = RefreshTokens.hash(presented);
+    return pg.withTransaction(conn -> SessionRepository.lockFamily(conn, hash).compose(family -> {
+      if (family == null) {
+        return Future.succeededFuture(new Refused("invalid_refresh_token"));
+      }
+      if (family.revoked()) {
+        return Future.succeededFuture(new Refused("session_revoked"));
+      }
+      if (family.expired()) {
+        return Future.succeededFuture(new Refused("refresh_token_expired"));
+      }
+      return SessionRepository.presentedToken(conn, hash, graceSeconds)
+          .compose(token -> decide(conn, family, token, hash, request));
+    }));
+  }
+
+  private Future<Outcome> decide(SqlConnection conn, Family family, PresentedToken token, byte[] hash, RequestInfo request) {
+    if (!token.consumed()) {
+      if (token.expired()) {
+        return Future.succeededFuture(new Refused("refresh_token_expired"));
+      }
+      return issueChild(conn, family, token, hash, request);
+    }
+    if (Boolean.TRUE.equals(token.childActive()) && token.withinGrace() && token.sealedChild() != null) {
+      String child = tokens.unseal(token.sealedChild(), hash);
+      if (child != null) {
+        return SessionRepository.touchSession(conn, family.sessionId(), request.ip(), ttlSeconds)
+            .map(v -> new Replayed(family.userId(), family.sessionId(), child));
+      }
+    }
+    return SessionRepository.revoke(conn, family.sessionId(), family.userId(), "refresh_token_reused")
+        .compose(v -> AuditLog.record(conn, new AuditLog.Event("refresh_token_reused", family.userId(),
+            family.sessionId(), request).with("token_id", token.id().toString())))
+        .map(v -> new Reused(family.userId(), family.sessionId()));
+  }
+
+  private Future<Outcome> issueChild(SqlConnection conn, Family family, PresentedToken token, byte[] hash,
+      RequestInfo request) {
+    String child = tokens.generate();
+    return SessionRepository.consume(conn, token.id(), tokens.seal(child, hash))
+        .compose(consumed -> {
+          if (!consumed) {
+            // cannot happen while the family lock is held; fail the transaction rather than fork the family
+            return Future.failedFuture(new IllegalStateException("refresh token consumed concurrently"));
+          }
+          return SessionRepository.insertToken(conn, family.sessionId(), RefreshTokens.hash(child), token.id(), ttlSeconds);
+        })
+        .compose(v -> SessionRepository.touchSession(conn, family.sessionId(), request.ip(), ttlSeconds))
+        .map(v -> new Rotated(family.userId(), family.sessionId(), child));
+  }
+}

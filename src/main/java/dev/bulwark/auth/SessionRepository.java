@@ -1,0 +1,164 @@
+package dev.bulwark.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** SQL for sessions (token families) and their refresh tokens. */
+public final class SessionRepository {
+  private static final String INSERT_SESSION = """
+      INSERT INTO sessions (user_id, device_name, user_agent, ip, expires_at)
+      VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+      RETURNING id""";
+  private static final String TRIM_SESSIONS = """
+      UPDATE sessions SET revoked_at = now(), revoke_reason = 'session_limit'
+      WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL
+                   ORDER BY created_at DESC OFFSET $2)
+      RETURNING id""";
+  private static final String INSERT_TOKEN = """
+      INSERT INTO refresh_tokens (session_id, token_hash, parent_id, expires_at)
+      VALUES ($1, $2, $3, now() + make_interval(secs => $4))""";
+  private static final String LOCK_FAMILY = """
+      SELECT s.id, s.user_id, s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired
+      FROM sessions s
+      WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1)
+      FOR UPDATE""";
+  private static final String TOKEN = """
+      SELECT t.id, t.consumed_at IS NOT NULL AS consumed, t.expires_at <= now() AS expired,
+             t.consumed_at >= now() - make_interval(secs => $2) AS within_grace, t.child_token_sealed,
+             (SELECT c.consumed_at IS NULL FROM refresh_tokens c WHERE c.parent_id = t.id) AS child_active
+      FROM refresh_tokens t WHERE t.token_hash = $1""";
+  private static final String CONSUME = """
+      UPDATE refresh_tokens SET consumed_at = now(), child_token_sealed = $2
+      WHERE id = $1 AND consumed_at IS NULL""";
+  private static final String TOUCH_SESSION = """
+      UPDATE sessions SET last_used_at = now(), ip = $2, expires_at = now() + make_interval(secs => $3)
+      WHERE id = $1""";
+  private static final String REVOKE_SESSION = """
+      UPDATE sessions SET revoked_at = now(), revoke_reason = $3
+      WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
+      RETURNING id""";
+  private static final String REVOKE_ALL = """
+      UPDATE sessions SET revoked_at = now(), revoke_reason = $2
+      WHERE user_id = $1 AND revoked_at IS NULL
+      RETURNING id""";
+  private static final String REVOKE_OTHERS = """
+      UPDATE sessions SET revoked_at = now(), revoke_reason = $3
+      WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL
+      RETURNING id""";
+  private static final String CONSUME_LIVE_TOKENS =
+      "UPDATE refresh_tokens SET consumed_at = now() WHERE session_id = $1 AND consumed_at IS NULL";
+  private static final String ACTIVE_SESSIONS = """
+      SELECT id, device_name, user_agent, ip, created_at, last_used_at, expires_at
+      FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+      ORDER BY last_used_at DESC, id""";
+
+  /** A live session as its owner sees it. */
+  public record SessionView(UUID id, String deviceName, String userAgent, String ip, OffsetDateTime createdAt,
+      OffsetDateTime lastUsedAt, OffsetDateTime expiresAt) {
+    static SessionView from(Row row) {
+      return new SessionView(row.getUUID("id"), row.getString("device_name"), row.getString("user_agent"),
+          row.getString("ip"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("last_used_at"),
+          row.getOffsetDateTime("expires_at"));
+    }
+  }
+
+  /** The locked session row of a presented refresh token's family. */
+  public record Family(UUID sessionId, UUID userId, boolean revoked, boolean expired) {
+  }
+
+  /** The presented refresh token, read after the family lock is held. */
+  public record PresentedToken(UUID id, boolean consumed, boolean expired, boolean withinGrace, byte[] sealedChild,
+      Boolean childActive) {
+  }
+
+  private SessionRepository() {
+  }
+
+  public static Future<UUID> insertSession(SqlClient sql, UUID userId, String deviceName, RequestInfo request, long ttlSeconds) {
+    return sql.preparedQuery(INSERT_SESSION)
+        .execute(Tuple.of(userId, deviceName, request.userAgent(), request.ip(), ttlSeconds))
+        .map(rows -> rows.iterator().next().getUUID("id"));
+  }
+
+  /** Ends the oldest sessions beyond {@code keep}; returns the ids ended. */
+  public static Future<List<UUID>> trimSessions(SqlClient sql, UUID userId, int keep) {
+    return sql.preparedQuery(TRIM_SESSIONS).execute(Tuple.of(userId, keep)).map(SessionRepository::ids);
+  }
+
+  public static Future<Void> insertToken(SqlClient sql, UUID sessionId, byte[] hash, UUID parentId, long ttlSeconds) {
+    return sql.preparedQuery(INSERT_TOKEN)
+        .execute(Tuple.of(sessionId, Buffer.buffer(hash), parentId, ttlSeconds)).mapEmpty();
+  }
+
+  /** Locks the family (session row) of a token, serialising every refresh of that family; null if unknown. */
+  public static Future<Family> lockFamily(SqlClient sql, byte[] tokenHash) {
+    return sql.preparedQuery(LOCK_FAMILY).execute(Tuple.of(Buffer.buffer(tokenHash))).map(rows -> {
+      if (!rows.iterator().hasNext()) {
+        return null;
+      }
+      Row r = rows.iterator().next();
+      return new Family(r.getUUID("id"), r.getUUID("user_id"), r.getBoolean("revoked"), r.getBoolean("expired"));
+    });
+  }
+
+  public static Future<PresentedToken> presentedToken(SqlClient sql, byte[] tokenHash, long graceSeconds) {
+    return sql.preparedQuery(TOKEN).execute(Tuple.of(Buffer.buffer(tokenHash), graceSeconds)).map(rows -> {
+      Row r = rows.iterator().next();
+      Buffer sealed = r.getBuffer("child_token_sealed");
+      return new PresentedToken(r.getUUID("id"), r.getBoolean("consumed"), r.getBoolean("expired"),
+          Boolean.TRUE.equals(r.getBoolean("within_grace")), sealed == null ? null : sealed.getBytes(),
+          r.getBoolean("child_active"));
+    });
+  }
+
+  /** Marks a token used, keeping its sealed child; false if it was already consumed. */
+  public static Future<Boolean> consume(SqlClient sql, UUID tokenId, byte[] sealedChild) {
+    return sql.preparedQuery(CONSUME).execute(Tuple.of(tokenId, Buffer.buffer(sealedChild)))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  public static Future<Void> touchSession(SqlClient sql, UUID sessionId, String ip, long ttlSeconds) {
+    return sql.preparedQuery(TOUCH_SESSION).execute(Tuple.of(sessionId, ip, ttlSeconds)).mapEmpty();
+  }
+
+  /** Ends one session of a user; false when no such live session belongs to them. */
+  public static Future<Boolean> revoke(SqlClient sql, UUID sessionId, UUID userId, String reason) {
+    return sql.preparedQuery(REVOKE_SESSION).execute(Tuple.of(sessionId, userId, reason))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  public static Future<List<UUID>> revokeAll(SqlClient sql, UUID userId, String reason) {
+    return sql.preparedQuery(REVOKE_ALL).execute(Tuple.of(userId, reason)).map(SessionRepository::ids);
+  }
+
+  public static Future<List<UUID>> revokeOthers(SqlClient sql, UUID userId, UUID keepSessionId, String reason) {
+    return sql.preparedQuery(REVOKE_OTHERS).execute(Tuple.of(userId, keepSessionId, reason)).map(SessionRepository::ids);
+  }
+
+  /** Retires every unused refresh token of a session (before issuing it a fresh one). */
+  public static Future<Void> consumeLiveTokens(SqlClient sql, UUID sessionId) {
+    return sql.preparedQuery(CONSUME_LIVE_TOKENS).execute(Tuple.of(sessionId)).mapEmpty();
+  }
+
+  public static Future<List<SessionView>> activeSessions(SqlClient sql, UUID userId) {
+    return sql.preparedQuery(ACTIVE_SESSIONS).execute(Tuple.of(userId)).map(rows -> {
+      List<SessionView> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(SessionView.from(r)));
+      return out;
+    });
+  }
+
+  private static List<UUID> ids(RowSet<Row> rows) {
+    List<UUID> out = new ArrayList<>(rows.size());
+    rows.forEach(r -> out.add(r.getUUID("id")));
+    return out;
+  }
+}

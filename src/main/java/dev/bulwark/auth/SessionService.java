@@ -1,0 +1,49 @@
+package dev.bulwark.auth;
+
+import dev.bulwark.http.ApiException;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.UUID;
+
+/** Ending sessions — this one, all, or one by id — and listing them. */
+public final class SessionService {
+  private final Pool pg;
+  private final Revocations revocations;
+
+  public SessionService(Pool pg, Revocations revocations) {
+    this.pg = pg;
+    this.revocations = revocations;
+  }
+
+  /** Ends this session: its refresh tokens die in Postgres, its access tokens (this one first) in Redis. */
+  public Future<Void> logout(Principal p, RequestInfo request) {
+    return SessionRepository.revoke(pg, p.sessionId(), p.userId(), "logout")
+        .compose(v -> revocations.revokeToken(p))
+        .compose(v -> revocations.revokeSession(p.userId(), p.sessionId()))
+        .onSuccess(v -> AuditLog.recordAsync(pg, new AuditLog.Event("logout", p.userId(), p.sessionId(), request)));
+  }
+
+  /** Ends every session of the user and stamps "not before now" on their access tokens. */
+  public Future<Void> logoutAll(Principal p, RequestInfo request) {
+    return SessionRepository.revokeAll(pg, p.userId(), "logout_all")
+        .compose(ended -> revocations.stampNotBefore(p.userId())
+            .onSuccess(stamp -> AuditLog.recordAsync(pg,
+                new AuditLog.Event("logout_all", p.userId(), p.sessionId(), request).with("sessions_ended", ended.size()))))
+        .mapEmpty();
+  }
+
+  public Future<List<SessionRepository.SessionView>> list(Principal p) {
+    return SessionRepository.activeSessions(pg, p.userId());
+  }
+
+  /** Ends one of the caller's sessions; someone else's (or an unknown) id is 404. */
+  public Future<Void> end(Principal p, UUID sessionId, RequestInfo request) {
+    return SessionRepository.revoke(pg, sessionId, p.userId(), "revoked_by_user")
+        .compose(found -> found
+            ? revocations.revokeSession(p.userId(), sessionId)
+            : Future.failedFuture(ApiException.notFound("No such session.")))
+        .onSuccess(v -> AuditLog.recordAsync(pg,
+            new AuditLog.Event("session_revoked", p.userId(), sessionId, request)));
+  }
+}
