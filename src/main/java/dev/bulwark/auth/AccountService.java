@@ -71,13 +71,14 @@ public final class AccountService {
   }
 
   private Future<TokenPair> fail(UUID userId, Login l, RequestInfo request) {
-    return throttle.recordFailure(l.email()).compose(lockMs -> {
-      AuditLog.recordAsync(pg, new AuditLog.Event("login_failure", userId, null, request));
-      if (lockMs > 0) {
-        AuditLog.recordAsync(pg, new AuditLog.Event("account_locked", userId, null, request).with("lock_ms", lockMs));
-      }
-      return Future.failedFuture(INVALID_CREDENTIALS);
-    });
+    return throttle.recordFailure(l.email())
+        .compose(lockMs -> {
+          Future<Void> audited = AuditLog.record(pg, new AuditLog.Event("login_failure", userId, null, request));
+          return lockMs == 0 ? audited : audited.compose(v -> AuditLog.record(pg,
+              new AuditLog.Event("account_locked", userId, null, request).with("lock_ms", lockMs)));
+        })
+        // the answer is the same whether or not the audit write succeeded
+        .transform(audited -> Future.failedFuture(INVALID_CREDENTIALS));
   }
 
   public Future<TokenPair> refresh(String refreshToken, RequestInfo request) {

@@ -1,6 +1,12 @@
 package dev.bulwark.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.impl.NoStackTraceTimeoutException;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -104,6 +110,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     if (failure instanceof DecodeException) {
       return ApiException.badRequest("malformed_json", "The request body is not valid JSON.");
     }
+    if (isTransient(failure)) {
+      return ApiException.unavailable("service_unavailable", "A backing service is briefly unavailable; retry shortly.", 1);
+    }
     int status = statusCode;
     if (failure instanceof HttpException http) {
       status = http.getStatusCode();
@@ -113,6 +122,22 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     }
     String[] defaults = DEFAULTS.getOrDefault(status, DEFAULTS.get(status >= 500 ? 500 : 400));
     return new ApiException(status, defaults[0], defaults[2]);
+  }
+
+  /**
+   * Failures a retry can fix: the pool's wait queue is full, a connection was lost or refused, a timeout, or
+   * PostgreSQL reporting serialization/deadlock (40xxx), connection (08xxx), resources (53xxx) or shutdown (57P0x).
+   */
+  static boolean isTransient(Throwable t) {
+    if (t instanceof ConnectionPoolTooBusyException || t instanceof ClosedConnectionException
+        || t instanceof ConnectException || t instanceof TimeoutException || t instanceof NoStackTraceTimeoutException) {
+      return true;
+    }
+    if (t instanceof PgException pg && pg.getSqlState() != null) {
+      String state = pg.getSqlState();
+      return state.startsWith("40") || state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0");
+    }
+    return false;
   }
 
   private static String describe(Throwable t) {

@@ -1,0 +1,146 @@
+package dev.bulwark.auth;
+
+import static dev.bulwark.testing.ProblemAssertions.assertProblem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bulwark.testing.Await;
+import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestServices;
+import dev.bulwark.testing.TestUsers;
+import dev.bulwark.testing.TestUsers.TestUser;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Logout, logout-all and password change take effect on the very next request. */
+class RevocationTest {
+  private static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static HttpResponse<Buffer> me(String accessToken) {
+    return server.send(server.request(HttpMethod.GET, "/api/v1/me").putHeader("Authorization", "Bearer " + accessToken));
+  }
+
+  private static HttpResponse<Buffer> post(String path, String accessToken) {
+    return server.send(server.request(HttpMethod.POST, path).putHeader("Authorization", "Bearer " + accessToken));
+  }
+
+  private static JsonObject login(TestUser u, String password) {
+    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.POST, "/api/v1/auth/login"),
+        new JsonObject().put("email", u.email()).put("password", password));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject();
+  }
+
+  @Test
+  void logoutRevokesThatAccessTokenAtOnceAndEndsOnlyThatSession() {
+    TestUser u = TestUsers.signup(server);
+    JsonObject phone = login(u, u.password());
+    assertEquals(200, me(u.accessToken()).statusCode());
+
+    HttpResponse<Buffer> out = post("/api/v1/auth/logout", u.accessToken());
+    assertEquals(204, out.statusCode());
+    assertProblem(me(u.accessToken()), 401, "token_revoked");
+    assertProblem(RefreshRotationTest.refresh(server, u.refreshToken()), 401, "session_revoked");
+    assertProblem(post("/api/v1/auth/logout", u.accessToken()), 401, "token_revoked");
+
+    assertEquals(200, me(phone.getString("access_token")).statusCode(), "the other session is untouched");
+    assertEquals(200, RefreshRotationTest.refresh(server, phone.getString("refresh_token")).statusCode());
+  }
+
+  @Test
+  void logoutAllRevokesEveryOlderTokenButNotTheNextLogin() {
+    TestUser u = TestUsers.signup(server);
+    JsonObject phone = login(u, u.password());
+    JsonObject refreshed = RefreshRotationTest.refresh(server, u.refreshToken()).bodyAsJsonObject();
+
+    assertEquals(204, post("/api/v1/auth/logout-all", phone.getString("access_token")).statusCode());
+    for (String access : new String[] {u.accessToken(), phone.getString("access_token"), refreshed.getString("access_token")}) {
+      assertProblem(me(access), 401, "token_revoked");
+    }
+    assertProblem(RefreshRotationTest.refresh(server, phone.getString("refresh_token")), 401, "session_revoked");
+    assertProblem(RefreshRotationTest.refresh(server, refreshed.getString("refresh_token")), 401, "session_revoked");
+
+    JsonObject again = login(u, u.password());
+    assertEquals(200, me(again.getString("access_token")).statusCode(), "a login right after logout-all works");
+  }
+
+  @Test
+  void passwordChangeEndsOtherSessionsAndOlderTokensAndKeepsThisOne() {
+    TestUser u = TestUsers.signup(server);
+    JsonObject phone = login(u, u.password());
+    String newPassword = "a-brand-new-Passphrase-42";
+
+    HttpResponse<Buffer> changed = server.send(TestUsers.as(server, u, HttpMethod.POST, "/api/v1/me/password"),
+        new JsonObject().put("current_password", u.password()).put("new_password", newPassword));
+    assertEquals(200, changed.statusCode(), changed.bodyAsString());
+    JsonObject pair = changed.bodyAsJsonObject();
+    assertEquals(u.sessionId().toString(), pair.getString("session_id"), "this session continues");
+    assertEquals(200, me(pair.getString("access_token")).statusCode(), "the fresh token works at once");
+    assertEquals(200, RefreshRotationTest.refresh(server, pair.getString("refresh_token")).statusCode());
+
+    assertProblem(me(u.accessToken()), 401, "token_revoked");
+    assertProblem(me(phone.getString("access_token")), 401, "token_revoked");
+    assertProblem(RefreshRotationTest.refresh(server, phone.getString("refresh_token")), 401, "session_revoked");
+    assertProblem(RefreshRotationTest.refresh(server, u.refreshToken()), 401, "refresh_token_reused");
+
+    HttpResponse<Buffer> old = server.send(server.request(HttpMethod.POST, "/api/v1/auth/login"),
+        new JsonObject().put("email", u.email()).put("password", u.password()));
+    assertProblem(old, 401, "invalid_credentials");
+    login(u, newPassword);
+  }
+
+  @Test
+  void passwordChangeNeedsTheCurrentPassword() {
+    TestUser u = TestUsers.signup(server);
+    HttpResponse<Buffer> r = server.send(TestUsers.as(server, u, HttpMethod.POST, "/api/v1/me/password"),
+        new JsonObject().put("current_password", "not-the-password").put("new_password", "another-Strong-pass-7"));
+    JsonObject problem = assertProblem(r, 400, "validation_failed");
+    assertEquals("current_password", problem.getJsonArray("errors").getJsonObject(0).getString("field"));
+    assertEquals(200, me(u.accessToken()).statusCode(), "nothing was revoked");
+    login(u, u.password());
+  }
+
+  @Test
+  void anAuthenticatedRequestCostsOneRedisCommand() {
+    TestUser u = TestUsers.signup(server);
+    me(u.accessToken());
+    Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
+    try {
+      long before = commandsProcessed(redis);
+      for (int i = 0; i < 10; i++) {
+        assertEquals(200, me(u.accessToken()).statusCode());
+      }
+      long after = commandsProcessed(redis);
+      assertEquals(10 + 1, after - before, "one Redis command per request (+1 for the INFO that measured it)");
+    } finally {
+      redis.close();
+    }
+  }
+
+  private static long commandsProcessed(Redis redis) {
+    String info = Await.result(redis.send(Request.cmd(Command.INFO).arg("stats"))).toString();
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith("total_commands_processed:")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    throw new AssertionError("no total_commands_processed in INFO");
+  }
+}
