@@ -42,6 +42,7 @@ public final class ApiRouter {
     api.route(HttpMethod.GET, "/health", Access.OPS, ops::health);
     api.route(HttpMethod.GET, "/ready", Access.OPS, ops::ready);
     api.route(HttpMethod.GET, "/api/status", Access.PUBLIC, ops::status);
+    api.route(HttpMethod.GET, "/openapi.yaml", Access.PUBLIC, ops::contract);
 
     features.mount(api);
 

@@ -2,6 +2,7 @@ package dev.bulwark.ops;
 
 import dev.bulwark.Services;
 import dev.bulwark.http.Responses;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.web.RoutingContext;
@@ -9,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 /** Liveness, readiness and status: what load balancers, orchestrators and humans poll. */
 public final class OpsRoutes {
   private static final JsonObject LIVE = new JsonObject().put("status", "UP");
+  private static final Buffer CONTRACT = ApiContract.load();
 
   private final Services services;
   private final Readiness readiness;
@@ -41,6 +43,11 @@ public final class OpsRoutes {
           Responses.json(ctx, up ? 200 : 503, body);
         })
         .onFailure(ctx::fail);
+  }
+
+  /** The OpenAPI document, read once at start-up. */
+  public void contract(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8").end(CONTRACT);
   }
 
   public void status(RoutingContext ctx) {
