@@ -7,10 +7,14 @@ import dev.bulwark.http.HttpServerVerticle;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.infra.RedisConnector;
+import dev.bulwark.ops.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,19 +32,23 @@ public final class Bulwark {
   private final Services services;
   private String hasherDeployment;
   private String httpDeployment;
+  private HttpServer managementServer;
 
   private Bulwark(Vertx vertx, Services services) {
     this.vertx = vertx;
     this.services = services;
   }
 
-  public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices) {
+  /** Starts on a Vert.x created with {@link Metrics#vertxOptions} under {@code metricsRegistry}. */
+  public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
     long started = System.currentTimeMillis();
     return Migrations.migrate(vertx, config.database().url()).compose(applied -> {
       Pool pg = PostgresPool.create(vertx, config.database(), config.http().instances());
       Redis redis = RedisConnector.create(vertx, config.redis());
       PasswordHasher hasher = new PasswordHasher(vertx, config.hasher());
-      Services services = new Services(config, pg, redis, hasher, embeddedServices, started, new AtomicBoolean());
+      Services services = new Services(config, pg, redis, hasher, embeddedServices, metricsRegistry, started,
+          new AtomicBoolean());
+      Metrics.bind(metricsRegistry, hasher);
       Bulwark app = new Bulwark(vertx, services);
       return app.deploy().recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
     });
@@ -57,8 +65,11 @@ public final class Bulwark {
           DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());
           return vertx.deployVerticle(() -> new HttpServerVerticle(services, FeatureSet::new), http);
         })
-        .map(id -> {
+        .compose(id -> {
           httpDeployment = id;
+          return startManagementServer();
+        })
+        .map(v -> {
           log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
               dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
               config.http().instances(), config.hasher().instances(), config.environment().id());
@@ -66,15 +77,37 @@ public final class Bulwark {
         });
   }
 
+  /** {@code /metrics} on its own port when {@code metrics.port} is set, so it need not be exposed with the API. */
+  private Future<Void> startManagementServer() {
+    var metrics = services.config().metrics();
+    if (!metrics.enabled() || metrics.port() == 0) {
+      return Future.succeededFuture();
+    }
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metricsRegistry()));
+    return vertx.createHttpServer().requestHandler(router).listen(metrics.port(), services.config().http().host())
+        .map(server -> {
+          managementServer = server;
+          return null;
+        });
+  }
+
   public Services services() {
     return services;
   }
 
-  /** Stops taking traffic, lets in-flight requests finish, then closes the pools. */
+  /**
+   * Graceful stop: readiness turns 503 at once, then (after {@code shutdown.drainDelay}, so load balancers notice) the
+   * listeners stop accepting and in-flight requests finish within {@code shutdown.gracePeriod}, then pools close.
+   */
   public Future<Void> stop() {
     services.draining().set(true);
-    Future<Void> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+    long drainMs = services.config().shutdown().drainDelay().toMillis();
+    Future<Void> drained = drainMs == 0 ? Future.succeededFuture()
+        : Future.future(p -> vertx.setTimer(drainMs, id -> p.complete()));
+    Future<Void> http = drained.compose(v -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
     return http
+        .transform(ar -> managementServer == null ? Future.<Void>succeededFuture() : managementServer.close())
         .transform(ar -> hasherDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(hasherDeployment))
         .transform(ar -> closeClients());
   }

@@ -12,6 +12,7 @@ import dev.bulwark.auth.SessionService;
 import dev.bulwark.auth.TokenIssuer;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.ApiRouter;
+import dev.bulwark.http.ClientAddress;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -24,6 +25,7 @@ final class FeatureSet implements ApiRouter.Features {
   private final AccessTokens accessTokens;
   private final Revocations revocations;
   private final AuthRoutes authRoutes;
+  private final ClientAddress clientAddress = new ClientAddress(java.util.List.of());
 
   FeatureSet(Vertx vertx, Services services) {
     BulwarkConfig config = services.config();
@@ -46,6 +48,11 @@ final class FeatureSet implements ApiRouter.Features {
   @Override
   public Handler<RoutingContext> gate() {
     return revocations.gate();
+  }
+
+  @Override
+  public ClientAddress clientAddress() {
+    return clientAddress;
   }
 
   @Override

@@ -4,9 +4,12 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.config.EffectiveConfig;
 import dev.bulwark.infra.DevServices;
 import dev.bulwark.infra.Migrations;
+import dev.bulwark.ops.Metrics;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,14 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar bulwark.jar [serve|migrate]}: load and validate config → (development) start embedded services →
- * migrate → deploy. Blocking waits happen here on the main thread only, never on an event loop.
+ * {@code java -jar bulwark.jar [serve|migrate|check-config]}: load and validate config → (development) start
+ * embedded services → migrate → deploy. Blocking waits happen here on the main thread only, never on an event loop.
  */
 public final class Main {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILED = 1;
   static final int EXIT_BAD_CONFIG = 2;
   static final int EXIT_USAGE = 64;
+  static final String METRICS_REGISTRY = "bulwark";
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -42,32 +46,81 @@ public final class Main {
   /** Runs a command; returns an exit code, or -1 when the server is up and the JVM should keep running. */
   static int run(String[] args, Map<String, String> env, Map<String, String> props) {
     String command = args.length == 0 ? "serve" : args[0];
-    if (!command.equals("serve") && !command.equals("migrate")) {
-      System.err.println("usage: java -jar bulwark.jar [serve|migrate]");
-      return EXIT_USAGE;
+    Path confDir = ConfigLoader.defaultConfDir(env);
+    switch (command) {
+      case "check-config" -> {
+        return checkConfig(confDir, env, props);
+      }
+      case "serve", "migrate" -> {
+        BulwarkConfig config;
+        try {
+          config = loadConfig(confDir, env, props);
+        } catch (ConfigException e) {
+          System.err.println("Bulwark refused to start: " + e.getMessage());
+          return EXIT_BAD_CONFIG;
+        }
+        LoggingSetup.apply(config.logging());
+        return command.equals("migrate") ? migrate(config) : serve(config);
+      }
+      default -> {
+        System.err.println("usage: java -jar bulwark.jar [serve|migrate|check-config]");
+        return EXIT_USAGE;
+      }
     }
-    Vertx vertx = Vertx.vertx();
-    BulwarkConfig config;
-    try {
-      config = new ConfigLoader(vertx, ConfigLoader.defaultConfDir(env)).load(env, props).await();
-    } catch (ConfigException e) {
-      System.err.println("Bulwark refused to start: " + e.getMessage());
-      vertx.close().await();
-      return EXIT_BAD_CONFIG;
-    }
-    LoggingSetup.apply(config.logging());
+  }
 
+  /** Config is read on a short-lived Vert.x: the serving one is created afterwards with its metrics options. */
+  private static BulwarkConfig loadConfig(Path confDir, Map<String, String> env, Map<String, String> props) {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return new ConfigLoader(bootstrap, confDir).load(env, props).await();
+    } finally {
+      bootstrap.close().await();
+    }
+  }
+
+  /** Prints the effective configuration (secrets redacted) and the preflight verdict; exit 0 when it would start. */
+  private static int checkConfig(Path confDir, Map<String, String> env, Map<String, String> props) {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      ConfigLoader loader = new ConfigLoader(bootstrap, confDir);
+      System.out.println(EffectiveConfig.redacted(loader.loadTree(env, props).await()).encodePrettily());
+      try {
+        BulwarkConfig config = loader.load(env, props).await();
+        System.out.println("preflight: OK (" + config.environment().id() + ")");
+        return EXIT_OK;
+      } catch (ConfigException e) {
+        System.out.println("preflight: REFUSED — " + e.getMessage());
+        return EXIT_FAILED;
+      }
+    } finally {
+      bootstrap.close().await();
+    }
+  }
+
+  private static int migrate(BulwarkConfig config) {
+    Vertx vertx = Vertx.vertx();
     DevServices dev = new DevServices();
     try {
       BulwarkConfig resolved = dev.start(config);
-      if (command.equals("migrate")) {
-        int applied = Migrations.migrate(vertx, resolved.database().url()).await();
-        log.info("migrate: {} migration(s) applied", applied);
-        dev.close();
-        vertx.close().await();
-        return EXIT_OK;
-      }
-      Bulwark app = Bulwark.start(vertx, resolved, dev.isRunningAny()).await();
+      int applied = Migrations.migrate(vertx, resolved.database().url()).await();
+      log.info("migrate: {} migration(s) applied", applied);
+      return EXIT_OK;
+    } catch (Exception e) {
+      log.error("migrate failed: {}", e.getMessage(), e);
+      return EXIT_FAILED;
+    } finally {
+      dev.close();
+      vertx.close().await();
+    }
+  }
+
+  private static int serve(BulwarkConfig config) {
+    Vertx vertx = Vertx.vertx(Metrics.vertxOptions(METRICS_REGISTRY));
+    DevServices dev = new DevServices();
+    try {
+      BulwarkConfig resolved = dev.start(config);
+      Bulwark app = Bulwark.start(vertx, resolved, dev.isRunningAny(), METRICS_REGISTRY).await();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, dev), "bulwark-shutdown"));
       return -1;
     } catch (Exception e) {
@@ -80,9 +133,11 @@ public final class Main {
   }
 
   private static void shutdown(Vertx vertx, Bulwark app, DevServices dev) {
-    log.info("Shutting down");
+    log.info("SIGTERM: draining");
     try {
-      app.stop().await(30, TimeUnit.SECONDS);
+      long bound = app.services().config().shutdown().gracePeriod().plus(app.services().config().shutdown().drainDelay())
+          .plusSeconds(10).toMillis();
+      app.stop().await(bound, TimeUnit.MILLISECONDS);
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Shutdown was not clean: {}", e.toString());

@@ -16,6 +16,7 @@ public record Services(
     Redis redis,
     PasswordHasher hasher,
     boolean embeddedServices,
+    String metricsRegistry,
     long startedAtMillis,
     AtomicBoolean draining) {
 }

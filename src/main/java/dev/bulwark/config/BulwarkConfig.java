@@ -18,6 +18,8 @@ public record BulwarkConfig(
     boolean docsEnabled,
     RateLimitConfig rateLimit,
     TasksConfig tasks,
+    ShutdownConfig shutdown,
+    MetricsConfig metrics,
     LoggingConfig logging) {
 
   /** Reads and validates the merged tree; throws {@link ConfigException} listing every problem found. */
@@ -36,35 +38,23 @@ public record BulwarkConfig(
         r.bool("docs.enabled", !environment.isStrict()),
         RateLimitConfig.read(r),
         TasksConfig.read(r),
+        ShutdownConfig.read(r),
+        MetricsConfig.read(r),
         LoggingConfig.read(r, environment));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
-      problems.addAll(config.strictProblems(tree, r));
+      // a key already reported as malformed is not reported again by the preflight
+      for (ConfigProblem p : Preflight.problems(config, r)) {
+        if (problems.stream().noneMatch(known -> known.key().equals(p.key()))) {
+          problems.add(p);
+        }
+      }
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return config;
-  }
-
-  /** What staging and production refuse: the things a development default may leave unset or unsafe. */
-  private List<ConfigProblem> strictProblems(JsonObject tree, ConfigReader r) {
-    List<ConfigProblem> out = new ArrayList<>();
-    String where = " is required in " + environment.id();
-    if (r.optionalString("database.url") == null) {
-      out.add(new ConfigProblem("database.url", "DATABASE_URL" + where + " (embedded services are development-only)"));
-    }
-    if (r.optionalString("redis.url") == null) {
-      out.add(new ConfigProblem("redis.url", "REDIS_URL" + where + " (embedded services are development-only)"));
-    }
-    if (jwt.secret() == null) {
-      out.add(new ConfigProblem("jwt.secret", "JWT_SECRET_KEY" + where + " (at least " + JwtConfig.MIN_SECRET_BYTES + " random bytes)"));
-    }
-    if (corsOrigins.contains("*")) {
-      out.add(new ConfigProblem("cors.origins", "wildcard '*' is not allowed in " + environment.id() + "; list exact origins"));
-    }
-    return out;
   }
 
   /** Embedded services start when development leaves a URL unset. */
@@ -78,6 +68,6 @@ public record BulwarkConfig(
 
   public BulwarkConfig withServices(DatabaseUrl databaseUrl, String redisUrl) {
     return new BulwarkConfig(environment, http, database.withUrl(databaseUrl), redis.withUrl(redisUrl), devServices,
-        jwt, auth, hasher, corsOrigins, docsEnabled, rateLimit, tasks, logging);
+        jwt, auth, hasher, corsOrigins, docsEnabled, rateLimit, tasks, shutdown, metrics, logging);
   }
 }

@@ -29,26 +29,38 @@ public final class ConfigLoader {
   }
 
   public Future<BulwarkConfig> load(Map<String, String> env, Map<String, String> sysProps) {
-    JsonObject envLayer = envLayer(env);
-    JsonObject sysLayer = sysLayer(sysProps);
+    Environment environment = environment(env, sysProps);
     List<ConfigProblem> early = new ArrayList<>();
-    String envName = firstNonBlank(sysProps.get("environment"), env.get("ENVIRONMENT"), "development");
-    Environment environment = Environment.parse(envName).orElse(null);
     if (environment == null) {
-      early.add(new ConfigProblem("environment", "unknown environment '" + envName + "' (expected development, staging or production)"));
+      early.add(new ConfigProblem("environment", "unknown environment '" + environmentName(env, sysProps)
+          + "' (expected development, staging or production)"));
     }
+    Environment effective = environment == null ? Environment.PRODUCTION : environment;
+    return loadTree(env, sysProps).map(tree -> BulwarkConfig.from(tree, effective, early));
+  }
+
+  /** The merged tree before validation (what {@code check-config} shows). */
+  public Future<JsonObject> loadTree(Map<String, String> env, Map<String, String> sysProps) {
+    Environment environment = environment(env, sysProps);
     Environment effective = environment == null ? Environment.PRODUCTION : environment;
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(-1)
         .addStore(yaml(confDir.resolve("application.yaml"), false))
         .addStore(yaml(confDir.resolve("application-" + effective.id() + ".yaml"), true))
-        .addStore(new ConfigStoreOptions().setType("json").setConfig(envLayer))
-        .addStore(new ConfigStoreOptions().setType("json").setConfig(sysLayer));
+        .addStore(new ConfigStoreOptions().setType("json").setConfig(envLayer(env)))
+        .addStore(new ConfigStoreOptions().setType("json").setConfig(sysLayer(sysProps)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .recover(err -> Future.failedFuture(new ConfigException(List.of(
             new ConfigProblem("conf", "cannot read configuration files in " + confDir + ": " + err.getMessage())))))
-        .eventually(retriever::close)
-        .map(tree -> BulwarkConfig.from(tree, effective, early));
+        .eventually(retriever::close);
+  }
+
+  private static String environmentName(Map<String, String> env, Map<String, String> sysProps) {
+    return firstNonBlank(sysProps.get("environment"), env.get("ENVIRONMENT"), "development");
+  }
+
+  private static Environment environment(Map<String, String> env, Map<String, String> sysProps) {
+    return Environment.parse(environmentName(env, sysProps)).orElse(null);
   }
 
   private ConfigStoreOptions yaml(Path file, boolean optional) {

@@ -2,13 +2,13 @@ package dev.bulwark.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.vertx.core.Handler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One line per request on the {@code bulwark.access} logger: method, path, status, duration, request id. */
-public final class AccessLog implements Handler<RoutingContext> {
+public final class AccessLog implements PlatformHandler {
   private static final Logger log = LoggerFactory.getLogger("bulwark.access");
 
   @Override

@@ -10,6 +10,9 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import dev.bulwark.config.Environment;
 import java.util.Set;
 
 /**
@@ -35,7 +38,13 @@ public final class ApiRouter {
 
   public static Router create(Vertx vertx, Services services, Features features) {
     ApiRouter api = new ApiRouter(vertx, services, features.authenticate(), features.gate());
-    api.router.route().handler(new RequestIds()).handler(new AccessLog());
+    var config = services.config();
+    api.router.route()
+        .handler(new RequestIds())
+        .handler(new AccessLog())
+        .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
+        .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
+        .handler(new Cors(config.corsOrigins()));
 
     OpsRoutes ops = new OpsRoutes(services,
         new Readiness(vertx, services.pg(), services.redis(), services.config().database().healthTimeout().toMillis()));
@@ -43,6 +52,9 @@ public final class ApiRouter {
     api.route(HttpMethod.GET, "/ready", Access.OPS, ops::ready);
     api.route(HttpMethod.GET, "/api/status", Access.PUBLIC, ops::status);
     api.route(HttpMethod.GET, "/openapi.yaml", Access.PUBLIC, ops::contract);
+    if (config.metrics().enabled() && config.metrics().port() == 0) {
+      api.route(HttpMethod.GET, "/metrics", Access.OPS, PrometheusScrapingHandler.create(services.metricsRegistry()));
+    }
 
     features.mount(api);
 
@@ -76,5 +88,8 @@ public final class ApiRouter {
     Handler<RoutingContext> gate();
 
     void mount(ApiRouter api);
+
+    /** How the client's address and scheme are told (trusted proxies). */
+    ClientAddress clientAddress();
   }
 }

@@ -2,6 +2,7 @@ package dev.bulwark.http;
 
 import dev.bulwark.Services;
 import dev.bulwark.config.HttpConfig;
+import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -18,7 +19,9 @@ import java.util.function.BiFunction;
 public final class HttpServerVerticle extends VerticleBase {
   private final Services services;
   private final BiFunction<Vertx, Services, ApiRouter.Features> features;
+  private static final long LAG_PERIOD_NANOS = 500_000_000L;
   private HttpServer server;
+  private long lagTimer = -1;
 
   public HttpServerVerticle(Services services, BiFunction<Vertx, Services, ApiRouter.Features> features) {
     this.services = services;
@@ -34,8 +37,12 @@ public final class HttpServerVerticle extends VerticleBase {
         .setMaxHeaderSize(http.maxHeaderSize())
         .setIdleTimeout((int) http.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setCompressionSupported(http.compression())
+        .setCompressionLevel(http.compressionLevel())
+        .setCompressionContentSizeThreshold(http.compressionThreshold())
         .setTcpNoDelay(true)
         .setReuseAddress(true);
+    lagTimer = startLagProbe();
     server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services, features.apply(vertx, services)));
     return server.listen().recover(err -> Future.failedFuture(listenFailure(http, err)));
   }
@@ -48,8 +55,22 @@ public final class HttpServerVerticle extends VerticleBase {
     return new IllegalStateException("cannot listen on " + where + ": " + err.getMessage(), err);
   }
 
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes what is left. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown();
+    vertx.cancelTimer(lagTimer);
+    long graceMs = services.config().shutdown().gracePeriod().toMillis();
+    return server == null ? Future.succeededFuture() : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Measures how late this event loop runs a timer: the lag every handler on it would see. */
+  private long startLagProbe() {
+    String loop = Thread.currentThread().getName();
+    long[] expected = {System.nanoTime() + LAG_PERIOD_NANOS};
+    return vertx.setPeriodic(LAG_PERIOD_NANOS / 1_000_000, id -> {
+      long now = System.nanoTime();
+      Metrics.eventLoopLag(loop, Math.max(0, now - expected[0]));
+      expected[0] = now + LAG_PERIOD_NANOS;
+    });
   }
 }

@@ -1,11 +1,11 @@
 package dev.bulwark.http;
 
-import io.vertx.core.Handler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Gives every request an id: a well-formed incoming {@code X-Request-Id} is kept, anything else is replaced. */
-public final class RequestIds implements Handler<RoutingContext> {
+public final class RequestIds implements PlatformHandler {
   public static final String HEADER = "X-Request-Id";
   public static final String KEY = "requestId";
   private static final char[] HEX = "0123456789abcdef".toCharArray();

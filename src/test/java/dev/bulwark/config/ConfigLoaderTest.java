@@ -75,7 +75,7 @@ class ConfigLoaderTest {
   @Test
   void profileFileOverridesBaseFile() {
     BulwarkConfig c = load(Map.of("ENVIRONMENT", "staging", "DATABASE_URL", "postgresql://u:p@db:5432/app",
-        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "x".repeat(40)), Map.of());
+        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0o"), Map.of());
     assertEquals(Environment.STAGING, c.environment());
     assertFalse(c.docsEnabled(), "application-staging.yaml turns docs off");
     assertEquals(LoggingConfig.Format.JSON, c.logging().format());

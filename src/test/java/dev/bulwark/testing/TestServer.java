@@ -15,12 +15,15 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import dev.bulwark.ops.Metrics;
 
 /**
  * The real Bulwark, started in-process on a free port against the shared test PostgreSQL and Redis, with the same
  * config loading as production (conf/ files + environment variables given here). Requests go over real HTTP.
  */
 public final class TestServer implements AutoCloseable {
+  private static final AtomicInteger SERVERS = new AtomicInteger();
   private final Vertx vertx;
   private final Bulwark app;
   private final WebClient client;
@@ -53,10 +56,11 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(Map<String, String> env, Map<String, String> props) {
-    Vertx vertx = Vertx.vertx();
+    String registry = "bulwark-test-" + SERVERS.incrementAndGet();
+    Vertx vertx = Vertx.vertx(Metrics.vertxOptions(registry));
     try {
       BulwarkConfig config = new ConfigLoader(vertx, Path.of("conf")).load(env, props).await(60, TimeUnit.SECONDS);
-      Bulwark app = Bulwark.start(vertx, config, false).await(60, TimeUnit.SECONDS);
+      Bulwark app = Bulwark.start(vertx, config, false, registry).await(60, TimeUnit.SECONDS);
       return new TestServer(vertx, app, config.http().port());
     } catch (Exception e) {
       vertx.close();

@@ -1,0 +1,29 @@
+package dev.bulwark.config;
+
+import io.vertx.core.json.JsonObject;
+
+/** The merged configuration tree as operators may see it: secrets and URL passwords masked. */
+public final class EffectiveConfig {
+  private EffectiveConfig() {
+  }
+
+  public static JsonObject redacted(JsonObject tree) {
+    JsonObject copy = tree.copy();
+    redactIn(copy, "");
+    return copy;
+  }
+
+  private static void redactIn(JsonObject node, String path) {
+    for (String name : node.fieldNames()) {
+      Object value = node.getValue(name);
+      String key = path.isEmpty() ? name : path + "." + name;
+      if (value instanceof JsonObject child) {
+        redactIn(child, key);
+      } else if (value != null && ConfigKeys.isSecret(key)) {
+        node.put(name, "***");
+      } else if (value instanceof String s && (key.equals("database.url") || key.equals("redis.url"))) {
+        node.put(name, s.replaceAll("//([^:@/]*):([^@/]*)@", "//$1:***@").replaceAll("//:([^@/]*)@", "//:***@"));
+      }
+    }
+  }
+}

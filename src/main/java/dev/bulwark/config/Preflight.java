@@ -1,0 +1,59 @@
+package dev.bulwark.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What staging and production refuse to start with — every problem at once, each naming the variable that fixes
+ * it: missing service URLs (embedded services are development-only), a missing, short or placeholder signing
+ * secret, wildcard CORS, public API docs, debug logging; and in production, rate limiting switched off.
+ */
+public final class Preflight {
+  private static final List<String> PLACEHOLDER_SECRETS = List.of("development-only", "change-me", "changeme",
+      "your-secret", "secret-key", "replace-me", "example");
+
+  private Preflight() {
+  }
+
+  static List<ConfigProblem> problems(BulwarkConfig c, ConfigReader r) {
+    List<ConfigProblem> out = new ArrayList<>();
+    Environment env = c.environment();
+    String in = " in " + env.id();
+    if (r.optionalString("database.url") == null) {
+      out.add(new ConfigProblem("database.url", "DATABASE_URL is required" + in + " (embedded services are development-only)"));
+    }
+    if (r.optionalString("redis.url") == null) {
+      out.add(new ConfigProblem("redis.url", "REDIS_URL is required" + in + " (embedded services are development-only)"));
+    }
+    String secret = c.jwt().secret();
+    if (secret == null) {
+      out.add(new ConfigProblem("jwt.secret", "JWT_SECRET_KEY is required" + in + " (at least "
+          + JwtConfig.MIN_SECRET_BYTES + " random bytes)"));
+    } else if (isPlaceholder(secret)) {
+      out.add(new ConfigProblem("jwt.secret", "JWT_SECRET_KEY is a default or placeholder value; generate one "
+          + "(for example: openssl rand -base64 48)"));
+    }
+    if (c.corsOrigins().contains("*")) {
+      out.add(new ConfigProblem("cors.origins", "wildcard '*' is not allowed" + in + "; list exact origins"));
+    }
+    if (c.docsEnabled()) {
+      out.add(new ConfigProblem("docs.enabled", "API docs must be off" + in + " (ENABLE_DOCS=false)"));
+    }
+    if (c.logging().level() == LoggingConfig.Level.DEBUG || c.logging().level() == LoggingConfig.Level.TRACE) {
+      out.add(new ConfigProblem("logging.level", c.logging().level() + " logging is not allowed" + in + " (LOG_LEVEL=INFO)"));
+    }
+    if (env == Environment.PRODUCTION && !c.rateLimit().enabled()) {
+      out.add(new ConfigProblem("rateLimit.enabled", "rate limiting cannot be disabled in production (RATE_LIMIT_ENABLED=true)"));
+    }
+    return out;
+  }
+
+  static boolean isPlaceholder(String secret) {
+    String s = secret.toLowerCase(Locale.ROOT);
+    if (PLACEHOLDER_SECRETS.stream().anyMatch(s::contains)) {
+      return true;
+    }
+    return s.chars().distinct().count() < 8;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.bulwark.http;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Who the client is, believing {@code X-Forwarded-For} / {@code X-Forwarded-Proto} only from peers inside the
+ * configured trusted-proxy CIDRs; otherwise the socket address and whether the socket itself is TLS.
+ */
+public final class ClientAddress {
+  private final List<Cidr> trusted;
+
+  public ClientAddress(List<String> trustedProxyCidrs) {
+    List<Cidr> parsed = new ArrayList<>();
+    for (String cidr : trustedProxyCidrs) {
+      parsed.add(Cidr.parse(cidr));
+    }
+    this.trusted = List.copyOf(parsed);
+  }
+
+  /** A CIDR block; {@link #parse} throws {@link IllegalArgumentException} on bad input. */
+  public record Cidr(byte[] network, int prefix) {
+    public static Cidr parse(String text) {
+      String s = text.trim();
+      int slash = s.indexOf('/');
+      String host = slash < 0 ? s : s.substring(0, slash);
+      if (!host.matches("[0-9a-fA-F:.]+")) {
+        throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR");
+      }
+      byte[] addr;
+      try {
+        addr = InetAddress.getByName(host).getAddress();
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR");
+      }
+      int prefix;
+      try {
+        prefix = slash < 0 ? addr.length * 8 : Integer.parseInt(s.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
+      }
+      if (prefix < 0 || prefix > addr.length * 8) {
+        throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
+      }
+      return new Cidr(addr, prefix);
+    }
+
+    public boolean contains(byte[] address) {
+      if (address == null || address.length != network.length) {
+        return false;
+      }
+      int full = prefix / 8;
+      for (int i = 0; i < full; i++) {
+        if (address[i] != network[i]) {
+          return false;
+        }
+      }
+      int rest = prefix % 8;
+      if (rest == 0) {
+        return true;
+      }
+      int mask = (0xff << (8 - rest)) & 0xff;
+      return (address[full] & mask) == (network[full] & mask);
+    }
+  }
+
+  public boolean isTrustedProxy(SocketAddress peer) {
+    if (trusted.isEmpty() || peer == null || peer.hostAddress() == null) {
+      return false;
+    }
+    byte[] addr = literal(peer.hostAddress());
+    for (Cidr c : trusted) {
+      if (c.contains(addr)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** HTTPS at the socket, or as a trusted proxy reports it. */
+  public boolean isHttps(HttpServerRequest request) {
+    if (request.isSSL()) {
+      return true;
+    }
+    String proto = request.getHeader("X-Forwarded-Proto");
+    return proto != null && proto.trim().equalsIgnoreCase("https") && isTrustedProxy(request.remoteAddress());
+  }
+
+  /** Parses an IP literal without DNS; null when it is not one. */
+  public static byte[] literal(String ip) {
+    if (ip == null || ip.isEmpty() || !ip.matches("[0-9a-fA-F:.%]+")) {
+      return null;
+    }
+    try {
+      int zone = ip.indexOf('%');
+      return InetAddress.getByName(zone < 0 ? ip : ip.substring(0, zone)).getAddress();
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+}
