@@ -1,6 +1,8 @@
 package dev.bulwark.http;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An expected failure with everything the client needs: status, stable {@code code}, a safe message, field errors,
@@ -11,13 +13,20 @@ public class ApiException extends RuntimeException {
   private final String code;
   private final List<FieldError> errors;
   private final long retryAfterSeconds;
+  private final Map<String, Object> members;
 
   public ApiException(int status, String code, String detail, List<FieldError> errors, long retryAfterSeconds) {
+    this(status, code, detail, errors, retryAfterSeconds, Map.of());
+  }
+
+  private ApiException(int status, String code, String detail, List<FieldError> errors, long retryAfterSeconds,
+      Map<String, Object> members) {
     super(detail, null, false, false);
     this.status = status;
     this.code = code;
     this.errors = errors == null ? List.of() : List.copyOf(errors);
     this.retryAfterSeconds = retryAfterSeconds;
+    this.members = members;
   }
 
   public ApiException(int status, String code, String detail) {
@@ -56,6 +65,16 @@ public class ApiException extends RuntimeException {
     return new ApiException(429, code, detail, List.of(), retryAfterSeconds);
   }
 
+  /**
+   * The same problem with an RFC 9457 extension member (a JSON scalar the client can act on, such as the current
+   * version in a 412), written into the body beside the standard members.
+   */
+  public ApiException withMember(String name, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(members);
+    more.put(name, value);
+    return new ApiException(status, code, getMessage(), errors, retryAfterSeconds, Map.copyOf(more));
+  }
+
   public int status() {
     return status;
   }
@@ -70,5 +89,9 @@ public class ApiException extends RuntimeException {
 
   public long retryAfterSeconds() {
     return retryAfterSeconds;
+  }
+
+  public Map<String, Object> members() {
+    return members;
   }
 }

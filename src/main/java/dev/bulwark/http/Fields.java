@@ -2,7 +2,6 @@ package dev.bulwark.http;
 
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +9,7 @@ import java.util.Set;
 /**
  * Reads fields of a JSON object body, collecting every problem (unknown field, missing, wrong type, null, length)
  * as a {@link FieldError}; {@link #validate()} then fails once with all of them. Lengths count Unicode code points.
+ * Strings PostgreSQL cannot store (NUL, unpaired surrogates) are refused here rather than failing in SQL.
  */
 public final class Fields {
   private final JsonObject body;
@@ -49,7 +49,24 @@ public final class Fields {
       error(name, "required", "'" + name + "' is required.");
       return null;
     }
-    return string(name, minLength, maxLength, false);
+    return string(name, minLength, maxLength, false, false);
+  }
+
+  /** A required string whose bounds apply after stripping surrounding whitespace; returns the stripped value. */
+  public String requiredStrippedString(String name, int minLength, int maxLength) {
+    if (!body.containsKey(name)) {
+      error(name, "required", "'" + name + "' is required.");
+      return null;
+    }
+    return string(name, minLength, maxLength, false, true);
+  }
+
+  /** Like {@link #optionalString}, with bounds applied after stripping surrounding whitespace. */
+  public String optionalStrippedString(String name, int minLength, int maxLength, boolean nullable) {
+    if (!body.containsKey(name)) {
+      return null;
+    }
+    return string(name, minLength, maxLength, nullable, true);
   }
 
   /** An optional string: absent → null; explicit null allowed only when {@code nullable}. */
@@ -57,10 +74,10 @@ public final class Fields {
     if (!body.containsKey(name)) {
       return null;
     }
-    return string(name, minLength, maxLength, nullable);
+    return string(name, minLength, maxLength, nullable, false);
   }
 
-  private String string(String name, int minLength, int maxLength, boolean nullable) {
+  private String string(String name, int minLength, int maxLength, boolean nullable, boolean strip) {
     Object v = body.getValue(name);
     if (v == null) {
       if (!nullable) {
@@ -68,10 +85,15 @@ public final class Fields {
       }
       return null;
     }
-    if (!(v instanceof String s)) {
+    if (!(v instanceof String raw)) {
       error(name, "invalid_type", "'" + name + "' must be a string.");
       return null;
     }
+    if (!storable(raw)) {
+      error(name, "invalid_character", "'" + name + "' contains a NUL character or an unpaired surrogate.");
+      return null;
+    }
+    String s = strip ? raw.strip() : raw;
     int length = s.codePointCount(0, s.length());
     if (length < minLength) {
       error(name, minLength <= 1 ? "empty" : "too_short", "'" + name + "' must be at least " + minLength + " character(s).");
@@ -84,7 +106,29 @@ public final class Fields {
     return s;
   }
 
-  /** An optional RFC 3339 timestamp with offset; absent or null → null (check {@link #isNull} to tell apart). */
+  /** True when {@code s} has no NUL and no unpaired surrogate: PostgreSQL text (UTF-8) can hold it. */
+  public static boolean storable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * An optional RFC 3339 timestamp (see {@link Timestamps#parse}), in UTC; absent or null → null (check
+   * {@link #isNull} to tell apart).
+   */
   public OffsetDateTime optionalTimestamp(String name) {
     if (!body.containsKey(name) || body.getValue(name) == null) {
       return null;
@@ -94,12 +138,25 @@ public final class Fields {
       error(name, "invalid_type", "'" + name + "' must be an RFC 3339 timestamp string.");
       return null;
     }
-    try {
-      return OffsetDateTime.parse(s);
-    } catch (DateTimeParseException e) {
-      error(name, "invalid_timestamp", "'" + name + "' must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z.");
-      return null;
+    Timestamps.Parsed parsed = Timestamps.parse(s);
+    if (parsed.problem() != null) {
+      timestampError(name, parsed.problem(), this::error);
     }
+    return parsed.value();
+  }
+
+  /** Records the field error for an unparseable timestamp (shared with {@link QueryParams}). */
+  static void timestampError(String name, Timestamps.Problem problem, ErrorSink sink) {
+    if (problem == Timestamps.Problem.OUT_OF_RANGE) {
+      sink.error(name, "out_of_range", "'" + name + "' must be between years 0001 and 9999.");
+    } else {
+      sink.error(name, "invalid_timestamp", "'" + name + "' must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z.");
+    }
+  }
+
+  /** Where a shared check records its error. */
+  interface ErrorSink {
+    void error(String field, String code, String message);
   }
 
   /** One of a fixed set of strings; absent → null. */
@@ -112,11 +169,15 @@ public final class Fields {
       error(name, "null_not_allowed", "'" + name + "' must not be null.");
       return null;
     }
-    if (!(v instanceof String s) || !allowed.contains(s)) {
+    if (!(v instanceof String)) {
+      error(name, "invalid_type", "'" + name + "' must be a string.");
+      return null;
+    }
+    if (!allowed.contains(v)) {
       error(name, "invalid_value", "'" + name + "' must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ".");
       return null;
     }
-    return s;
+    return (String) v;
   }
 
   public List<FieldError> errors() {

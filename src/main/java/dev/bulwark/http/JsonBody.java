@@ -12,9 +12,23 @@ public final class JsonBody {
 
   public static JsonObject object(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !isJson(type)) {
+    if (type == null || !isJson(type, "application/json")) {
       throw new ApiException(415, "unsupported_media_type", "The body must be sent as Content-Type: application/json.");
     }
+    return parse(ctx);
+  }
+
+  /** A JSON merge patch (RFC 7396): {@code application/merge-patch+json}, or plain {@code application/json}. */
+  public static JsonObject mergePatch(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !(isJson(type, "application/merge-patch+json") || isJson(type, "application/json"))) {
+      throw new ApiException(415, "unsupported_media_type",
+          "The body must be sent as Content-Type: application/merge-patch+json (or application/json).");
+    }
+    return parse(ctx);
+  }
+
+  private static JsonObject parse(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       throw ApiException.badRequest("missing_body", "A JSON object body is required.");
@@ -33,9 +47,14 @@ public final class JsonBody {
 
   /** {@code application/json}, optionally with parameters such as {@code charset=utf-8}. */
   static boolean isJson(String contentType) {
+    return isJson(contentType, "application/json");
+  }
+
+  /** The media type {@code expected}, optionally with parameters such as {@code charset=utf-8}. */
+  static boolean isJson(String contentType, String expected) {
     int semi = contentType.indexOf(';');
     String media = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
-    if (!media.equalsIgnoreCase("application/json")) {
+    if (!media.equalsIgnoreCase(expected)) {
       return false;
     }
     if (semi < 0) {

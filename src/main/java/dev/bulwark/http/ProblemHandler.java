@@ -92,6 +92,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .put("detail", problem.getMessage() == null ? defaults[2] : problem.getMessage())
         .put("code", problem.code())
         .put("request_id", requestId);
+    problem.members().forEach(body::put);
     if (!problem.errors().isEmpty()) {
       JsonArray errors = new JsonArray();
       for (FieldError e : problem.errors()) {
