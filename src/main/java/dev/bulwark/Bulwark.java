@@ -8,6 +8,7 @@ import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.infra.RedisConnector;
 import dev.bulwark.ops.Metrics;
+import dev.bulwark.tasks.TombstonePurger;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -33,6 +34,7 @@ public final class Bulwark {
   private String hasherDeployment;
   private String httpDeployment;
   private HttpServer managementServer;
+  private TombstonePurger purger;
 
   private Bulwark(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -70,6 +72,7 @@ public final class Bulwark {
           return startManagementServer();
         })
         .map(v -> {
+          purger = new TombstonePurger(vertx, services.pg(), config.tasks()).start();
           log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
               dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
               config.http().instances(), config.hasher().instances(), config.environment().id());
@@ -102,6 +105,9 @@ public final class Bulwark {
    */
   public Future<Void> stop() {
     services.draining().set(true);
+    if (purger != null) {
+      purger.stop();
+    }
     long drainMs = services.config().shutdown().drainDelay().toMillis();
     Future<Void> drained = drainMs == 0 ? Future.succeededFuture()
         : Future.future(p -> vertx.setTimer(drainMs, id -> p.complete()));

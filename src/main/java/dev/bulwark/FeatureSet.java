@@ -13,6 +13,7 @@ import dev.bulwark.auth.TokenIssuer;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.ClientAddress;
+import dev.bulwark.tasks.TaskRoutes;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -25,6 +26,7 @@ final class FeatureSet implements ApiRouter.Features {
   private final AccessTokens accessTokens;
   private final Revocations revocations;
   private final AuthRoutes authRoutes;
+  private final TaskRoutes taskRoutes;
   private final ClientAddress clientAddress = new ClientAddress(java.util.List.of());
 
   FeatureSet(Vertx vertx, Services services) {
@@ -38,6 +40,7 @@ final class FeatureSet implements ApiRouter.Features {
     LoginThrottle throttle = new LoginThrottle(services.redis(), config.auth(), config.redis().commandTimeout().toMillis());
     AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, revocations);
     this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations));
+    this.taskRoutes = new TaskRoutes(vertx, services);
   }
 
   @Override
@@ -58,5 +61,6 @@ final class FeatureSet implements ApiRouter.Features {
   @Override
   public void mount(ApiRouter api) {
     authRoutes.mount(api);
+    taskRoutes.mount(api);
   }
 }

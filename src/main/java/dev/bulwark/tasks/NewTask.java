@@ -1,0 +1,7 @@
+package dev.bulwark.tasks;
+
+import java.time.OffsetDateTime;
+
+/** A validated create request: title already stripped, defaults applied. */
+public record NewTask(String title, String notes, String status, String priority, OffsetDateTime dueAt) {
+}

@@ -1,0 +1,64 @@
+package dev.bulwark.tasks;
+
+import dev.bulwark.http.Timestamps;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * A validated list request: the order, the filters, the page size, and where the previous page ended. A delta-sync
+ * request ({@code updated_since}) has the order {@link TaskSort#CHANGES} and no other filter.
+ */
+public record TaskListQuery(
+    TaskSort sort,
+    boolean descending,
+    String status,
+    String priority,
+    OffsetDateTime dueBefore,
+    OffsetDateTime dueAfter,
+    String q,
+    OffsetDateTime updatedSince,
+    int limit,
+    Position after) {
+
+  public static final int DEFAULT_LIMIT = 20;
+  public static final int MAX_LIMIT = 100;
+
+  /** Where a page ended: the last row's key (null: an undated task under due_at) and id. */
+  public record Position(OffsetDateTime key, UUID id) {
+  }
+
+  public boolean isSync() {
+    return sort == TaskSort.CHANGES;
+  }
+
+  public TaskListQuery after(Position position) {
+    return new TaskListQuery(sort, descending, status, priority, dueBefore, dueAfter, q, updatedSince, limit, position);
+  }
+
+  /**
+   * 64 bits identifying the filters, so a cursor is refused by any other query. Sort and direction are carried in
+   * the cursor itself; the limit may change from page to page.
+   */
+  public long filterFingerprint() {
+    String canonical = "v1|" + text(status) + "|" + text(priority) + "|" + micros(dueBefore) + "|" + micros(dueAfter)
+        + "|" + micros(updatedSince) + "|" + text(q);
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(digest).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  private static String text(String s) {
+    return s == null ? "-" : "=" + s;
+  }
+
+  private static String micros(OffsetDateTime t) {
+    return t == null ? "-" : Long.toString(Timestamps.toMicros(t));
+  }
+}

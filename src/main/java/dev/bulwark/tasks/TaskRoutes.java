@@ -1,0 +1,163 @@
+package dev.bulwark.tasks;
+
+import dev.bulwark.Services;
+import dev.bulwark.auth.Principal;
+import dev.bulwark.http.Access;
+import dev.bulwark.http.ApiException;
+import dev.bulwark.http.ApiRouter;
+import dev.bulwark.http.FieldError;
+import dev.bulwark.http.JsonBody;
+import dev.bulwark.http.Responses;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * {@code /api/v1/tasks}: parse and validate (every 4xx before any I/O), call one service method, answer. Each
+ * instance belongs to one HTTP verticle (its cursor signer is not thread-safe).
+ */
+public final class TaskRoutes {
+  static final String BASE = "/api/v1/tasks";
+  private static final CharSequence ETAG = HttpHeaders.createOptimized("ETag");
+  private static final CharSequence LOCATION = HttpHeaders.createOptimized("Location");
+  private static final CharSequence REPLAYED = HttpHeaders.createOptimized("Idempotent-Replayed");
+  private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
+  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  private final TaskService tasks;
+  private final TaskCursors cursors;
+
+  public TaskRoutes(Vertx vertx, Services services) {
+    this.cursors = new TaskCursors(services.config().jwt().secret());
+    this.tasks = new TaskService(services.pg(), services.config().tasks(), cursors);
+  }
+
+  public void mount(ApiRouter api) {
+    api.route(HttpMethod.GET, BASE, Access.USER, this::list);
+    api.route(HttpMethod.POST, BASE, Access.USER, this::create);
+    api.route(HttpMethod.GET, BASE + "/:id", Access.USER, this::get);
+    api.route(HttpMethod.PATCH, BASE + "/:id", Access.USER, this::update);
+    api.route(HttpMethod.DELETE, BASE + "/:id", Access.USER, this::delete);
+  }
+
+  private void list(RoutingContext ctx) {
+    UUID userId = Principal.of(ctx).userId();
+    TaskRequests.ListRequest request = TaskRequests.listRequest(ctx);
+    TaskListQuery query = request.cursor() == null
+        ? request.query()
+        : request.query().after(cursors.decode(request.cursor(), userId, request.query()));
+    tasks.list(userId, query)
+        .onSuccess(page -> Responses.json(ctx, 200, TaskJson.page(page.items(), page.nextCursor())))
+        .onFailure(ctx::fail);
+  }
+
+  private void create(RoutingContext ctx) {
+    JsonObject body = JsonBody.object(ctx);
+    NewTask task = TaskRequests.newTask(body);
+    String key = idempotencyKey(ctx);
+    TaskService.IdempotencyKey idempotency = key == null ? null : new TaskService.IdempotencyKey(key, requestHash(body));
+    tasks.create(Principal.of(ctx).userId(), task, idempotency)
+        .onSuccess(created -> {
+          HttpServerResponse response = ctx.response()
+              .putHeader(LOCATION, BASE + "/" + created.id())
+              .putHeader(ETAG, created.etag());
+          if (created.replayed()) {
+            response.putHeader(REPLAYED, TRUE);
+          }
+          Responses.json(ctx, 201, created.body());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    UUID id = taskId(ctx);
+    VersionPrecondition ifNoneMatch = VersionPrecondition.parse(ctx.request().headers().getAll("If-None-Match"), "If-None-Match");
+    tasks.get(Principal.of(ctx).userId(), id)
+        .onSuccess(t -> {
+          ctx.response().putHeader(ETAG, t.etag());
+          if (ifNoneMatch != null && ifNoneMatch.matches(t.version())) {
+            ctx.response().setStatusCode(304).end();
+          } else {
+            Responses.json(ctx, 200, TaskJson.task(t));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void update(RoutingContext ctx) {
+    UUID id = taskId(ctx);
+    VersionPrecondition ifMatch = ifMatch(ctx);
+    TaskPatch patch = TaskRequests.patch(JsonBody.mergePatch(ctx));
+    tasks.update(Principal.of(ctx).userId(), id, patch, ifMatch)
+        .onSuccess(t -> {
+          ctx.response().putHeader(ETAG, t.etag());
+          Responses.json(ctx, 200, TaskJson.task(t));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    UUID id = taskId(ctx);
+    VersionPrecondition ifMatch = ifMatch(ctx);
+    tasks.delete(Principal.of(ctx).userId(), id, ifMatch)
+        .onSuccess(v -> Responses.noContent(ctx))
+        .onFailure(ctx::fail);
+  }
+
+  private static VersionPrecondition ifMatch(RoutingContext ctx) {
+    return VersionPrecondition.parse(ctx.request().headers().getAll("If-Match"), "If-Match");
+  }
+
+  /** The path id: a UUID in its canonical 8-4-4-4-12 hex form (any case), else 400 naming {@code id}. */
+  static UUID taskId(RoutingContext ctx) {
+    String raw = ctx.pathParam("id");
+    if (raw != null && raw.length() == 36) {
+      boolean ok = true;
+      for (int i = 0; i < 36 && ok; i++) {
+        char c = raw.charAt(i);
+        ok = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-'
+            : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      }
+      if (ok) {
+        return UUID.fromString(raw);
+      }
+    }
+    throw ApiException.validation("id", "invalid_uuid", "'id' must be a UUID.");
+  }
+
+  /** The {@code Idempotency-Key} header: absent → null; else once, 1–255 visible ASCII characters, or 400. */
+  static String idempotencyKey(RoutingContext ctx) {
+    List<String> values = ctx.request().headers().getAll(IDEMPOTENCY_KEY);
+    if (values.isEmpty()) {
+      return null;
+    }
+    String key = values.get(0);
+    boolean ok = values.size() == 1 && !key.isEmpty() && key.length() <= 255
+        && key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+    if (!ok) {
+      String detail = "'Idempotency-Key' must be sent once, as 1 to 255 visible ASCII characters.";
+      throw new ApiException(400, "invalid_idempotency_key", detail,
+          List.of(new FieldError(IDEMPOTENCY_KEY, "invalid_format", detail)), -1);
+    }
+    return key;
+  }
+
+  /** SHA-256 of the body with its members sorted: the same request sent with other spacing or order matches. */
+  static byte[] requestHash(JsonObject body) {
+    String canonical = new JsonObject(new TreeMap<>(body.getMap())).encode();
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+}
