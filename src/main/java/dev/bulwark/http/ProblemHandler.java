@@ -34,6 +34,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       Map.entry(406, new String[] {"not_acceptable", "Not Acceptable", "No acceptable representation."}),
       Map.entry(408, new String[] {"request_timeout", "Request Timeout", "The request took too long to arrive."}),
       Map.entry(409, new String[] {"conflict", "Conflict", "The request conflicts with the current state."}),
+      Map.entry(410, new String[] {"gone", "Gone", "This resource is no longer available."}),
       Map.entry(412, new String[] {"precondition_failed", "Precondition Failed", "A precondition did not hold."}),
       Map.entry(413, new String[] {"payload_too_large", "Payload Too Large", "The request body is too large."}),
       Map.entry(415, new String[] {"unsupported_media_type", "Unsupported Media Type", "The body must be application/json."}),

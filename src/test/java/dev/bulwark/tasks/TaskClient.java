@@ -20,6 +20,8 @@ import java.util.List;
 /** One test user's view of /api/v1/tasks over real HTTP. */
 final class TaskClient {
   static final String BASE = "/api/v1/tasks";
+  /** An updated_since inside the tombstone retention, before anything a test creates. */
+  static final String SINCE_START = java.time.Instant.now().minusSeconds(3600).toString();
 
   final TestServer server;
   final TestUser user;
