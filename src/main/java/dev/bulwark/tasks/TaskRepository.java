@@ -37,9 +37,9 @@ public final class TaskRepository {
                        version = version + 1
       WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL""";
   private static final String IF_VERSION = " AND version = ANY($3::int4[])";
-  private static final String SYNC_FIRST = "SELECT " + COLUMNS + ", deleted_at IS NOT NULL AS deleted FROM tasks"
+  static final String SYNC_FIRST = "SELECT " + COLUMNS + ", deleted_at IS NOT NULL AS deleted FROM tasks"
       + " WHERE user_id = $1 AND updated_at >= $2::timestamptz ORDER BY updated_at, id LIMIT $3";
-  private static final String SYNC_NEXT = "SELECT " + COLUMNS + ", deleted_at IS NOT NULL AS deleted FROM tasks"
+  static final String SYNC_NEXT = "SELECT " + COLUMNS + ", deleted_at IS NOT NULL AS deleted FROM tasks"
       + " WHERE user_id = $1 AND (updated_at, id) > ($2::timestamptz, $3::uuid) ORDER BY updated_at, id LIMIT $4";
   private static final String PURGE_TOMBSTONES = """
       DELETE FROM tasks WHERE id IN (
