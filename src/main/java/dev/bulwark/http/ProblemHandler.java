@@ -58,6 +58,12 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       return;
     }
     Throwable failure = ctx.failure();
+    if (failure == null && ctx.statusCode() == 503) {
+      // the request timeout fired (TimeoutHandler fails with a bare 503)
+      log.warn("request_id={} {} {} timed out", RequestIds.of(ctx), ctx.request().method(), ctx.request().path());
+      send(ctx, ApiException.unavailable("request_timeout", "The request took too long and was abandoned; retry.", 1));
+      return;
+    }
     ApiException problem = toProblem(ctx.statusCode(), failure);
     if (problem.status() >= 500 && !(failure instanceof ApiException)) {
       log.error("request_id={} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(), failure);
