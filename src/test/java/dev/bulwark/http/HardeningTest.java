@@ -178,12 +178,28 @@ class HardeningTest {
   }
 
   @Test
-  void productionSendsHsts() {
+  void docsAreServedWithTheirOwnPolicyWhereEnabled() {
+    HttpResponse<Buffer> page = server.get("/docs");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.getHeader("Content-Type").startsWith("text/html"));
+    assertTrue(page.getHeader("Content-Security-Policy").contains("script-src 'self'"));
+    assertTrue(page.bodyAsString().contains("swagger-ui-bundle.js"));
+    HttpResponse<Buffer> bundle = server.get("/docs/assets/swagger-ui-bundle.js");
+    assertEquals(200, bundle.statusCode());
+    assertTrue(bundle.body().length() > 100_000);
+    assertTrue(server.get("/docs/init.js").bodyAsString().contains("/openapi.yaml"));
+    assertEquals(404, server.get("/docs/assets/../../../../logback.xml").statusCode());
+  }
+
+  @Test
+  void productionSendsHstsAndHidesDocs() {
     Map<String, String> env = TestServer.baseEnv();
     env.put("ENVIRONMENT", "production");
     env.put("JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx");
     try (TestServer prod = TestServer.start(env, Map.of())) {
       assertEquals("max-age=31536000; includeSubDomains", prod.get("/health").getHeader("Strict-Transport-Security"));
+      assertProblem(prod.get("/docs"), 404, "not_found");
+      assertProblem(prod.get("/docs/assets/swagger-ui-bundle.js"), 404, "not_found");
     }
   }
 
