@@ -1,6 +1,7 @@
 package dev.bulwark.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.pgclient.PgException;
@@ -70,6 +71,11 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     }
     if (problem.status() == 405) {
       response.putHeader("Allow", allowedMethods.allowHeader(ctx.request().path()));
+      if (ctx.request().method() == HttpMethod.OPTIONS) {
+        // a plain OPTIONS (not a CORS preflight) asks what the path supports: that is the answer, not an error
+        response.setStatusCode(204).end();
+        return;
+      }
     }
     send(ctx, problem);
   }
