@@ -150,7 +150,7 @@ public final class AccessTokens {
   }
 
   private static UUID uuid(Object value) {
-    if (value instanceof String s && s.length() == 36) {
+    if (value instanceof String s && s.length() == 36 && s.chars().allMatch(ch -> ch == '-' || Character.digit(ch, 16) >= 0)) {
       try {
         return UUID.fromString(s);
       } catch (IllegalArgumentException ignored) {

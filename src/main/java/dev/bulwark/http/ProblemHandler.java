@@ -84,7 +84,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   public static void send(RoutingContext ctx, ApiException problem) {
     HttpServerResponse response = ctx.response();
     if (problem.status() == 401) {
-      response.putHeader("WWW-Authenticate", "Bearer realm=\"bulwark\", error=\"invalid_token\"");
+      // RFC 6750 §3.1: no error attribute when the request carried no credentials at all
+      response.putHeader("WWW-Authenticate", problem.code().equals("missing_token")
+          ? "Bearer realm=\"bulwark\"" : "Bearer realm=\"bulwark\", error=\"invalid_token\"");
     }
     if (problem.retryAfterSeconds() >= 0) {
       response.putHeader("Retry-After", Long.toString(Math.max(1, problem.retryAfterSeconds())));
