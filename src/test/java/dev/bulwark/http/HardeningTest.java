@@ -10,6 +10,7 @@ import dev.bulwark.testing.TestUsers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -113,8 +114,12 @@ class HardeningTest {
 
   @Test
   void oversizedHeadersAreRefusedAndTheServerCarriesOn() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/health").putHeader("X-Junk", "j".repeat(4096)));
-    assertTrue(r.statusCode() == 431 || r.statusCode() == 400, "status " + r.statusCode());
+    try {
+      HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/health").putHeader("X-Junk", "j".repeat(4096)));
+      assertTrue(r.statusCode() == 431 || r.statusCode() == 400, "status " + r.statusCode());
+    } catch (HttpClosedException closed) {
+      // closing the connection is the other acceptable answer to an oversized header block
+    }
     assertEquals(200, server.get("/health").statusCode());
   }
 
