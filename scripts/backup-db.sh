@@ -121,8 +121,9 @@ main() {
     echo "backup-db: retention off (BACKUP_RETENTION_DAYS=0): no dump deleted"
     return 0
   fi
-  local cutoff f name deleted=0
-  cutoff=$(date -u -d "@$(($(date -u +%s) - retention * 86400))" +%Y%m%dT%H%M%SZ)
+  local now cutoff f name deleted=0
+  now=$(date -u +%s)
+  cutoff=$(date -u -d "@$((now - retention * 86400))" +%Y%m%dT%H%M%SZ) || die "cannot compute the retention cut-off (GNU date needed)"
   for f in "$dir"/bulwark-*.dump; do
     [[ -f $f && $f != "$final" ]] || continue
     name=${f##*/}

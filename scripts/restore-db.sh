@@ -141,7 +141,9 @@ main() {
       "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1" \
       2>/dev/null) || restored=""
   fi
-  [[ -d $migrations ]] && latest=$(latest_migration "$migrations")
+  if [[ -d $migrations ]]; then
+    latest=$(latest_migration "$migrations")
+  fi
 
   if [[ -z $restored ]]; then
     echo "restore-db: could not read the restored schema version (no psql, or no flyway_schema_history)."
@@ -150,11 +152,14 @@ main() {
     echo "restore-db: restored schema version: $restored"
     echo "restore-db: NEXT: if the dump is older than the schema of the Bulwark version you run, run"
     echo "restore-db:       'java -jar bulwark.jar migrate' (compose: docker compose run --rm migrate) before starting Bulwark."
-  elif [[ $(printf '%s\n%s\n' "$restored" "$latest" | sort -V | tail -n 1) != "$restored" ]]; then
+  elif [[ $restored == "$latest" ]]; then
+    echo "restore-db: restored schema version $restored matches this checkout's migrations ($latest); 'migrate' has nothing to do."
+  elif [[ $(printf '%s\n%s\n' "$restored" "$latest" | sort -V | tail -n 1) == "$latest" ]]; then
     echo "restore-db: restored schema version $restored is OLDER than this checkout's migrations ($latest)."
     echo "restore-db: NEXT: run 'java -jar bulwark.jar migrate' (compose: docker compose run --rm migrate) before starting Bulwark."
   else
-    echo "restore-db: restored schema version $restored matches this checkout's migrations ($latest); 'migrate' has nothing to do."
+    echo "restore-db: restored schema version $restored is NEWER than this checkout's migrations ($latest):"
+    echo "restore-db: run a Bulwark version at least as new as the one that wrote the dump."
   fi
 }
 
