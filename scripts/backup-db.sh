@@ -10,8 +10,8 @@ Usage: DATABASE_URL=postgresql://user:password@host:5432/bulwark scripts/backup-
 
 Dumps the database with `pg_dump --format=custom --no-owner` into
   ${BACKUP_DIR:-./backups}/bulwark-YYYYmmddTHHMMSSZ.dump   (UTC time stamp)
-writing under a temporary name first and renaming only once the dump is complete and
-`pg_restore --list` has read it back. Then deletes bulwark-*.dump files in BACKUP_DIR whose
+writing under a temporary name first and renaming only once the dump is complete and has been
+read back (`pg_restore --list`, then every data block). Then deletes bulwark-*.dump files in BACKUP_DIR whose
 time stamp is older than BACKUP_RETENTION_DAYS, never the one just written.
 
 Environment:
@@ -80,7 +80,8 @@ main() {
   command -v "$pg_dump" >/dev/null 2>&1 || die "pg_dump not found ('$pg_dump'): install the PostgreSQL client tools or set PG_DUMP"
   command -v "$pg_restore" >/dev/null 2>&1 || die "pg_restore not found ('$pg_restore'): install the PostgreSQL client tools or set PG_RESTORE"
   local retention=${BACKUP_RETENTION_DAYS:-14}
-  [[ $retention =~ ^[0-9]+$ ]] || die "BACKUP_RETENTION_DAYS must be a whole number of days (got '$retention')"
+  [[ $retention =~ ^[0-9]{1,5}$ ]] || die "BACKUP_RETENTION_DAYS must be a whole number of days (got '$retention')"
+  retention=$((10#$retention))
   local dir=${BACKUP_DIR:-./backups}
 
   parse_database_url "$DATABASE_URL"
@@ -95,6 +96,8 @@ main() {
   # Same directory as the final name, so the rename below is atomic; hidden, so retention never matches it.
   TMP_DUMP=$(mktemp "$dir/.bulwark-$stamp.dump.XXXXXX") || die "cannot write in '$dir'"
   trap 'rm -f -- "$TMP_DUMP"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM HUP
 
   echo "backup-db: dumping $TARGET with $("$pg_dump" --version)"
   "$pg_dump" --format=custom --no-owner --no-password --dbname="$CONN_URI" --file="$TMP_DUMP" \
@@ -105,6 +108,8 @@ main() {
   entries=$(grep -Ecv '^(;|[[:space:]]*$)' <<<"$toc" || true)
   tables=$(grep -Ec '^[0-9]+; [0-9]+ [0-9]+ TABLE DATA ' <<<"$toc" || true)
   ((entries > 0)) || die "the dump lists no objects (empty database?); not kept"
+  # --list reads only the table of contents; a full read to /dev/null also proves every data block is intact.
+  "$pg_restore" --file=/dev/null "$TMP_DUMP" || die "pg_restore cannot read every data block of the new dump; not kept"
   if ! grep -Eq ' TABLE DATA [^ ]+ flyway_schema_history ' <<<"$toc"; then
     echo "backup-db: warning: no flyway_schema_history in the dump: is this Bulwark's database (has it been migrated)?" >&2
   fi
@@ -112,9 +117,9 @@ main() {
   # Flush the data to disk before the name says the dump is complete.
   sync -- "$TMP_DUMP" 2>/dev/null || sync
   mv -- "$TMP_DUMP" "$final"
-  trap - EXIT
+  trap - EXIT INT TERM HUP
   sync -- "$dir" 2>/dev/null || true
-  echo "backup-db: wrote $final ($(wc -c <"$final" | tr -d ' ') bytes; $entries archive entries, $tables tables with data; verified with pg_restore --list)"
+  echo "backup-db: wrote $final ($(wc -c <"$final" | tr -d ' ') bytes; $entries archive entries, $tables tables with data; verified: pg_restore --list and a full read)"
 
   # Retention: by the time stamp in the name (copying a dump does not make it new), only our own file names.
   if ((retention == 0)); then
