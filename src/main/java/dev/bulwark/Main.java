@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +124,7 @@ public final class Main {
     try {
       BulwarkConfig resolved = dev.start(config);
       Bulwark app = Bulwark.start(vertx, resolved, dev.isRunningAny(), METRICS_REGISTRY).await();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, dev), "bulwark-shutdown"));
+      onTermination(() -> shutdown(vertx, app, dev));
       return -1;
     } catch (Exception e) {
       Throwable cause = e instanceof IllegalStateException ? null : e;
@@ -132,8 +135,28 @@ public final class Main {
     }
   }
 
+  /**
+   * SIGTERM and SIGINT run the graceful shutdown and exit 0 (a plain shutdown hook would leave the JVM's exit
+   * status at 143); a shutdown hook still covers any other way the JVM ends.
+   */
+  private static void onTermination(Runnable shutdown) {
+    AtomicBoolean done = new AtomicBoolean();
+    Runnable once = () -> {
+      if (done.compareAndSet(false, true)) {
+        shutdown.run();
+      }
+    };
+    SignalHandler exitClean = signal -> {
+      once.run();
+      System.exit(EXIT_OK);
+    };
+    Signal.handle(new Signal("TERM"), exitClean);
+    Signal.handle(new Signal("INT"), exitClean);
+    Runtime.getRuntime().addShutdownHook(new Thread(once, "bulwark-shutdown"));
+  }
+
   private static void shutdown(Vertx vertx, Bulwark app, DevServices dev) {
-    log.info("SIGTERM: draining");
+    log.info("Shutting down: draining");
     try {
       long bound = app.services().config().shutdown().gracePeriod().plus(app.services().config().shutdown().drainDelay())
           .plusSeconds(10).toMillis();

@@ -94,4 +94,22 @@ class CommandLineTest {
     assertTrue(r.output().contains("usage:"));
   }
 
+
+  @Test
+  void checkConfigPrintsTheRedactedConfigAndAVerdict() throws Exception {
+    Result ok = run(Map.of("ENVIRONMENT", "production", "DATABASE_URL", "postgresql://app:db-pass-123@db:5432/app",
+        "REDIS_URL", "redis://:redis-pass-456@cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx"),
+        "check-config");
+    assertEquals(0, ok.exit(), ok.output());
+    assertTrue(ok.output().contains("preflight: OK (production)"), ok.output());
+    assertTrue(ok.output().contains("\"poolSize\" : 16"), ok.output());
+    for (String secret : List.of("db-pass-123", "redis-pass-456", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx")) {
+      assertFalse(ok.output().contains(secret), "secret printed: " + secret);
+    }
+
+    Result refused = run(Map.of("ENVIRONMENT", "production", "ENABLE_DOCS", "true"), "check-config");
+    assertEquals(1, refused.exit(), refused.output());
+    assertTrue(refused.output().contains("preflight: REFUSED"), refused.output());
+    assertTrue(refused.output().contains("DATABASE_URL") && refused.output().contains("ENABLE_DOCS"), refused.output());
+  }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -72,7 +73,15 @@ public final class AccessTokens {
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<User> authenticated;
+    try {
+      authenticated = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt reads exp/iat/nbf as numbers once the signature has checked out, and throws (rather than
+      // failing the future) when a claim is some other type
+      return Future.failedFuture(reject("invalid_token", "The access token lacks required claims."));
+    }
+    return authenticated
         .recover(err -> Future.failedFuture(reject("invalid_signature", "The access token signature is not valid.")))
         .map(user -> claims(user.attributes().getJsonObject("accessToken"), nowSeconds()));
   }
@@ -141,7 +150,7 @@ public final class AccessTokens {
   }
 
   private static UUID uuid(Object value) {
-    if (value instanceof String s && s.length() == 36) {
+    if (value instanceof String s && s.length() == 36 && s.chars().allMatch(ch -> ch == '-' || Character.digit(ch, 16) >= 0)) {
       try {
         return UUID.fromString(s);
       } catch (IllegalArgumentException ignored) {

@@ -116,11 +116,11 @@ public final class AccountService {
    * access token, and answers a fresh pair for this session.
    */
   public Future<TokenPair> changePassword(Principal p, String current, String replacement, RequestInfo request) {
-    return UserRepository.passwordHash(pg, p.userId())
+    return UserRepository.reauth(pg, p.userId())
         .map(AccountService::existing)
-        .compose(hash -> hasher.verify(current, hash))
-        .compose(ok -> ok ? hasher.hash(replacement) : Future.failedFuture(ApiException.validation(
-            "current_password", "invalid_credentials", "The current password is incorrect.")))
+        .compose(account -> throttle.check(account.email())
+            .compose(v -> hasher.verify(current, account.passwordHash()))
+            .compose(ok -> ok ? hasher.hash(replacement) : wrongCurrentPassword(account.email(), p, request)))
         .compose(newHash -> pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
             .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
             .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
@@ -129,6 +129,14 @@ public final class AccountService {
                 .map(refresh))))
         .compose(refresh -> revocations.stampNotBefore(p.userId())
             .map(stamp -> issuer.pairAt(p.userId(), p.sessionId(), refresh, stamp)));
+  }
+
+  /** A wrong current password counts against the account's brake, like a failed login: a stolen token cannot guess freely. */
+  private Future<String> wrongCurrentPassword(String email, Principal p, RequestInfo request) {
+    return throttle.recordFailure(email)
+        .compose(lockMs -> AuditLog.record(pg, new AuditLog.Event("password_change_failure", p.userId(), p.sessionId(), request)))
+        .transform(ignored -> Future.failedFuture(ApiException.validation(
+            "current_password", "invalid_credentials", "The current password is incorrect.")));
   }
 
   private static <T> T existing(T value) {

@@ -22,6 +22,8 @@ public final class AuthRoutes {
   private static final Set<String> LOGIN_FIELDS = Set.of("email", "password", "device_name");
   private static final int MAX_PASSWORD_CHARS = 1024;
   private static final int MAX_NAME = 100;
+  private static final java.util.regex.Pattern UUID_TEXT =
+      java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final AccountService accounts;
   private final SessionService sessions;
@@ -134,7 +136,7 @@ public final class AuthRoutes {
     }
     String displayName = f.optionalString("display_name", 1, MAX_NAME, true);
     f.validate();
-    accounts.updateProfile(Principal.of(ctx), displayName == null ? null : displayName.trim())
+    accounts.updateProfile(Principal.of(ctx), displayName == null || displayName.isBlank() ? null : displayName.trim())
         .onSuccess(profile -> json(ctx, 200, profileJson(profile)))
         .onFailure(ctx::fail);
   }
@@ -194,7 +196,7 @@ public final class AuthRoutes {
 
   static UUID pathUuid(RoutingContext ctx, String name) {
     String raw = ctx.pathParam(name);
-    if (raw != null && raw.length() == 36) {
+    if (raw != null && UUID_TEXT.matcher(raw).matches()) {
       try {
         return UUID.fromString(raw);
       } catch (IllegalArgumentException ignored) {

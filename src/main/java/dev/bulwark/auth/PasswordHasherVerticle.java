@@ -33,13 +33,19 @@ public final class PasswordHasherVerticle extends VerticleBase {
   private void handle(Message<JsonObject> message) {
     JsonObject body = message.body();
     byte[] password = body.getString("password", "").getBytes(StandardCharsets.UTF_8);
-    switch (body.getString("op", "")) {
-      case "hash" -> message.reply(new String(BCrypt.withDefaults().hash(rounds, password), StandardCharsets.UTF_8));
-      case "verify" -> {
-        byte[] hash = body.getString("hash", "").getBytes(StandardCharsets.UTF_8);
-        message.reply(BCrypt.verifyer().verify(password, hash).verified);
+    try {
+      switch (body.getString("op", "")) {
+        case "hash" -> message.reply(new String(BCrypt.withDefaults().hash(rounds, password), StandardCharsets.UTF_8));
+        case "verify" -> {
+          byte[] hash = body.getString("hash", "").getBytes(StandardCharsets.UTF_8);
+          // bcrypt takes at most 72 bytes and the library throws on more; no stored hash can match a longer password
+          message.reply(password.length <= PasswordPolicy.MAX_BYTES && BCrypt.verifyer().verify(password, hash).verified);
+        }
+        default -> message.fail(400, "unknown op");
       }
-      default -> message.fail(400, "unknown op");
+    } catch (RuntimeException e) {
+      // answer at once: an unanswered request would hold a hasher slot until the send timeout
+      message.fail(500, e.getClass().getSimpleName());
     }
   }
 }

@@ -15,7 +15,7 @@ public final class UserRepository {
       ON CONFLICT (email) DO NOTHING
       RETURNING id""";
   private static final String CREDENTIALS = "SELECT id, password_hash FROM users WHERE email = $1";
-  private static final String PASSWORD_HASH = "SELECT password_hash FROM users WHERE id = $1";
+  private static final String CREDENTIALS_BY_ID = "SELECT email, password_hash FROM users WHERE id = $1";
   private static final String PROFILE =
       "SELECT id, email, display_name, created_at, updated_at FROM users WHERE id = $1";
   private static final String UPDATE_DISPLAY_NAME = """
@@ -52,9 +52,15 @@ public final class UserRepository {
     });
   }
 
-  public static Future<String> passwordHash(SqlClient sql, UUID userId) {
-    return sql.preparedQuery(PASSWORD_HASH).execute(Tuple.of(userId))
-        .map(rows -> first(rows) == null ? null : first(rows).getString("password_hash"));
+  /** The email and bcrypt hash of an account, for re-authentication. */
+  public record Reauth(String email, String passwordHash) {
+  }
+
+  public static Future<Reauth> reauth(SqlClient sql, UUID userId) {
+    return sql.preparedQuery(CREDENTIALS_BY_ID).execute(Tuple.of(userId)).map(rows -> {
+      Row row = first(rows);
+      return row == null ? null : new Reauth(row.getString("email"), row.getString("password_hash"));
+    });
   }
 
   public static Future<Profile> profile(SqlClient sql, UUID userId) {

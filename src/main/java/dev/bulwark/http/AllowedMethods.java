@@ -26,9 +26,6 @@ public final class AllowedMethods {
     for (Entry e : entries) {
       if (e.path().matcher(path).matches()) {
         methods.add(e.method().name());
-        if (e.method() == HttpMethod.GET) {
-          methods.add("HEAD");
-        }
       }
     }
     return methods;

@@ -1,6 +1,7 @@
 package dev.bulwark.http;
 
 import dev.bulwark.Services;
+import dev.bulwark.ops.DocsRoutes;
 import dev.bulwark.ops.OpsRoutes;
 import dev.bulwark.ops.Readiness;
 import io.vertx.core.Handler;
@@ -56,6 +57,9 @@ public final class ApiRouter {
       api.route(HttpMethod.GET, "/metrics", Access.OPS, PrometheusScrapingHandler.create(services.metricsRegistry()));
     }
 
+    if (config.docsEnabled()) {
+      DocsRoutes.mount(api, api.router);
+    }
     features.mount(api);
 
     ProblemHandler problems = new ProblemHandler(api.allowed);

@@ -103,6 +103,11 @@ public final class Fields {
       error(name, "too_long", "'" + name + "' must be at most " + maxLength + " characters.");
       return null;
     }
+    if (s.indexOf('\0') >= 0) {
+      // PostgreSQL text cannot hold NUL: stored, it would fail the query with a 500
+      error(name, "invalid_characters", "'" + name + "' must not contain NUL (U+0000) characters.");
+      return null;
+    }
     return s;
   }
 

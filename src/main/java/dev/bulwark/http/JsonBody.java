@@ -4,6 +4,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /** The request body as a JSON object, or the precise 4xx for why it is not one. */
 public final class JsonBody {
@@ -33,6 +37,9 @@ public final class JsonBody {
     if (body == null || body.length() == 0) {
       throw ApiException.badRequest("missing_body", "A JSON object body is required.");
     }
+    if (!isUtf8(body)) {
+      throw ApiException.badRequest("malformed_json", "The request body is not valid JSON (UTF-8).");
+    }
     Object parsed;
     try {
       parsed = body.toJsonValue();
@@ -43,6 +50,22 @@ public final class JsonBody {
       throw ApiException.badRequest("malformed_json", "The request body must be a JSON object.");
     }
     return obj;
+  }
+
+  /**
+   * Strict UTF-8: the JSON parser on its own lets overlong forms (C0 AF for '/'), encoded surrogates and code points
+   * past U+10FFFF through as characters.
+   */
+  private static boolean isUtf8(Buffer body) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body.getBytes()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   /** {@code application/json}, optionally with parameters such as {@code charset=utf-8}. */

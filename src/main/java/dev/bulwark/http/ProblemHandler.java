@@ -1,6 +1,7 @@
 package dev.bulwark.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.pgclient.PgException;
@@ -59,12 +60,23 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       return;
     }
     Throwable failure = ctx.failure();
+    if (failure == null && ctx.statusCode() == 503) {
+      // the request timeout fired (TimeoutHandler fails with a bare 503)
+      log.warn("request_id={} {} {} timed out", RequestIds.of(ctx), ctx.request().method(), ctx.request().path());
+      send(ctx, ApiException.unavailable("request_timeout", "The request took too long and was abandoned; retry.", 1));
+      return;
+    }
     ApiException problem = toProblem(ctx.statusCode(), failure);
     if (problem.status() >= 500 && !(failure instanceof ApiException)) {
       log.error("request_id={} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(), failure);
     }
     if (problem.status() == 405) {
       response.putHeader("Allow", allowedMethods.allowHeader(ctx.request().path()));
+      if (ctx.request().method() == HttpMethod.OPTIONS) {
+        // a plain OPTIONS (not a CORS preflight) asks what the path supports: that is the answer, not an error
+        response.setStatusCode(204).end();
+        return;
+      }
     }
     send(ctx, problem);
   }
@@ -73,7 +85,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   public static void send(RoutingContext ctx, ApiException problem) {
     HttpServerResponse response = ctx.response();
     if (problem.status() == 401) {
-      response.putHeader("WWW-Authenticate", "Bearer realm=\"bulwark\", error=\"invalid_token\"");
+      // RFC 6750 §3.1: no error attribute when the request carried no credentials at all
+      response.putHeader("WWW-Authenticate", problem.code().equals("missing_token")
+          ? "Bearer realm=\"bulwark\"" : "Bearer realm=\"bulwark\", error=\"invalid_token\"");
     }
     if (problem.retryAfterSeconds() >= 0) {
       response.putHeader("Retry-After", Long.toString(Math.max(1, problem.retryAfterSeconds())));

@@ -156,4 +156,47 @@ class ConfigLoaderTest {
     assertEquals(null, ConfigReader.parseDuration("-5s"));
   }
 
+
+  private static Map<String, String> production(Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(Map.of("ENVIRONMENT", "production", "DATABASE_URL", "postgresql://u:p@db:5432/app",
+        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx"));
+    env.putAll(extra);
+    return env;
+  }
+
+  @Test
+  void aSafeProductionConfigPasses() {
+    BulwarkConfig c = load(production(Map.of()), Map.of());
+    assertFalse(c.docsEnabled());
+    assertTrue(c.rateLimit().enabled());
+  }
+
+  @Test
+  void productionPreflightListsEveryUnsafeSettingAtOnce() {
+    List<ConfigProblem> p = problems(production(Map.of("ENABLE_DOCS", "true", "LOG_LEVEL", "DEBUG",
+        "RATE_LIMIT_ENABLED", "false", "CORS_ORIGINS", "https://ok.example,*",
+        "JWT_SECRET_KEY", "development-only-secret-never-use-in-production-0123456789")));
+    assertTrue(mentions(p, "docs.enabled", "ENABLE_DOCS", "docs must be off"), p::toString);
+    assertTrue(mentions(p, "logging.level", "LOG_LEVEL", "DEBUG logging is not allowed"), p::toString);
+    assertTrue(mentions(p, "rateLimit.enabled", "RATE_LIMIT_ENABLED", "cannot be disabled"), p::toString);
+    assertTrue(mentions(p, "cors.origins", "CORS_ORIGINS", "wildcard"), p::toString);
+    assertTrue(mentions(p, "jwt.secret", "JWT_SECRET_KEY", "placeholder"), p::toString);
+    assertEquals(5, p.size(), p::toString);
+  }
+
+  @Test
+  void lowEntropySecretsAreRefused() {
+    List<ConfigProblem> p = problems(production(Map.of("JWT_SECRET_KEY", "abababababababababababababababababab")));
+    assertTrue(mentions(p, "jwt.secret", "JWT_SECRET_KEY", "placeholder"), p::toString);
+  }
+
+  @Test
+  void stagingAllowsLimitingOffButNotDocsOrDebug() {
+    Map<String, String> staging = production(Map.of("ENVIRONMENT", "staging", "RATE_LIMIT_ENABLED", "false"));
+    assertFalse(load(staging, Map.of()).rateLimit().enabled());
+    staging.put("ENABLE_DOCS", "on");
+    List<ConfigProblem> p = problems(staging);
+    assertTrue(mentions(p, "docs.enabled", "ENABLE_DOCS", "docs must be off"), p::toString);
+    assertEquals(1, p.size(), p::toString);
+  }
 }
