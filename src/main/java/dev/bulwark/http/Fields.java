@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * Reads fields of a JSON object body, collecting every problem (unknown field, missing, wrong type, null, length)
  * as a {@link FieldError}; {@link #validate()} then fails once with all of them. Lengths count Unicode code points.
- * Strings PostgreSQL cannot store (NUL, unpaired surrogates) are refused here rather than failing in SQL.
+ * Strings PostgreSQL cannot store (NUL, unpaired surrogates) are refused here ({@code invalid_characters}).
  */
 public final class Fields {
   private final JsonObject body;
@@ -89,10 +89,6 @@ public final class Fields {
       error(name, "invalid_type", "'" + name + "' must be a string.");
       return null;
     }
-    if (!storable(raw)) {
-      error(name, "invalid_character", "'" + name + "' contains a NUL character or an unpaired surrogate.");
-      return null;
-    }
     String s = strip ? raw.strip() : raw;
     int length = s.codePointCount(0, s.length());
     if (length < minLength) {
@@ -103,9 +99,9 @@ public final class Fields {
       error(name, "too_long", "'" + name + "' must be at most " + maxLength + " characters.");
       return null;
     }
-    if (s.indexOf('\0') >= 0) {
-      // PostgreSQL text cannot hold NUL: stored, it would fail the query with a 500
-      error(name, "invalid_characters", "'" + name + "' must not contain NUL (U+0000) characters.");
+    if (!storable(s)) {
+      // PostgreSQL text cannot hold NUL (stored, it would fail the query with a 500), nor UTF-8 an unpaired surrogate
+      error(name, "invalid_characters", "'" + name + "' must not contain NUL (U+0000) characters or unpaired surrogates.");
       return null;
     }
     return s;

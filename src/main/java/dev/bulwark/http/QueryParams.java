@@ -75,7 +75,7 @@ public final class QueryParams {
     }
     int length = v.codePointCount(0, v.length());
     if (!Fields.storable(v)) {
-      error(name, "invalid_character", "'" + name + "' contains a NUL character or an unpaired surrogate.");
+      error(name, "invalid_characters", "'" + name + "' must not contain NUL (U+0000) characters or unpaired surrogates.");
       return null;
     }
     if (length < minLength || length > maxLength) {
