@@ -16,6 +16,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import dev.bulwark.http.ClientAddress;
+import dev.bulwark.ratelimit.RateLimitGate;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,8 +50,12 @@ public final class Bulwark {
       Pool pg = PostgresPool.create(vertx, config.database(), config.http().instances());
       Redis redis = RedisConnector.create(vertx, config.redis());
       PasswordHasher hasher = new PasswordHasher(vertx, config.hasher());
-      Services services = new Services(config, pg, redis, hasher, embeddedServices, metricsRegistry, started,
-          new AtomicBoolean());
+      ClientAddress clients = new ClientAddress(config.rateLimit().trustedProxies());
+      RateLimitGate rateLimit = config.rateLimit().enabled()
+          ? new RateLimitGate(redis, pg, config.rateLimit(), clients, config.redis().commandTimeout().toMillis())
+          : null;
+      Services services = new Services(config, pg, redis, hasher, clients, rateLimit, embeddedServices,
+          metricsRegistry, started, new AtomicBoolean());
       Metrics.bind(metricsRegistry, hasher);
       Bulwark app = new Bulwark(vertx, services);
       return app.deploy().recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));

@@ -27,9 +27,10 @@ final class FeatureSet implements ApiRouter.Features {
   private final Revocations revocations;
   private final AuthRoutes authRoutes;
   private final TaskRoutes taskRoutes;
-  private final ClientAddress clientAddress = new ClientAddress(java.util.List.of());
+  private final Services services;
 
   FeatureSet(Vertx vertx, Services services) {
+    this.services = services;
     BulwarkConfig config = services.config();
     this.accessTokens = new AccessTokens(vertx, config.jwt());
     this.revocations = new Revocations(services.redis(), config);
@@ -50,12 +51,12 @@ final class FeatureSet implements ApiRouter.Features {
 
   @Override
   public Handler<RoutingContext> gate() {
-    return revocations.gate();
+    return services.rateLimit() != null ? services.rateLimit() : revocations.gate();
   }
 
   @Override
   public ClientAddress clientAddress() {
-    return clientAddress;
+    return services.clients();
   }
 
   @Override

@@ -32,6 +32,9 @@ public final class ConfigKeys {
     map("HASHER_INSTANCES", "hasher.instances");
     map("CORS_ORIGINS", "cors.origins");
     map("RATE_LIMIT_ENABLED", "rateLimit.enabled");
+    map("RATE_LIMIT_FAIL_MODE", "rateLimit.failMode");
+    map("RATE_LIMIT_TRUSTED_PROXIES", "rateLimit.trustedProxies");
+    map("RATE_LIMIT_RULES", "rateLimit.rules");
     map("ENABLE_DOCS", "docs.enabled");
     map("LOG_LEVEL", "logging.level");
     map("LOG_FORMAT", "logging.format");

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Who the client is, believing {@code X-Forwarded-For} / {@code X-Forwarded-Proto} only from peers inside the
- * configured trusted-proxy CIDRs; otherwise the socket address and whether the socket itself is TLS.
+ * configured trusted-proxy CIDRs ({@code rateLimit.trustedProxies}); otherwise the socket address and whether the
+ * socket itself is TLS.
  */
 public final class ClientAddress {
   private final List<Cidr> trusted;
@@ -72,13 +73,72 @@ public final class ClientAddress {
     if (trusted.isEmpty() || peer == null || peer.hostAddress() == null) {
       return false;
     }
-    byte[] addr = literal(peer.hostAddress());
+    return isTrusted(literal(peer.hostAddress()));
+  }
+
+  /**
+   * The client's address: the socket peer; when that peer is a trusted proxy, the right-most {@code
+   * X-Forwarded-For} entry that is not itself a trusted proxy (entries left of it are the client's to forge).
+   * Null only when the peer has no IP address.
+   */
+  public byte[] clientAddress(HttpServerRequest request) {
+    SocketAddress peer = request.remoteAddress();
+    byte[] address = peer == null ? null : literal(peer.hostAddress());
+    if (address == null || !isTrusted(address)) {
+      return address;
+    }
+    List<String> forwarded = request.headers().getAll("X-Forwarded-For");
+    for (int h = forwarded.size() - 1; h >= 0; h--) {
+      String[] hops = forwarded.get(h).split(",");
+      for (int i = hops.length - 1; i >= 0; i--) {
+        byte[] hop = literal(withoutPort(hops[i].trim()));
+        if (hop == null) {
+          return address;
+        }
+        address = hop;
+        if (!isTrusted(hop)) {
+          return hop;
+        }
+      }
+    }
+    return address;
+  }
+
+  /**
+   * The rate-limit identity of the client: its IPv4 address, or the /64 of its IPv6 address (one subscriber's
+   * devices share a /64 and can pick any address in it).
+   */
+  public String clientKey(HttpServerRequest request) {
+    byte[] a = clientAddress(request);
+    if (a == null) {
+      return "unknown";
+    }
+    if (a.length == 4) {
+      return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+    }
+    return Integer.toHexString(((a[0] & 0xff) << 8) | (a[1] & 0xff)) + ":"
+        + Integer.toHexString(((a[2] & 0xff) << 8) | (a[3] & 0xff)) + ":"
+        + Integer.toHexString(((a[4] & 0xff) << 8) | (a[5] & 0xff)) + ":"
+        + Integer.toHexString(((a[6] & 0xff) << 8) | (a[7] & 0xff)) + "::/64";
+  }
+
+  private boolean isTrusted(byte[] address) {
     for (Cidr c : trusted) {
-      if (c.contains(addr)) {
+      if (c.contains(address)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** {@code [2001:db8::1]:443} → {@code 2001:db8::1}; {@code 192.0.2.1:8080} → {@code 192.0.2.1}. */
+  private static String withoutPort(String hop) {
+    if (hop.startsWith("[")) {
+      int close = hop.indexOf(']');
+      return close < 0 ? hop : hop.substring(1, close);
+    }
+    int colon = hop.indexOf(':');
+    return colon > 0 && colon == hop.lastIndexOf(':') ? hop.substring(0, colon) : hop;
   }
 
   /** HTTPS at the socket, or as a trusted proxy reports it. */

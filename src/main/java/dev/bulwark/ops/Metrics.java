@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Metrics {
   /** Application events, counted process-wide with contention-free adders. */
   public enum Event {
-    REFRESH_ROTATED, REFRESH_REPLAYED, REFRESH_REUSE_DETECTED, LOGIN_SUCCEEDED, LOGIN_FAILED, ACCOUNT_LOCKED, REDIS_ERROR
+    REFRESH_ROTATED, REFRESH_REPLAYED, REFRESH_REUSE_DETECTED, LOGIN_SUCCEEDED, LOGIN_FAILED, ACCOUNT_LOCKED, REDIS_ERROR,
+    RATE_LIMIT_ALLOWED, RATE_LIMIT_REJECTED, RATE_LIMIT_FALLBACK
   }
 
   private static final Map<Event, LongAdder> EVENTS = new ConcurrentHashMap<>();

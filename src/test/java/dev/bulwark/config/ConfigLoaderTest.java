@@ -199,4 +199,69 @@ class ConfigLoaderTest {
     assertTrue(mentions(p, "docs.enabled", "ENABLE_DOCS", "docs must be off"), p::toString);
     assertEquals(1, p.size(), p::toString);
   }
+
+  @Test
+  void rateLimitRulesComeFromTheEnvironmentsFile() {
+    RateLimitConfig prod = load(production(Map.of()), Map.of()).rateLimit();
+    assertEquals(List.of("auth", "delete", "global"), prod.rules().stream().map(RateLimitConfig.Rule::name).toList());
+    RateLimitConfig.Rule auth = prod.rules().get(0);
+    assertEquals("POST", auth.method());
+    assertEquals("/api/v1/auth/*", auth.pathPattern());
+    assertEquals(RateLimitConfig.Key.IP, auth.key());
+    assertEquals(List.of(RateLimitConfig.limit("5/1m")), auth.limits());
+    assertEquals(RateLimitConfig.Key.USER, prod.rules().get(1).key());
+    assertEquals(List.of(RateLimitConfig.limit("100/1m"), RateLimitConfig.limit("1000/1h")), prod.rules().get(2).limits());
+    assertEquals(RateLimitConfig.FailMode.LOCAL, prod.failMode());
+
+    Map<String, String> staging = new HashMap<>(production(Map.of()));
+    staging.put("ENVIRONMENT", "staging");
+    RateLimitConfig stage = load(staging, Map.of()).rateLimit();
+    assertEquals(List.of(RateLimitConfig.limit("10/1m")), stage.rules().get(0).limits());
+    assertEquals(List.of(RateLimitConfig.limit("30/1m")), stage.rules().get(1).limits());
+    assertTrue(load(Map.of(), Map.of()).rateLimit().rules().get(0).limits().get(0).count() > 5, "development is relaxed");
+  }
+
+  @Test
+  void rateLimitSettingsFromEnvironmentVariables() {
+    RateLimitConfig c = load(Map.of("RATE_LIMIT_FAIL_MODE", "closed", "RATE_LIMIT_TRUSTED_PROXIES", "10.0.0.0/8, ::1",
+        "RATE_LIMIT_RULES", "[{\"name\":\"x\",\"match\":\"GET /a/*\",\"key\":\"user_or_ip\",\"limits\":[\"7/10s\"]}]"),
+        Map.of()).rateLimit();
+    assertEquals(RateLimitConfig.FailMode.CLOSED, c.failMode());
+    assertEquals(List.of("10.0.0.0/8", "::1"), c.trustedProxies());
+    assertEquals(1, c.rules().size());
+    assertEquals(RateLimitConfig.Key.USER_OR_IP, c.rules().get(0).key());
+    assertEquals(Duration.ofSeconds(10), c.rules().get(0).limits().get(0).window());
+  }
+
+  @Test
+  void badRateLimitSettingsAreAllNamed() {
+    List<ConfigProblem> p = problems(Map.of("RATE_LIMIT_FAIL_MODE", "sometimes", "RATE_LIMIT_TRUSTED_PROXIES", "10.0.0.0/33,proxy.local",
+        "RATE_LIMIT_RULES", "[{\"name\":\"Bad Name\",\"match\":\"FETCH /a\",\"key\":\"device\",\"limits\":[\"5 per minute\"]},"
+            + "{\"name\":\"ok\",\"match\":\"/a\",\"key\":\"ip\",\"limits\":[\"1/1m\",\"2/60s\"],\"burst\":3},"
+            + "{\"name\":\"ok\",\"match\":\"a/b\",\"key\":\"ip\",\"limits\":[]}, 7]"));
+    assertTrue(mentions(p, "rateLimit.failMode", "RATE_LIMIT_FAIL_MODE", "not one of local, open, closed"), p::toString);
+    assertTrue(mentions(p, "rateLimit.trustedProxies", "RATE_LIMIT_TRUSTED_PROXIES", "bad prefix length"), p::toString);
+    assertTrue(mentions(p, "rateLimit.trustedProxies", "RATE_LIMIT_TRUSTED_PROXIES", "'proxy.local' is not an IP"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[0].name", "not a rule name"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[0].match", "not an HTTP method"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[0].key", "not one of ip, user, user_or_ip"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[0].limits", "'5 per minute' is not a limit"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[1].limits", "share the window"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[1].burst", "unknown rule field"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[2].match", "is not a match like"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[2].limits", "at least one limit"), p::toString);
+    assertTrue(has(p, "rateLimit.rules[3]", "expected a rule"), p::toString);
+    assertTrue(has(problems(Map.of("RATE_LIMIT_RULES", "{not json")), "rateLimit.rules", "expected a list of rules"));
+  }
+
+  @Test
+  void twoRulesCannotShareAName() {
+    String rule = "{\"name\":\"same\",\"match\":\"/**\",\"key\":\"ip\",\"limits\":[\"1/1m\"]}";
+    assertTrue(has(problems(Map.of("RATE_LIMIT_RULES", "[" + rule + "," + rule + "]")), "rateLimit.rules[1].name",
+        "more than one rule"));
+  }
+
+  private static boolean has(List<ConfigProblem> problems, String key, String fragment) {
+    return problems.stream().anyMatch(p -> p.key().equals(key) && p.message().contains(fragment));
+  }
 }

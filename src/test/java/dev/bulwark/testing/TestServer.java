@@ -48,6 +48,9 @@ public final class TestServer implements AutoCloseable {
     env.put("HTTP_INSTANCES", "2");
     env.put("BCRYPT_ROUNDS", "4");
     env.put("HASHER_INSTANCES", "2");
+    // The gate stays on (revocation travels in its script) but with no limits: every test comes from 127.0.0.1
+    // and shares one Redis; RateLimitTest sets its own rules.
+    env.put("RATE_LIMIT_RULES", "[]");
     return env;
   }
 
