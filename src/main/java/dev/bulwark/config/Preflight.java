@@ -46,6 +46,9 @@ public final class Preflight {
     if (env == Environment.PRODUCTION && !c.rateLimit().enabled()) {
       out.add(new ConfigProblem("rateLimit.enabled", "rate limiting cannot be disabled in production (RATE_LIMIT_ENABLED=true)"));
     }
+    if (env == Environment.PRODUCTION && c.rateLimit().enabled() && c.rateLimit().rules().isEmpty()) {
+      out.add(new ConfigProblem("rateLimit.rules", "production needs at least one rate-limit rule (RATE_LIMIT_RULES)"));
+    }
     return out;
   }
 

@@ -255,6 +255,11 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void productionRefusesAnEmptyRuleList() {
+    assertTrue(has(problems(production(Map.of("RATE_LIMIT_RULES", "[]"))), "rateLimit.rules", "at least one rate-limit rule"));
+  }
+
+  @Test
   void twoRulesCannotShareAName() {
     String rule = "{\"name\":\"same\",\"match\":\"/**\",\"key\":\"ip\",\"limits\":[\"1/1m\"]}";
     assertTrue(has(problems(Map.of("RATE_LIMIT_RULES", "[" + rule + "," + rule + "]")), "rateLimit.rules[1].name",
