@@ -6,13 +6,14 @@ import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.FieldError;
 import dev.bulwark.http.Fields;
 import dev.bulwark.http.JsonBody;
+import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
+import dev.bulwark.http.Timestamps;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.UUID;
 
@@ -22,8 +23,6 @@ public final class AuthRoutes {
   private static final Set<String> LOGIN_FIELDS = Set.of("email", "password", "device_name");
   private static final int MAX_PASSWORD_CHARS = 1024;
   private static final int MAX_NAME = 100;
-  private static final java.util.regex.Pattern UUID_TEXT =
-      java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final AccountService accounts;
   private final SessionService sessions;
@@ -117,7 +116,7 @@ public final class AuthRoutes {
   }
 
   private void endSession(RoutingContext ctx) {
-    UUID id = pathUuid(ctx, "id");
+    UUID id = PathParams.uuid(ctx, "id");
     sessions.end(Principal.of(ctx), id, RequestInfo.of(ctx))
         .onSuccess(v -> noContent(ctx))
         .onFailure(ctx::fail);
@@ -194,18 +193,6 @@ public final class AuthRoutes {
     return ua == null || ua.isBlank() ? null : ua.substring(0, Math.min(ua.length(), MAX_NAME));
   }
 
-  static UUID pathUuid(RoutingContext ctx, String name) {
-    String raw = ctx.pathParam(name);
-    if (raw != null && UUID_TEXT.matcher(raw).matches()) {
-      try {
-        return UUID.fromString(raw);
-      } catch (IllegalArgumentException ignored) {
-        // reported below
-      }
-    }
-    throw ApiException.validation(name, "invalid_uuid", "'" + name + "' must be a UUID.");
-  }
-
   private static JsonObject profileJson(UserRepository.Profile p) {
     return new JsonObject()
         .put("id", p.id().toString())
@@ -215,8 +202,9 @@ public final class AuthRoutes {
         .put("updated_at", utc(p.updatedAt()));
   }
 
+  /** The one wire form of every timestamp in the API (tasks use it too). */
   private static String utc(OffsetDateTime t) {
-    return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
+    return Timestamps.format(t);
   }
 
   private static void tokens(RoutingContext ctx, int status, TokenPair pair) {

@@ -4,6 +4,7 @@ import dev.bulwark.Services;
 import dev.bulwark.auth.Principal;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiException;
+import dev.bulwark.http.PathParams;
 import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.FieldError;
 import dev.bulwark.http.JsonBody;
@@ -117,21 +118,8 @@ public final class TaskRoutes {
     return VersionPrecondition.parse(ctx.request().headers().getAll("If-Match"), "If-Match");
   }
 
-  /** The path id: a UUID in its canonical 8-4-4-4-12 hex form (any case), else 400 naming {@code id}. */
   static UUID taskId(RoutingContext ctx) {
-    String raw = ctx.pathParam("id");
-    if (raw != null && raw.length() == 36) {
-      boolean ok = true;
-      for (int i = 0; i < 36 && ok; i++) {
-        char c = raw.charAt(i);
-        ok = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-'
-            : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-      }
-      if (ok) {
-        return UUID.fromString(raw);
-      }
-    }
-    throw ApiException.validation("id", "invalid_uuid", "'id' must be a UUID.");
+    return PathParams.uuid(ctx, "id");
   }
 
   /** The {@code Idempotency-Key} header: absent → null; else once, 1–255 visible ASCII characters, or 400. */

@@ -77,7 +77,8 @@ class SessionsTest {
     assertEquals("127.0.0.1", current.getString("ip"));
     assertNotNull(current.getString("created_at"));
     assertNotNull(current.getString("last_used_at"));
-    assertTrue(current.getString("created_at").endsWith("Z"), "UTC");
+    assertTrue(current.getString("created_at").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"),
+        "the API's one timestamp form (as tasks): " + current.getString("created_at"));
 
     JsonObject fromUserAgent = find(items, tablet.getString("session_id"));
     assertEquals("BulwarkApp/2.1 (iPad; iOS 18)", fromUserAgent.getString("device_name"));
