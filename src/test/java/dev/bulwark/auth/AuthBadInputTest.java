@@ -93,9 +93,19 @@ class AuthBadInputTest {
   void malformedJson(Endpoint e) {
     for (String body : new String[] {
         "{\"email\":", "{", "}", "{\"a\":1,}", "{'a':'b'}", "{a:1}", "{\"a\":NaN}", "{\"a\":01}", "{\"a\":1} x",
-        "{\"a\":1}{\"b\":2}", "{\"a\":\"tab\tinside\"}", "nul", "\"unterminated", "   \n\t "}) {
+        "{\"a\":1}{\"b\":2}", "{\"a\":\"tab\tinside\"}", "nul", "\"unterminated", "   \n\t ",
+        "{\"email\":\"a@example.com\" /* comment */}", "// comment\n{}", "# comment\n{}"}) {
       labelled(body, () -> assertProblem(json(e, body), 400, "malformed_json"));
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Endpoint.class)
+  void aMemberNamedTwiceIsRefusedNotResolvedSilently(Endpoint e) {
+    JsonObject problem = assertProblem(json(e, "{\"email\":\"a@example.com\",\"email\":\"b@example.com\"}"), 400,
+        "malformed_json");
+    assertTrue(problem.getString("detail").contains("more than once"), problem::encode);
+    assertProblem(json(e, "{\"x\":{\"k\":1,\"k\":2}}"), 400, "malformed_json");
   }
 
   @ParameterizedTest
