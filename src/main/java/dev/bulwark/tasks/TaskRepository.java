@@ -34,7 +34,7 @@ public final class TaskRepository {
       RETURNING\s""" + COLUMNS + ", false AS deleted";
   private static final String SOFT_DELETE = """
       UPDATE tasks SET deleted_at = clock_timestamp(), updated_at = GREATEST(clock_timestamp(), updated_at),
-                       version = version + 1
+                       version = version + 1, title = '', notes = NULL, due_at = NULL
       WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL""";
   private static final String IF_VERSION = " AND version = ANY($3::int4[])";
   static final String SYNC_FIRST = "SELECT " + COLUMNS + ", deleted_at IS NOT NULL AS deleted FROM tasks"

@@ -4,10 +4,12 @@ import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestServices;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -191,6 +193,25 @@ class TaskCrudTest {
     assertProblem(alice.patch(id, new JsonObject().put("title", "back"), null), 404, "not_found");
     assertProblem(alice.delete(id, null), 404, "not_found");
     assertFalse(alice.all("", 100).stream().anyMatch(i -> i.getString("id").equals(id)), "not listed");
+  }
+
+  @Test
+  void deleteClearsTheContentAtOnceAndKeepsOnlyTheTombstone() throws Exception {
+    JsonObject t = alice.created(new JsonObject().put("title", "Private title").put("notes", "private notes")
+        .put("due_at", "2030-01-01T00:00:00Z"));
+    assertEquals(204, alice.delete(t.getString("id"), null).statusCode());
+    try (java.sql.Connection c = TestServices.get().jdbc(TestServices.get().databaseUrl());
+         java.sql.PreparedStatement s = c.prepareStatement(
+             "SELECT title, notes, due_at, deleted_at FROM tasks WHERE id = ?")) {
+      s.setObject(1, java.util.UUID.fromString(t.getString("id")));
+      try (java.sql.ResultSet rs = s.executeQuery()) {
+        assertTrue(rs.next(), "the tombstone row stays for delta sync");
+        assertEquals("", rs.getString("title"));
+        assertNull(rs.getString("notes"));
+        assertNull(rs.getObject("due_at"));
+        assertNotNull(rs.getObject("deleted_at"));
+      }
+    }
   }
 
   @Test
