@@ -63,7 +63,7 @@ public final class AuthRoutes {
   private void login(RoutingContext ctx) {
     Fields f = new Fields(JsonBody.object(ctx), LOGIN_FIELDS);
     String email = email(f);
-    String password = f.requiredString("password", 1, MAX_PASSWORD_CHARS);
+    String password = password(f, "password");
     String device = deviceName(f, ctx);
     f.validate();
     accounts.login(new AccountService.Login(email, password, device), RequestInfo.of(ctx))
@@ -142,7 +142,7 @@ public final class AuthRoutes {
 
   private void changePassword(RoutingContext ctx) {
     Fields f = new Fields(JsonBody.object(ctx), Set.of("current_password", "new_password"));
-    String current = f.requiredString("current_password", 1, MAX_PASSWORD_CHARS);
+    String current = password(f, "current_password");
     String replacement = newPassword(f, "new_password");
     if (current != null && current.equals(replacement)) {
       f.error("new_password", "password_unchanged", "The new password must differ from the current one.");
@@ -165,8 +165,14 @@ public final class AuthRoutes {
     return email;
   }
 
+  /** A password as typed, in Unicode NFKC, so the same characters typed on another keyboard still match. */
+  private static String password(Fields f, String field) {
+    String raw = f.requiredString(field, 1, MAX_PASSWORD_CHARS);
+    return raw == null ? null : PasswordPolicy.normalize(raw);
+  }
+
   private static String newPassword(Fields f, String field) {
-    String password = f.requiredString(field, 1, MAX_PASSWORD_CHARS);
+    String password = password(f, field);
     if (password == null) {
       return null;
     }

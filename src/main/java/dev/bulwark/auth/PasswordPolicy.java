@@ -23,6 +23,14 @@ public final class PasswordPolicy {
   private PasswordPolicy() {
   }
 
+  /**
+   * NFKC, as NIST SP 800-63B asks of verifiers: "é" typed as one code point or as e + combining accent, or digits
+   * from a full-width keyboard, are the same password. Applied before the length rule and before bcrypt.
+   */
+  public static String normalize(String password) {
+    return java.text.Normalizer.normalize(password, java.text.Normalizer.Form.NFKC);
+  }
+
   /** The problem with a new password, or null when it is acceptable. */
   public static FieldError check(String field, String password) {
     int bytes = password.getBytes(StandardCharsets.UTF_8).length;

@@ -36,6 +36,20 @@ class LoginProtectionTest {
   }
 
   @Test
+  void aPasswordMatchesWhicheverUnicodeFormTheKeyboardSends() {
+    try (TestServer server = TestServer.start()) {
+      String email = TestUsers.uniqueEmail();
+      String decomposed = "Cafe\u0301-au-lait-\uFF17\uFF19";   // e + combining acute, full-width 7 and 9
+      String composed = "Caf\u00e9-au-lait-79";
+      assertEquals(201, server.send(server.request(io.vertx.core.http.HttpMethod.POST, "/api/v1/auth/signup"),
+          new JsonObject().put("email", email).put("password", decomposed)).statusCode());
+      assertEquals(200, login(server, email, composed).statusCode(), "NFKC on both sides");
+      assertEquals(200, login(server, email, decomposed).statusCode());
+      assertProblem(login(server, email, "Cafe-au-lait-79"), 401, "invalid_credentials");
+    }
+  }
+
+  @Test
   void unknownEmailAndWrongPasswordAnswerAlike() {
     try (TestServer server = TestServer.start()) {
       TestUser u = TestUsers.signup(server);
