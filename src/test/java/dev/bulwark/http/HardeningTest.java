@@ -155,6 +155,21 @@ class HardeningTest {
     assertNull(r.getHeader("Strict-Transport-Security"), "X-Forwarded-Proto from an untrusted peer is ignored");
   }
 
+  @Test
+  void httpsReportedByATrustedProxyGetsHsts() {
+    Map<String, String> env = TestServer.baseEnv();
+    env.put("RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.0/8");
+    try (TestServer behindProxy = TestServer.start(env, Map.of())) {
+      HttpResponse<Buffer> https = behindProxy.send(behindProxy.request(HttpMethod.GET, "/api/status")
+          .putHeader("X-Forwarded-Proto", "https"));
+      assertEquals("max-age=31536000; includeSubDomains", https.getHeader("Strict-Transport-Security"));
+      assertNull(behindProxy.get("/api/status").getHeader("Strict-Transport-Security"), "plain HTTP via the proxy");
+      HttpResponse<Buffer> garbage = behindProxy.send(behindProxy.request(HttpMethod.GET, "/api/status")
+          .putHeader("X-Forwarded-For", "not-an-ip, ::::, 999.1.1.1"));
+      assertEquals(200, garbage.statusCode(), "an unreadable forwarded chain falls back to the proxy's address");
+    }
+  }
+
   private record Raw(String contentEncoding, Buffer body) {
   }
 
@@ -214,6 +229,7 @@ class HardeningTest {
     Map<String, String> env = TestServer.baseEnv();
     env.put("ENVIRONMENT", "production");
     env.put("JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx");
+    env.remove("RATE_LIMIT_RULES");   // production refuses to run without rules: its own defaults apply
     try (TestServer prod = TestServer.start(env, Map.of())) {
       assertEquals("max-age=31536000; includeSubDomains", prod.get("/health").getHeader("Strict-Transport-Security"));
       assertProblem(prod.get("/docs"), 404, "not_found");
