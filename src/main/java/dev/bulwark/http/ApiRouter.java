@@ -45,7 +45,8 @@ public final class ApiRouter {
         .handler(new AccessLog())
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
-        .handler(new Cors(config.corsOrigins()));
+        .handler(new Cors(config.corsOrigins()))
+        .handler(features.clientAddress()::attach);
 
     OpsRoutes ops = new OpsRoutes(services,
         new Readiness(vertx, services.pg(), services.redis(), services.config().database().healthTimeout().toMillis()));

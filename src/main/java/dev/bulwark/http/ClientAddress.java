@@ -2,6 +2,7 @@ package dev.bulwark.http;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
  * socket itself is TLS.
  */
 public final class ClientAddress {
+  private static final String CONTEXT_KEY = "clientAddress";
   private final List<Cidr> trusted;
 
   public ClientAddress(List<String> trustedProxyCidrs) {
@@ -74,6 +76,27 @@ public final class ClientAddress {
       return false;
     }
     return isTrusted(literal(peer.hostAddress()));
+  }
+
+  /** Platform handler: makes this instance available to {@link #ipOf} for the rest of the request. */
+  public void attach(RoutingContext ctx) {
+    ctx.put(CONTEXT_KEY, this);
+    ctx.next();
+  }
+
+  /** The client's IP address as text (as sessions and audit events record it), or null. */
+  public static String ipOf(RoutingContext ctx) {
+    ClientAddress clients = ctx.get(CONTEXT_KEY);
+    byte[] address = clients != null ? clients.clientAddress(ctx.request())
+        : ctx.request().remoteAddress() == null ? null : literal(ctx.request().remoteAddress().hostAddress());
+    if (address == null) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(address).getHostAddress();
+    } catch (UnknownHostException e) {
+      return null;
+    }
   }
 
   /**

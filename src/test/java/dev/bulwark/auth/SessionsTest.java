@@ -64,6 +64,23 @@ class SessionsTest {
   }
 
   @Test
+  void behindATrustedProxyTheSessionRecordsTheClientsAddress() {
+    java.util.Map<String, String> env = TestServer.baseEnv();
+    env.put("RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.1");
+    try (TestServer proxied = TestServer.start(env, java.util.Map.of())) {
+      String email = TestUsers.uniqueEmail();
+      HttpResponse<Buffer> signup = proxied.send(proxied.request(HttpMethod.POST, "/api/v1/auth/signup")
+              .putHeader("X-Forwarded-For", "198.51.100.1, 2001:db8::7"),
+          new JsonObject().put("email", email).put("password", TestUsers.PASSWORD));
+      assertEquals(201, signup.statusCode(), signup::bodyAsString);
+      JsonArray items = proxied.send(proxied.request(HttpMethod.GET, "/api/v1/auth/sessions")
+          .putHeader("Authorization", "Bearer " + signup.bodyAsJsonObject().getString("access_token")))
+          .bodyAsJsonObject().getJsonArray("items");
+      assertEquals("2001:db8:0:0:0:0:0:7", items.getJsonObject(0).getString("ip"), "the right-most untrusted hop");
+    }
+  }
+
+  @Test
   void listShowsDeviceIpTimesAndWhichIsCurrent() {
     TestUser u = TestUsers.signup(server);
     JsonObject phone = login(u, "Ann's Pixel 9", null);
