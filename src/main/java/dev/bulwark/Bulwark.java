@@ -2,6 +2,7 @@ package dev.bulwark;
 
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
+import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.HttpServerVerticle;
 import dev.bulwark.infra.Migrations;
@@ -64,10 +65,14 @@ public final class Bulwark {
 
   private Future<Bulwark> deploy() {
     BulwarkConfig config = services.config();
+    // bcrypt gets a pool of its own: it cannot starve executeBlocking work, and its threads can be niced alone
     DeploymentOptions workers = new DeploymentOptions()
         .setThreadingModel(ThreadingModel.WORKER)
-        .setInstances(config.hasher().instances());
-    return vertx.deployVerticle(() -> new PasswordHasherVerticle(config.hasher()), workers)
+        .setInstances(config.hasher().instances())
+        .setWorkerPoolName("bulwark-bcrypt")
+        .setWorkerPoolSize(config.hasher().instances());
+    WorkerNiceness niceness = new WorkerNiceness(config.hasher().niceness());
+    return vertx.deployVerticle(() -> new PasswordHasherVerticle(config.hasher(), niceness), workers)
         .compose(id -> {
           hasherDeployment = id;
           DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());

@@ -18,10 +18,12 @@ public final class PasswordHasherVerticle extends VerticleBase {
   static final String ADDRESS = "bulwark.hasher";
 
   private final int rounds;
+  private final WorkerNiceness niceness;
   private MessageConsumer<JsonObject> consumer;
 
-  public PasswordHasherVerticle(HasherConfig config) {
+  public PasswordHasherVerticle(HasherConfig config, WorkerNiceness niceness) {
     this.rounds = config.rounds();
+    this.niceness = niceness;
   }
 
   @Override
@@ -31,6 +33,7 @@ public final class PasswordHasherVerticle extends VerticleBase {
   }
 
   private void handle(Message<JsonObject> message) {
+    niceness.applyToCurrentThread();
     JsonObject body = message.body();
     byte[] password = body.getString("password", "").getBytes(StandardCharsets.UTF_8);
     try {

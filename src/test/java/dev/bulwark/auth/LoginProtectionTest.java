@@ -64,7 +64,7 @@ class LoginProtectionTest {
   void decoyHashCostsWhatARealHashCosts() {
     Vertx vertx = Vertx.vertx();
     try {
-      PasswordHasher hasher = new PasswordHasher(vertx, new HasherConfig(1, 12, 4, Duration.ofSeconds(5)));
+      PasswordHasher hasher = new PasswordHasher(vertx, new HasherConfig(1, 12, 4, Duration.ofSeconds(5), 0));
       assertTrue(hasher.decoyHash().startsWith("$2a$12$"), hasher.decoyHash());
       assertEquals(60, hasher.decoyHash().length());
     } finally {

@@ -10,6 +10,11 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +31,55 @@ class PasswordHasherTest {
   }
 
   private PasswordHasher deploy(int rounds, int capacity) {
-    HasherConfig config = new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30));
-    vertx.deployVerticle(() -> new PasswordHasherVerticle(config),
-        new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(2)).await();
+    return deploy(rounds, capacity, 0, "hasher-test");
+  }
+
+  private PasswordHasher deploy(int rounds, int capacity, int niceness, String pool) {
+    HasherConfig config = new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30), niceness);
+    WorkerNiceness nice = new WorkerNiceness(niceness);
+    vertx.deployVerticle(() -> new PasswordHasherVerticle(config, nice), new DeploymentOptions()
+        .setThreadingModel(ThreadingModel.WORKER).setInstances(2).setWorkerPoolName(pool).setWorkerPoolSize(2)).await();
     return new PasswordHasher(vertx, config);
+  }
+
+  /** The nice values of this process's threads whose name starts with {@code prefix}, from /proc. */
+  private static List<Integer> nicenessOfThreads(String prefix) throws IOException {
+    List<Integer> out = new ArrayList<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        try {
+          if (Files.readString(task.resolve("comm")).trim().startsWith(prefix)) {
+            String stat = Files.readString(task.resolve("stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            out.add(Integer.parseInt(fields[16]));   // field 19 of stat: nice
+          }
+        } catch (NoSuchFileException ended) {
+          // the thread ended while we looked
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void bcryptThreadsRunNicedAndOnlyThem() throws IOException {
+    PasswordHasher hasher = deploy(4, 16, 10, "nicetest");
+    List<Future<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      calls.add(hasher.hash("password-" + i));
+    }
+    calls.forEach(f -> f.await());
+    List<Integer> niced = nicenessOfThreads("nicetest");
+    assertFalse(niced.isEmpty(), "the pool's threads are visible");
+    assertTrue(niced.stream().allMatch(n -> n == 10), "every bcrypt thread that hashed is niced: " + niced);
+    assertTrue(nicenessOfThreads("vert.x-eventloop").stream().allMatch(n -> n == 0), "event loops keep their priority");
+  }
+
+  @Test
+  void nicenessZeroLeavesThreadsAlone() throws IOException {
+    PasswordHasher hasher = deploy(4, 4, 0, "plaintest");
+    hasher.hash("password-1").await();
+    assertTrue(nicenessOfThreads("plaintest").stream().allMatch(n -> n == 0));
   }
 
   @Test
