@@ -78,6 +78,8 @@ public final class RateLimitGate implements Handler<RoutingContext> {
       decideWithoutRedis(ctx, selection, ipTag, principal, now);
       return;
     }
+    // One pipelined batch. (A Redis Cluster client would refuse a batch spanning two nodes: there, the same calls
+    // go out with Future.all instead — each script call already touches one hash slot only.)
     ScriptCall call = ScriptCall.of(principal, ipTag, selection);
     redis.batch(call.requests(ScriptCall.EVALSHA)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(err -> isNoScript(err)
