@@ -40,7 +40,7 @@ final class FeatureSet implements ApiRouter.Features {
         config.auth().refreshTokenTtl().toSeconds(), config.auth().refreshReuseGrace().toSeconds());
     LoginThrottle throttle = new LoginThrottle(services.redis(), config.auth(), config.redis().commandTimeout().toMillis());
     AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, revocations);
-    this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations));
+    this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations), config.jwt());
     this.taskRoutes = new TaskRoutes(vertx, services);
   }
 

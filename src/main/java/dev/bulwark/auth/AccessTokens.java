@@ -1,6 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.JwtConfig;
+import dev.bulwark.config.SigningKeys;
 import dev.bulwark.http.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,8 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AccessTokens {
   static final String TYPE = "access";
-  private static final Set<String> ALLOWED_ALGORITHMS = Set.of("HS256");
-
+  private final Set<String> allowedAlgorithms;
   private final JwtConfig config;
   private final JWTAuth jwt;
   private final JWTOptions signing;
@@ -38,11 +38,21 @@ public final class AccessTokens {
     this.config = config;
     this.ttlSeconds = config.accessTokenTtl().toSeconds();
     this.leewaySeconds = config.leeway().toSeconds();
-    this.signing = new JWTOptions().setAlgorithm("HS256").setNoTimestamp(true);
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()))
-        // exp/nbf/iss/aud are checked below with precise error codes
-        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
+    this.allowedAlgorithms = Set.of(config.algorithm());
+    this.signing = new JWTOptions().setAlgorithm(config.algorithm()).setNoTimestamp(true);
+    // exp/nbf/iss/aud are checked below with precise error codes
+    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
+    if (config.isAsymmetric()) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(config.keyId())
+          .setBuffer(config.signingKeyPem()));
+      for (SigningKeys.VerificationKey key : config.verificationKeys()) {
+        options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(key.kid())
+            .setBuffer(key.pem()));
+      }
+    } else {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()));
+    }
+    this.jwt = JWTAuth.create(vertx, options);
   }
 
   /** A signed token for a session; {@code issuedAt} may be a second ahead to clear a not-before stamp. */
@@ -86,7 +96,8 @@ public final class AccessTokens {
         .map(user -> claims(user.attributes().getJsonObject("accessToken"), nowSeconds()));
   }
 
-  private static void checkAlgorithm(String token) {
+  /** Only the configured algorithm: {@code none}, and HS256 signed with a public key (key confusion), never pass. */
+  private void checkAlgorithm(String token) {
     int first = token.indexOf('.');
     int second = first < 0 ? -1 : token.indexOf('.', first + 1);
     if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0 || second == token.length() - 1) {
@@ -99,7 +110,7 @@ public final class AccessTokens {
       throw reject("invalid_token", "The access token is not a well-formed JWT.");
     }
     Object alg = header.getValue("alg");
-    if (!(alg instanceof String a) || !ALLOWED_ALGORITHMS.contains(a)) {
+    if (!(alg instanceof String a) || !allowedAlgorithms.contains(a)) {
       throw reject("token_algorithm_rejected", "The access token's signing algorithm is not accepted.");
     }
   }

@@ -1,5 +1,6 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.config.JwtConfig;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiException;
 import dev.bulwark.http.ApiRouter;
@@ -26,13 +27,16 @@ public final class AuthRoutes {
 
   private final AccountService accounts;
   private final SessionService sessions;
+  private final Jwks jwks;
 
-  public AuthRoutes(AccountService accounts, SessionService sessions) {
+  public AuthRoutes(AccountService accounts, SessionService sessions, JwtConfig jwt) {
     this.accounts = accounts;
     this.sessions = sessions;
+    this.jwks = new Jwks(jwt);
   }
 
   public void mount(ApiRouter api) {
+    api.route(HttpMethod.GET, "/.well-known/jwks.json", Access.PUBLIC, jwks::handle);
     api.route(HttpMethod.POST, "/api/v1/auth/signup", Access.PUBLIC, this::signup);
     api.route(HttpMethod.POST, "/api/v1/auth/login", Access.PUBLIC, this::login);
     api.route(HttpMethod.POST, "/api/v1/auth/refresh", Access.PUBLIC, this::refresh);

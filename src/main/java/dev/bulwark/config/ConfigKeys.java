@@ -24,6 +24,10 @@ public final class ConfigKeys {
     map("DEV_DATA_DIR", "devServices.dataDir");
     map("JWT_SECRET_KEY", "jwt.secret");
     map("JWT_ALGORITHM", "jwt.algorithm");
+    map("JWT_PRIVATE_KEY", "jwt.privateKey");
+    map("JWT_PUBLIC_KEY", "jwt.publicKey");
+    map("JWT_KEY_ID", "jwt.keyId");
+    map("JWT_PREVIOUS_PUBLIC_KEYS", "jwt.previousPublicKeys");
     map("JWT_ISSUER", "jwt.issuer");
     map("JWT_AUDIENCE", "jwt.audience");
     map("ACCESS_TOKEN_EXPIRE_MINUTES", "jwt.accessTokenMinutes");
@@ -58,6 +62,6 @@ public final class ConfigKeys {
 
   /** Keys whose values are secrets and must never be printed. */
   public static boolean isSecret(String key) {
-    return key.equals("jwt.secret") || key.endsWith("password");
+    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.endsWith("password");
   }
 }

@@ -36,7 +36,8 @@ public final class ConfigLoader {
           + "' (expected development, staging or production)"));
     }
     Environment effective = environment == null ? Environment.PRODUCTION : environment;
-    return loadTree(env, sysProps).map(tree -> BulwarkConfig.from(tree, effective, early));
+    // validation may read key files: off the event loop
+    return loadTree(env, sysProps).compose(tree -> vertx.executeBlocking(() -> BulwarkConfig.from(tree, effective, early)));
   }
 
   /** The merged tree before validation (what {@code check-config} shows). */
