@@ -173,11 +173,17 @@ seed() {
   [ "$(wc -l < "$WORK/users.csv")" -gt 1 ] || { log "seed wrote no accounts"; exit 1; }
 }
 
+# logins the hasher turned away (503 server_busy), from the server's own counter
+busy_count() {
+  curl -fsS -m 5 "http://127.0.0.1:$HTTP_PORT/metrics" 2>/dev/null | awk '/^bulwark_hasher_rejected_total/ {s += $2} END {printf "%d", s}'
+}
+
 SIM_DIRS=()
 run_sim() { # $1 = simulation, $2 = bound in seconds, $3... = -D options
   local sim="$1" bound="$2"; shift 2
   log "running ${sim}Simulation $* $SIM_OPTS"
   local before; before="$(ls "$RUN_DIR")"
+  local busy_before; busy_before="$(busy_count)"
   set +e
   # shellcheck disable=SC2086
   timeout --signal=TERM --kill-after=30 "$bound" mvn -B -f load-tests/pom.xml gatling:test \
@@ -187,8 +193,9 @@ run_sim() { # $1 = simulation, $2 = bound in seconds, $3... = -D options
   local rc=$?
   set -e
   local dir; dir="$(comm -13 <(echo "$before") <(ls "$RUN_DIR") | grep -i "$sim" | head -1 || true)"
-  log "${sim}Simulation finished: exit $rc, report ${dir:-none}"
-  SIM_DIRS+=("$sim|$rc|$dir|$*")
+  local busy=$(( $(busy_count) - busy_before ))
+  log "${sim}Simulation finished: exit $rc, report ${dir:-none}, logins answered 503 server_busy: $busy"
+  SIM_DIRS+=("$sim|$rc|$dir|$*${busy:+ (server_busy 503s: $busy)}")
 }
 
 start_server "$WORK/conf-throughput" server.log
