@@ -16,6 +16,9 @@
 #
 # Traffic goes only to 127.0.0.1. Every step is bounded by `timeout`; the server gets SIGTERM then, after 60 s, SIGKILL.
 set -euo pipefail
+# the whole script is one compound command: bash reads it completely before running, so editing this file while a
+# run is in progress cannot derail that run
+{
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
@@ -149,7 +152,7 @@ start_server() { # $1 = conf dir, $2 = log name
   local props="-DdevServices.postgresPort=$PG_PORT -DdevServices.redisPort=$REDIS_PORT"
   log "starting server ($PROFILE profile, conf $(basename "$1"), $SERVER_ENV) → $2"
   # shellcheck disable=SC2046,SC2086
-  env $(server_env) BULWARK_CONF_DIR="$1" java $SERVER_JVM $props -jar target/bulwark.jar > "$RUN_DIR/logs/$2" 2>&1 &
+  env $(server_env) BULWARK_CONF_DIR="$1" java $SERVER_JVM -Xlog:gc:file="$RUN_DIR/logs/gc-${2%.log}.log":uptime $props -jar target/bulwark.jar > "$RUN_DIR/logs/$2" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
     if curl -fsS -m 2 "http://127.0.0.1:$HTTP_PORT/ready" > /dev/null 2>&1; then
@@ -245,3 +248,5 @@ fi
 } > "$RUN_DIR/SUMMARY.md"
 log "summary: $RUN_DIR/SUMMARY.md"
 cat "$RUN_DIR/SUMMARY.md"
+exit 0
+}
