@@ -199,4 +199,12 @@ class ConfigLoaderTest {
     assertTrue(mentions(p, "docs.enabled", "ENABLE_DOCS", "docs must be off"), p::toString);
     assertEquals(1, p.size(), p::toString);
   }
+
+  @Test
+  void bcryptWorkersDefaultToHalfTheCoresSoEventLoopsKeepTheRest() {
+    assertEquals(1, HasherConfig.defaultInstances(1));
+    assertEquals(1, HasherConfig.defaultInstances(2));
+    assertEquals(1, HasherConfig.defaultInstances(3));
+    assertEquals(4, HasherConfig.defaultInstances(8));
+  }
 }
