@@ -176,6 +176,11 @@ seed() {
   [ "$(wc -l < "$WORK/users.csv")" -gt 1 ] || { log "seed wrote no accounts"; exit 1; }
 }
 
+# the box is shared: say what else was busy, so a noisy figure can be recognised as such
+others() {
+  ps -eo pid=,pcpu=,comm= --sort=-pcpu | awk -v me="$SERVER_PID" '$1 != me && $2 > 20 && $3 !~ /^(ps|awk)$/ {printf "%s(%s%%) ", $3, $2}' | head -c 200
+}
+
 # logins the hasher turned away (503 server_busy), from the server's own counter
 busy_count() {
   curl -fsS -m 5 "http://127.0.0.1:$HTTP_PORT/metrics" 2>/dev/null | awk '/^bulwark_hasher_rejected_total/ {s += $2} END {printf "%d", s}'
@@ -185,6 +190,7 @@ SIM_DIRS=()
 run_sim() { # $1 = simulation, $2 = bound in seconds, $3... = -D options
   local sim="$1" bound="$2"; shift 2
   log "running ${sim}Simulation $* $SIM_OPTS"
+  log "  machine before: load $(cut -d' ' -f1-3 /proc/loadavg); busiest processes not ours: $(others)"
   local before; before="$(ls "$RUN_DIR")"
   local busy_before; busy_before="$(busy_count)"
   set +e
@@ -197,6 +203,7 @@ run_sim() { # $1 = simulation, $2 = bound in seconds, $3... = -D options
   set -e
   local dir; dir="$(comm -13 <(echo "$before") <(ls "$RUN_DIR") | grep -i "$sim" | head -1 || true)"
   local busy=$(( $(busy_count) - busy_before ))
+  log "  machine after: load $(cut -d' ' -f1-3 /proc/loadavg)"
   log "${sim}Simulation finished: exit $rc, report ${dir:-none}, logins answered 503 server_busy: $busy"
   SIM_DIRS+=("$sim|$rc|$dir|$*${busy:+ (server_busy 503s: $busy)}")
 }
@@ -245,6 +252,10 @@ fi
   echo
   echo "req/s is Gatling's mean over the whole run (ramp included). Indented rows are request groups and requests;"
   echo "assertion verdicts are at the end of logs/<Simulation>.out, the server's JSON log in logs/server.log."
+  echo "The machine's load and any other busy processes before/after each run are in harness.log:"
+  echo
+  grep -E "running|machine" "$RUN_DIR/harness.log" | sed 's/^/    /'
+
 } > "$RUN_DIR/SUMMARY.md"
 log "summary: $RUN_DIR/SUMMARY.md"
 cat "$RUN_DIR/SUMMARY.md"
