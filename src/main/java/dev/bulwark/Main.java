@@ -7,10 +7,14 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.EffectiveConfig;
 import dev.bulwark.infra.DevServices;
 import dev.bulwark.infra.Migrations;
+import dev.bulwark.infra.PostgresPool;
+import dev.bulwark.ops.Seeder;
+import io.vertx.sqlclient.Pool;
 import dev.bulwark.ops.Metrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar bulwark.jar [serve|migrate|check-config]}: load and validate config → (development) start
+ * {@code java -jar bulwark.jar [serve|migrate|check-config|seed]}: load and validate config → (development) start
  * embedded services → migrate → deploy. Blocking waits happen here on the main thread only, never on an event loop.
  */
 public final class Main {
@@ -65,8 +69,27 @@ public final class Main {
         LoggingSetup.apply(config.logging());
         return command.equals("migrate") ? migrate(config) : serve(config);
       }
+      case "seed" -> {
+        BulwarkConfig config;
+        try {
+          config = loadConfig(confDir, env, props);
+        } catch (ConfigException e) {
+          System.err.println("Bulwark refused to start: " + e.getMessage());
+          return EXIT_BAD_CONFIG;
+        }
+        Seeder.Options options;
+        try {
+          options = Seeder.parse(List.of(args).subList(1, args.length), config.tasks().quotaPerUser());
+        } catch (Seeder.UsageException e) {
+          System.err.println("seed: " + e.getMessage());
+          System.err.println(Seeder.USAGE);
+          return EXIT_USAGE;
+        }
+        LoggingSetup.apply(config.logging());
+        return seed(config, options);
+      }
       default -> {
-        System.err.println("usage: java -jar bulwark.jar [serve|migrate|check-config]");
+        System.err.println("usage: java -jar bulwark.jar [serve|migrate|check-config|seed]");
         return EXIT_USAGE;
       }
     }
@@ -113,6 +136,30 @@ public final class Main {
       log.error("migrate failed: {}", e.getMessage(), e);
       return EXIT_FAILED;
     } finally {
+      dev.close();
+      vertx.close().await();
+    }
+  }
+
+  /** Benchmark data (see {@link Seeder}): migrations first, then the batches, on this thread. */
+  private static int seed(BulwarkConfig config, Seeder.Options options) {
+    Vertx vertx = Vertx.vertx();
+    DevServices dev = new DevServices();
+    Pool pg = null;
+    try {
+      BulwarkConfig resolved = dev.start(config);
+      Migrations.migrate(vertx, resolved.database().url()).await();
+      pg = PostgresPool.create(vertx, resolved.database(), 1);
+      Seeder.Result result = Seeder.run(vertx, pg, resolved, options);
+      System.out.println(Seeder.describe(result));
+      return EXIT_OK;
+    } catch (Exception e) {
+      log.error("seed failed: {}", e.getMessage(), e);
+      return EXIT_FAILED;
+    } finally {
+      if (pg != null) {
+        pg.close().await();
+      }
       dev.close();
       vertx.close().await();
     }

@@ -269,4 +269,12 @@ class ConfigLoaderTest {
   private static boolean has(List<ConfigProblem> problems, String key, String fragment) {
     return problems.stream().anyMatch(p -> p.key().equals(key) && p.message().contains(fragment));
   }
+
+  @Test
+  void bcryptWorkersDefaultToHalfTheCoresSoEventLoopsKeepTheRest() {
+    assertEquals(1, HasherConfig.defaultInstances(1));
+    assertEquals(1, HasherConfig.defaultInstances(2));
+    assertEquals(1, HasherConfig.defaultInstances(3));
+    assertEquals(4, HasherConfig.defaultInstances(8));
+  }
 }

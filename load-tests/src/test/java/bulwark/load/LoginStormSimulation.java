@@ -1,0 +1,66 @@
+package bulwark.load;
+
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.details;
+import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.group;
+import static io.gatling.javaapi.core.CoreDsl.jsonPath;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import java.time.Duration;
+
+/**
+ * Back-pressure: logins at {@code loginRps} — by default 3× what bcrypt can do here (cost 12 ≈ 330 ms on each of
+ * 2 cores ≈ 6 logins/s, so 18/s) — while ReadHeavy-style reads go on at {@code rps}. What must hold:
+ * every login is answered (200, or 503 {@code server_busy} with {@code Retry-After} within {@code busyMs}),
+ * none times out (Gatling's request timeout is 10 s: a timeout is a failure), and reads keep p99 &lt; {@code p99Ms}.
+ * Assertions are per group: {@code reads} and {@code logins}. The harness reports how many logins were turned
+ * away (the server's {@code bulwark_hasher_rejected_total}).
+ *
+ * <p>-Drps=1000 -DloginRps=18 -Dduration=60 -Dp95Ms=25 -Dp99Ms=50 -DbusyMs=50 -DloginP99Ms=5000 -DmaxFailedPct=0
+ */
+public class LoginStormSimulation extends Simulation {
+  private final int rps = Params.integer("rps", 1000);
+  private final int loginRps = Params.integer("loginRps", 18);
+  private final Duration duration = Params.seconds("duration", 60);
+  private final int busyMs = Params.integer("busyMs", 50);
+
+  private final ScenarioBuilder reads = scenario("reads during the storm")
+      .feed(Api.accounts())
+      .group("reads").on(Api.listTasks("list tasks"));
+
+  private final ScenarioBuilder logins = scenario("login storm")
+      .feed(Api.accounts())
+      .group("logins").on(
+          http("login").post("/api/v1/auth/login")
+              .body(StringBody("{\"email\":\"#{email}\",\"password\":\"#{password}\",\"device_name\":\"load-test\"}"))
+              .check(status().in(200, 503))
+              .checkIf((response, session) -> response.status().code() == 503).then(
+                  header("Retry-After").exists(),
+                  jsonPath("$.code").is("server_busy"),
+                  responseTimeInMillis().lte(busyMs))
+              .checkIf((response, session) -> response.status().code() == 200).then(
+                  jsonPath("$.access_token").exists()));
+
+  {
+    Params.announce("LoginStorm", loginRps + " logins/s with " + rps + " reads/s for " + duration.toSeconds() + " s");
+    setUp(
+        reads.injectOpen(constantUsersPerSec(rps).during(duration)).protocols(Api.protocol().shareConnections()),
+        logins.injectOpen(constantUsersPerSec(loginRps).during(duration)).protocols(Api.protocol()))
+        .assertions(
+            details("reads").responseTime().percentile(95.0).lt(Params.integer("p95Ms", 25)),
+            details("reads").responseTime().percentile(99.0).lt(Params.integer("p99Ms", 50)),
+            details("reads").failedRequests().percent().lte(Params.decimal("maxFailedPct", 0.0)),
+            // a 503 slower than busyMs, a timeout, or any other status fails the login request
+            details("logins").failedRequests().percent().lte(Params.decimal("maxFailedPct", 0.0)),
+            details("logins").responseTime().max().lt(Params.integer("loginMaxMs", 10_000)),
+            global().failedRequests().percent().lte(Params.decimal("maxFailedPct", 0.0)));
+  }
+}
