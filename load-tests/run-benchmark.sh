@@ -104,8 +104,11 @@ JWT_SECRET="bench-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 write_conf() { # $1 = dir, $2 = rate-limit rules yaml
   mkdir -p "$1"
   cp conf/*.yaml "$1/"
-  # docs, JSON logs, bcrypt cost and the signing key come from environment variables (server_env); the profile
-  # files have no rateLimit section, so appending one to the profile's file is a clean overlay
+  # docs, JSON logs, bcrypt cost and the signing key come from environment variables (server_env); the profile's
+  # own rateLimit block is dropped and replaced by this one
+  local profile_file="$1/application-$PROFILE.yaml"
+  awk '/^rateLimit:/ {skip = 1; next} skip && /^[^ #]/ {skip = 0} !skip' "$profile_file" > "$profile_file.new"
+  mv "$profile_file.new" "$profile_file"
   {
     echo
     echo "# appended by load-tests/run-benchmark.sh"
@@ -115,30 +118,19 @@ write_conf() { # $1 = dir, $2 = rate-limit rules yaml
     echo "  trustedProxies: []"
     echo "  rules:"
     echo "$2"
-  } >> "$1/application-$PROFILE.yaml"
+  } >> "$profile_file"
 }
-THROUGHPUT_RULES='    - name: auth
-      match: "POST /api/v1/auth/*"
-      key: ip
-      limits: [100000000/1m]
-    - name: api
-      match: "* /api/v1/*"
-      key: user_or_ip
-      limits: [100000000/1m]'
-# RateLimitSimulation: small known limits, passed to the simulation as properties below
+# the production rule set (auth per IP, deletes per user, a global per-IP pair), so every authenticated request
+# makes the production round trip ({ip:..} and {u:..} script calls in one batch), with counts no benchmark reaches
+THROUGHPUT_RULES='    - { name: auth,   match: "POST /api/v1/auth/*", key: ip,   limits: ["999999999/1m"] }
+    - { name: delete, match: "DELETE /api/v1/**",   key: user, limits: ["999999999/1m"] }
+    - { name: global, match: "/**",                 key: ip,   limits: ["999999999/1m", "999999999/1h"] }'
+# RateLimitSimulation: small known limits, passed to the simulation as properties below; rule names of their own,
+# so counters left by the throughput runs (same client address) do not count against them
 RL_AUTH=5; RL_READS=20; RL_USER=10
-RATELIMIT_RULES="    - name: auth
-      match: \"POST /api/v1/auth/*\"
-      key: ip
-      limits: [${RL_AUTH}/1m]
-    - name: reads
-      match: \"GET /api/v1/tasks*\"
-      key: ip
-      limits: [${RL_READS}/1m]
-    - name: profile
-      match: \"GET /api/v1/me\"
-      key: user
-      limits: [${RL_USER}/1m]"
+RATELIMIT_RULES="    - { name: rl-auth,    match: \"POST /api/v1/auth/*\", key: ip,   limits: [\"${RL_AUTH}/1m\"] }
+    - { name: rl-reads,   match: \"GET /api/v1/tasks\",   key: ip,   limits: [\"${RL_READS}/1m\"] }
+    - { name: rl-profile, match: \"GET /api/v1/me\",      key: user, limits: [\"${RL_USER}/1m\"] }"
 write_conf "$WORK/conf-throughput" "$THROUGHPUT_RULES"
 write_conf "$WORK/conf-ratelimit" "$RATELIMIT_RULES"
 

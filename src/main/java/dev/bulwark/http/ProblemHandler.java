@@ -1,6 +1,9 @@
 package dev.bulwark.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.VertxException;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.impl.NoStackTraceTimeoutException;
@@ -46,6 +49,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       Map.entry(503, new String[] {"service_unavailable", "Service Unavailable", "The service is temporarily unavailable."}));
 
   private final AllowedMethods allowedMethods;
+  private final SheddingLog shed = new SheddingLog();
 
   public ProblemHandler(AllowedMethods allowedMethods) {
     this.allowedMethods = allowedMethods;
@@ -62,12 +66,15 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     Throwable failure = ctx.failure();
     if (failure == null && ctx.statusCode() == 503) {
       // the request timeout fired (TimeoutHandler fails with a bare 503)
-      log.warn("request_id={} {} {} timed out", RequestIds.of(ctx), ctx.request().method(), ctx.request().path());
+      shed.log(ctx, "timed out");
       send(ctx, ApiException.unavailable("request_timeout", "The request took too long and was abandoned; retry.", 1));
       return;
     }
     ApiException problem = toProblem(ctx.statusCode(), failure);
-    if (problem.status() >= 500 && !(failure instanceof ApiException)) {
+    if (problem.code().equals("service_unavailable") && !(failure instanceof ApiException)) {
+      // overload or a dependency blip: many at once, each the same story — a line a second, no stack traces
+      shed.log(ctx, describe(failure));
+    } else if (problem.status() >= 500 && !(failure instanceof ApiException)) {
       log.error("request_id={} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(), failure);
     }
     if (problem.status() == 405) {
@@ -141,19 +148,46 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * Failures a retry can fix: the pool's wait queue is full, a connection was lost or refused, a timeout, or
-   * PostgreSQL reporting serialization/deadlock (40xxx), connection (08xxx), resources (53xxx) or shutdown (57P0x).
+   * Failures a retry can fix, anywhere in the cause chain: a pool's wait queue full or its wait timed out, a
+   * connection lost or refused, a timeout, an event-bus reply that timed out, or PostgreSQL reporting
+   * serialization/deadlock (40xxx), connection (08xxx), resources (53xxx) or shutdown (57P0x).
    */
-  static boolean isTransient(Throwable t) {
-    if (t instanceof ConnectionPoolTooBusyException || t instanceof ClosedConnectionException
-        || t instanceof ConnectException || t instanceof TimeoutException || t instanceof NoStackTraceTimeoutException) {
-      return true;
-    }
-    if (t instanceof PgException pg && pg.getSqlState() != null) {
-      String state = pg.getSqlState();
-      return state.startsWith("40") || state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0");
+  static boolean isTransient(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConnectionPoolTooBusyException || t instanceof ClosedConnectionException
+          || t instanceof ConnectException || t instanceof TimeoutException || t instanceof NoStackTraceTimeoutException
+          || (t instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT)) {
+        return true;
+      }
+      // the SQL pool's "Timeout waiting for connection" is a bare VertxException
+      if (t instanceof VertxException && t.getMessage() != null && t.getMessage().startsWith("Timeout")) {
+        return true;
+      }
+      if (t instanceof PgException pg && pg.getSqlState() != null) {
+        String state = pg.getSqlState();
+        return state.startsWith("40") || state.startsWith("08") || state.startsWith("53") || state.startsWith("57P0");
+      }
     }
     return false;
+  }
+
+  /**
+   * Requests answered 503 because of load or a dependency blip: logged at most once a second with how many were
+   * answered so since the last line, so that shedding load does not add a log storm to it.
+   */
+  private static final class SheddingLog {
+    private final java.util.concurrent.atomic.AtomicLong nextLogAt = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder since = new java.util.concurrent.atomic.LongAdder();
+
+    void log(RoutingContext ctx, String why) {
+      since.increment();
+      long now = System.currentTimeMillis();
+      long next = nextLogAt.get();
+      if (now >= next && nextLogAt.compareAndSet(next, now + 1000)) {
+        log.warn("503 for request_id={} {} {} ({}); {} request(s) answered 503 since the last such line",
+            RequestIds.of(ctx), ctx.request().method(), ctx.request().path(), why, since.sumThenReset());
+      }
+    }
   }
 
   private static String describe(Throwable t) {
