@@ -53,7 +53,8 @@ public final class AccountService {
    * before any bcrypt work is spent.
    */
   public Future<TokenPair> login(Login l, RequestInfo request) {
-    return throttle.check(l.email())
+    return hasher.admission()
+        .compose(v -> throttle.check(l.email()))
         .compose(v -> UserRepository.credentials(pg, l.email()))
         .compose(user -> hasher.verify(l.password(), user == null ? hasher.decoyHash() : user.passwordHash())
             .compose(ok -> ok && user != null ? succeed(user.id(), l, request) : fail(user == null ? null : user.id(), l, request)));
@@ -116,7 +117,8 @@ public final class AccountService {
    * access token, and answers a fresh pair for this session.
    */
   public Future<TokenPair> changePassword(Principal p, String current, String replacement, RequestInfo request) {
-    return UserRepository.reauth(pg, p.userId())
+    return hasher.admission()
+        .compose(v -> UserRepository.reauth(pg, p.userId()))
         .map(AccountService::existing)
         .compose(account -> throttle.check(account.email())
             .compose(v -> hasher.verify(current, account.passwordHash()))

@@ -54,6 +54,19 @@ public final class PasswordHasher {
     return send(new JsonObject().put("op", "verify").put("password", password).put("hash", hash));
   }
 
+  /**
+   * A cheap check before a request does any other work for a hash: when the queue is already full, fail at once with
+   * {@code server_busy} (a login storm's excess then costs no Redis or PostgreSQL call at all). Passing it does not
+   * reserve a slot; the hash itself may still be refused.
+   */
+  public Future<Void> admission() {
+    if (outstanding.get() >= capacity) {
+      rejected.increment();
+      return Future.failedFuture(busy());
+    }
+    return Future.succeededFuture();
+  }
+
   private <T> Future<T> send(JsonObject request) {
     if (outstanding.incrementAndGet() > capacity) {
       outstanding.decrementAndGet();

@@ -62,6 +62,19 @@ class PasswordHasherTest {
   }
 
   @Test
+  void admissionRefusesAtOnceOnlyWhileTheQueueIsFull() {
+    PasswordHasher hasher = deploy(12, 2);
+    assertTrue(hasher.admission().succeeded(), "room in the queue");
+    List<Future<String>> slow = List.of(hasher.hash("password-1"), hasher.hash("password-2"));
+    Future<Void> refused = hasher.admission();
+    assertTrue(refused.failed(), "a full queue is answered without waiting");
+    assertEquals("server_busy", ((ApiException) refused.cause()).code());
+    assertEquals(1, hasher.rejectedTotal(), "and counted as a busy rejection");
+    slow.forEach(f -> f.await());
+    assertTrue(hasher.admission().succeeded(), "room again once the hashes are done");
+  }
+
+  @Test
   void bcryptThreadsRunNicedAndOnlyThem() throws IOException {
     PasswordHasher hasher = deploy(4, 16, 10, "nicetest");
     List<Future<String>> calls = new ArrayList<>();
