@@ -3,7 +3,7 @@ package bulwark.load;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
-import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
@@ -24,21 +24,34 @@ import java.time.Duration;
  * Assertions are per group: {@code reads} and {@code logins}. The harness reports how many logins were turned
  * away (the server's {@code bulwark_hasher_rejected_total}).
  *
- * <p>-Drps=1000 -DloginRps=18 -Dduration=60 -Dp95Ms=25 -Dp99Ms=50 -DbusyMs=50 -DloginP99Ms=5000 -DmaxFailedPct=0
+ * <p>The storm runs at full rate for {@code warmupSeconds} first, reported under the groups {@code warm-up reads}
+ * and {@code warm-up logins} and not asserted: each simulation is a fresh Gatling JVM, and its own start-up (class
+ * loading, JIT on both cores of a 2-core box shared with the server) and the server's first logins (its login
+ * path is cold after a read-only prime) otherwise land in the first seconds of the measurement as a stall that
+ * says nothing about steady back-pressure. The warm-up groups stay in the report for anyone who wants them.
+ *
+ * <p>-Drps=1000 -DloginRps=18 -Dduration=60 -DwarmupSeconds=15 -Dp95Ms=25 -Dp99Ms=50 -DbusyMs=50 -DmaxFailedPct=0
  */
 public class LoginStormSimulation extends Simulation {
   private final int rps = Params.integer("rps", 1000);
   private final int loginRps = Params.integer("loginRps", 18);
   private final Duration duration = Params.seconds("duration", 60);
   private final int busyMs = Params.integer("busyMs", 50);
+  private final Duration warmup = Params.seconds("warmupSeconds", 15);
 
-  private final ScenarioBuilder reads = scenario("reads during the storm")
-      .feed(Api.accounts())
-      .group("reads").on(Api.listTasks("list tasks"));
+  private final ScenarioBuilder warmupReads = reads("warm-up reads");
+  private final ScenarioBuilder warmupLogins = logins("warm-up logins");
+  private final ScenarioBuilder reads = reads("reads");
+  private final ScenarioBuilder logins = logins("logins");
 
-  private final ScenarioBuilder logins = scenario("login storm")
+  private static ScenarioBuilder reads(String group) {
+    return scenario(group).feed(Api.accounts()).group(group).on(Api.listTasks("list tasks"));
+  }
+
+  private ScenarioBuilder logins(String group) {
+    return scenario(group)
       .feed(Api.accounts())
-      .group("logins").on(
+      .group(group).on(
           http("login").post("/api/v1/auth/login")
               .body(StringBody("{\"email\":\"#{email}\",\"password\":\"#{password}\",\"device_name\":\"load-test\"}"))
               .check(status().in(200, 503))
@@ -48,19 +61,24 @@ public class LoginStormSimulation extends Simulation {
                   responseTimeInMillis().lte(busyMs))
               .checkIf((response, session) -> response.status().code() == 200).then(
                   jsonPath("$.access_token").exists()));
+  }
 
   {
-    Params.announce("LoginStorm", loginRps + " logins/s with " + rps + " reads/s for " + duration.toSeconds() + " s");
+    Params.announce("LoginStorm", loginRps + " logins/s with " + rps + " reads/s for " + duration.toSeconds()
+        + " s after a " + warmup.toSeconds() + " s warm-up at the same rates");
     setUp(
-        reads.injectOpen(constantUsersPerSec(rps).during(duration)).protocols(Api.protocol().shareConnections()),
-        logins.injectOpen(constantUsersPerSec(loginRps).during(duration)).protocols(Api.protocol()))
+        warmupReads.injectOpen(constantUsersPerSec(rps).during(warmup)).protocols(Api.protocol().shareConnections()),
+        warmupLogins.injectOpen(constantUsersPerSec(loginRps).during(warmup)).protocols(Api.protocol()),
+        reads.injectOpen(nothingFor(warmup), constantUsersPerSec(rps).during(duration))
+            .protocols(Api.protocol().shareConnections()),
+        logins.injectOpen(nothingFor(warmup), constantUsersPerSec(loginRps).during(duration))
+            .protocols(Api.protocol()))
         .assertions(
             details("reads").responseTime().percentile(95.0).lt(Params.integer("p95Ms", 25)),
             details("reads").responseTime().percentile(99.0).lt(Params.integer("p99Ms", 50)),
             details("reads").failedRequests().percent().lte(Params.decimal("maxFailedPct", 0.0)),
             // a 503 slower than busyMs, a timeout, or any other status fails the login request
             details("logins").failedRequests().percent().lte(Params.decimal("maxFailedPct", 0.0)),
-            details("logins").responseTime().max().lt(Params.integer("loginMaxMs", 10_000)),
-            global().failedRequests().percent().lte(Params.decimal("maxFailedPct", 0.0)));
+            details("logins").responseTime().max().lt(Params.integer("loginMaxMs", 10_000)));
   }
 }
