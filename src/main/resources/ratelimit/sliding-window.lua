@@ -35,22 +35,27 @@ for i = 1, n do
   local win = tonumber(ARGV[2 * i + 1])
   local idx = math.floor(now / win)
   local elapsed = now - idx * win
-  local cur = tonumber(redis.call('HGET', key, string.format('%d', idx)) or '0')
-  local prev = tonumber(redis.call('HGET', key, string.format('%d', idx - 1)) or '0')
+  local field = string.format('%d', idx)
+  local counts = redis.call('HMGET', key, field, string.format('%d', idx - 1))
+  local cur = tonumber(counts[1] or '0')
+  local prev = tonumber(counts[2] or '0')
   local est = prev * (win - elapsed) / win + cur
   if est + 1 > limit then out[1] = 0 end
-  state[i] = {key, limit, win, idx, elapsed, cur, prev, est}
+  state[i] = {key, limit, win, idx, elapsed, cur, prev, est, field}
 end
 
 for i = 1, n do
   local s = state[i]
-  local key, limit, win, idx, elapsed, cur, prev, est = s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
+  local key, limit, win, idx, elapsed, cur, prev, est, field = s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]
   local wait
   if out[1] == 1 then
-    redis.call('HINCRBY', key, string.format('%d', idx), 1)
-    redis.call('HDEL', key, string.format('%d', idx - 2))
-    -- gone once this window can no longer be anyone's previous window: never more than two windows
-    redis.call('PEXPIRE', key, 2 * win - elapsed)
+    if redis.call('HINCRBY', key, field, 1) == 1 then
+      -- the window's first request: drop the window before the previous one, and let the key go once this
+      -- window can no longer be anyone's previous window (never more than two windows; later requests in the
+      -- same window would set the same instant, so they skip it)
+      redis.call('HDEL', key, string.format('%d', idx - 2))
+      redis.call('PEXPIRE', key, 2 * win - elapsed)
+    end
     est = est + 1
     wait = win - elapsed
   elseif est + 1 > limit then

@@ -81,6 +81,8 @@ class RateLimitTest {
       assertEquals("\"" + name + "-1m\";r=0;t=" + retryAfter, refused.getHeader("RateLimit"));
       assertNotNull(refused.getHeader("X-Request-Id"));
 
+      long ttl = pttl(server, "bw:{ip:127.0.0.1}:rl:" + name + ":60");
+      assertTrue(ttl > 60_000 && ttl <= 120_000, "the counter expires on its own within two windows: " + ttl);
       assertEquals(200, server.get("/health").statusCode(), "probes are never limited");
       assertNull(server.get("/health").getHeader("RateLimit-Policy"));
       assertNull(server.get("/openapi.yaml").getHeader("RateLimit-Policy"), "a route no rule matches has no headers");
@@ -253,6 +255,15 @@ class RateLimitTest {
     }
   }
 
+  static long pttl(TestServer server, String key) {
+    Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
+    try {
+      return Await.result(redis.send(Request.cmd(Command.PTTL).arg(key))).toLong();
+    } finally {
+      redis.close();
+    }
+  }
+
   static long calls(Redis redis, String command) {
     String info = Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
     for (String line : info.split("\r\n")) {
@@ -270,7 +281,7 @@ class RateLimitTest {
     long total = 0;
     for (String line : info.split("\r\n")) {
       if (line.startsWith("cmdstat_")
-          && !line.matches("cmdstat_(evalsha|eval|hello|select|client|ping|info|auth|time|mget|hget|hincrby|hdel|pexpire|exists)[:|].*")) {
+          && !line.matches("cmdstat_(evalsha|eval|hello|select|client|ping|info|auth|time|mget|hmget|hincrby|hdel|pexpire|exists)[:|].*")) {
         String calls = line.substring(line.indexOf("calls=") + 6);
         total += Long.parseLong(calls.substring(0, calls.indexOf(',')));
       }
