@@ -58,41 +58,39 @@ public final class Main {
       case "check-config" -> {
         return checkConfig(confDir, env, props);
       }
-      case "serve", "migrate" -> {
+      case "serve", "migrate", "seed" -> {
         BulwarkConfig config;
         try {
           config = loadConfig(confDir, env, props);
         } catch (ConfigException e) {
           System.err.println("Bulwark refused to start: " + e.getMessage());
           return EXIT_BAD_CONFIG;
+        }
+        if (command.equals("seed")) {
+          return seedCommand(List.of(args).subList(1, args.length), config);
         }
         LoggingSetup.apply(config.logging());
         return command.equals("migrate") ? migrate(config) : serve(config);
-      }
-      case "seed" -> {
-        BulwarkConfig config;
-        try {
-          config = loadConfig(confDir, env, props);
-        } catch (ConfigException e) {
-          System.err.println("Bulwark refused to start: " + e.getMessage());
-          return EXIT_BAD_CONFIG;
-        }
-        Seeder.Options options;
-        try {
-          options = Seeder.parse(List.of(args).subList(1, args.length), config.tasks().quotaPerUser());
-        } catch (Seeder.UsageException e) {
-          System.err.println("seed: " + e.getMessage());
-          System.err.println(Seeder.USAGE);
-          return EXIT_USAGE;
-        }
-        LoggingSetup.apply(config.logging());
-        return seed(config, options);
       }
       default -> {
         System.err.println("usage: java -jar bulwark.jar [serve|migrate|check-config|seed]");
         return EXIT_USAGE;
       }
     }
+  }
+
+  /** {@code seed [options]}: bad options are a usage error (64) before anything starts. */
+  private static int seedCommand(List<String> arguments, BulwarkConfig config) {
+    Seeder.Options options;
+    try {
+      options = Seeder.parse(arguments, config.tasks().quotaPerUser());
+    } catch (Seeder.UsageException e) {
+      System.err.println("seed: " + e.getMessage());
+      System.err.println(Seeder.USAGE);
+      return EXIT_USAGE;
+    }
+    LoggingSetup.apply(config.logging());
+    return seed(config, options);
   }
 
   /** Config is read on a short-lived Vert.x: the serving one is created afterwards with its metrics options. */
