@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.OffsetDateTime;
 import java.util.Set;
 import java.util.UUID;
 
@@ -109,9 +108,9 @@ public final class AuthRoutes {
                 .put("id", s.id().toString())
                 .put("device_name", s.deviceName())
                 .put("ip", s.ip())
-                .put("created_at", utc(s.createdAt()))
-                .put("last_used_at", utc(s.lastUsedAt()))
-                .put("expires_at", utc(s.expiresAt()))
+                .put("created_at", Timestamps.format(s.createdAt()))
+                .put("last_used_at", Timestamps.format(s.lastUsedAt()))
+                .put("expires_at", Timestamps.format(s.expiresAt()))
                 .put("current", s.id().equals(p.sessionId())));
           }
           json(ctx, 200, new JsonObject().put("items", items));
@@ -208,13 +207,8 @@ public final class AuthRoutes {
         .put("id", p.id().toString())
         .put("email", p.email())
         .put("display_name", p.displayName())
-        .put("created_at", utc(p.createdAt()))
-        .put("updated_at", utc(p.updatedAt()));
-  }
-
-  /** The one wire form of every timestamp in the API (tasks use it too). */
-  private static String utc(OffsetDateTime t) {
-    return Timestamps.format(t);
+        .put("created_at", Timestamps.format(p.createdAt()))
+        .put("updated_at", Timestamps.format(p.updatedAt()));
   }
 
   private static void tokens(RoutingContext ctx, int status, TokenPair pair) {

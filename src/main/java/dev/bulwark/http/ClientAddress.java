@@ -15,6 +15,8 @@ import java.util.List;
  */
 public final class ClientAddress {
   private static final String CONTEXT_KEY = "clientAddress";
+  /** Before {@link #attach} has run (or in a router without it): the socket peer is the client. */
+  private static final ClientAddress NO_PROXIES = new ClientAddress(List.of());
   private final List<Cidr> trusted;
 
   public ClientAddress(List<String> trustedProxyCidrs) {
@@ -87,8 +89,7 @@ public final class ClientAddress {
   /** The client's IP address as text (as sessions and audit events record it), or null. */
   public static String ipOf(RoutingContext ctx) {
     ClientAddress clients = ctx.get(CONTEXT_KEY);
-    byte[] address = clients != null ? clients.clientAddress(ctx.request())
-        : ctx.request().remoteAddress() == null ? null : literal(ctx.request().remoteAddress().hostAddress());
+    byte[] address = (clients != null ? clients : NO_PROXIES).clientAddress(ctx.request());
     if (address == null) {
       return null;
     }

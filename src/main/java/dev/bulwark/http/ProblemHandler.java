@@ -11,6 +11,8 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -176,8 +178,8 @@ public final class ProblemHandler implements Handler<RoutingContext> {
    * answered so since the last line, so that shedding load does not add a log storm to it.
    */
   private static final class SheddingLog {
-    private final java.util.concurrent.atomic.AtomicLong nextLogAt = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.LongAdder since = new java.util.concurrent.atomic.LongAdder();
+    private final AtomicLong nextLogAt = new AtomicLong();
+    private final LongAdder since = new LongAdder();
 
     void log(RoutingContext ctx, String why) {
       since.increment();

@@ -37,10 +37,6 @@ final class LocalWindows {
     principals.values().removeIf(p -> p.lastSeenMs < nowMs - idleMs);
   }
 
-  void clear() {
-    principals.clear();
-  }
-
   int size() {
     return principals.size();
   }

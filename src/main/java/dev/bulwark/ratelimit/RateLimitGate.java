@@ -2,12 +2,12 @@ package dev.bulwark.ratelimit;
 
 import dev.bulwark.auth.AuditLog;
 import dev.bulwark.auth.Principal;
+import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
 import dev.bulwark.config.RateLimitConfig;
 import dev.bulwark.config.RateLimitConfig.FailMode;
 import dev.bulwark.http.ApiException;
 import dev.bulwark.http.ClientAddress;
-import dev.bulwark.http.RequestIds;
 import dev.bulwark.ops.Metrics;
 import dev.bulwark.ratelimit.LocalWindows.Outcome;
 import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
@@ -15,7 +15,6 @@ import dev.bulwark.ratelimit.RateLimitRules.Selection;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -24,9 +23,11 @@ import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,8 +189,8 @@ public final class RateLimitGate implements Handler<RoutingContext> {
         limit.policy(), limit.count(), ctx.request().path());
     boolean byUser = verdict.rejectedTag().startsWith("{u:");
     AuditLog.recordAsync(audit, new AuditLog.Event("rate_limited", byUser && principal != null ? principal.userId() : null,
-        null, clients.clientKey(ctx.request()), RequestIds.of(ctx),
-        new JsonObject().put("policy", limit.policy()).put("limit", limit.count())));
+        null, RequestInfo.of(ctx))
+        .with("principal", verdict.rejectedTag()).with("policy", limit.policy()).with("limit", limit.count()));
   }
 
   private static boolean isNoScript(Throwable err) {
@@ -206,7 +207,7 @@ public final class RateLimitGate implements Handler<RoutingContext> {
     private final FailMode failMode;
     private volatile boolean down;
     private volatile long retryAtMs;
-    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean probing = new AtomicBoolean();
 
     RedisState(FailMode failMode) {
       this.failMode = failMode;
@@ -223,7 +224,7 @@ public final class RateLimitGate implements Handler<RoutingContext> {
       if (!down) {
         down = true;
         log.warn("Redis unavailable for rate limiting and revocation checks ({}); failMode={} until it returns",
-            err.toString(), failMode.name().toLowerCase(java.util.Locale.ROOT));
+            err.toString(), failMode.name().toLowerCase(Locale.ROOT));
       }
     }
 
@@ -305,7 +306,6 @@ public final class RateLimitGate implements Handler<RoutingContext> {
 
   /** The batch of one request: one script call per principal, each with only keys of that principal's hash tag. */
   private record ScriptCall(List<Group> groups) {
-    static final String SCRIPT = SlidingWindowScript.TEXT;
     static final boolean EVALSHA = true;
     static final boolean EVAL = false;
 
@@ -327,7 +327,7 @@ public final class RateLimitGate implements Handler<RoutingContext> {
       List<Request> out = new ArrayList<>(groups.size());
       for (Group g : groups) {
         Request r = bySha ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
-            : Request.cmd(Command.EVAL).arg(SCRIPT);
+            : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
         int revocationKeys = g.revocation() == null ? 0 : g.revocation().size();
         r.arg(revocationKeys + g.limits().size());
         if (g.revocation() != null) {

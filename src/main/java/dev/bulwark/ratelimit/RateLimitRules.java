@@ -22,8 +22,38 @@ final class RateLimitRules {
     }
   }
 
-  private record CompiledRule(HttpMethod method, String[] segments, boolean anyRest, Key key,
-                              List<AppliedLimit> limits) {
+  private record CompiledRule(HttpMethod method, PathPattern path, Key key, List<AppliedLimit> limits) {
+  }
+
+  /** A rule's path: literal segments, {@code *} for one non-empty segment, a trailing {@code /**} for any rest. */
+  record PathPattern(String[] segments, boolean anyRest) {
+    static PathPattern parse(String pattern) {
+      boolean anyRest = pattern.endsWith("/**");
+      String fixed = anyRest ? pattern.substring(0, pattern.length() - 3) : pattern;
+      return new PathPattern(fixed.isEmpty() || fixed.equals("/") ? new String[0] : fixed.substring(1).split("/"),
+          anyRest);
+    }
+
+    /** Segment by segment, without allocating. */
+    boolean matches(String path) {
+      int pos = path.startsWith("/") ? 1 : 0;
+      for (String segment : segments) {
+        if (pos > path.length()) {
+          return false;
+        }
+        int end = path.indexOf('/', pos);
+        if (end < 0) {
+          end = path.length();
+        }
+        boolean ok = segment.equals("*") ? end > pos : path.regionMatches(pos, segment, 0, segment.length())
+            && end - pos == segment.length();
+        if (!ok) {
+          return false;
+        }
+        pos = end + 1;
+      }
+      return anyRest || pos >= path.length();
+    }
   }
 
   private final List<CompiledRule> rules;
@@ -40,12 +70,8 @@ final class RateLimitRules {
             Integer.toString(limit.count()), Long.toString(windowMs),
             "\"" + policy + "\";q=" + limit.count() + ";w=" + windowMs / 1000));
       }
-      String path = rule.pathPattern();
-      boolean anyRest = path.endsWith("/**");
-      String fixed = anyRest ? path.substring(0, path.length() - 3) : path;
-      String[] segments = fixed.isEmpty() || fixed.equals("/") ? new String[0] : fixed.substring(1).split("/");
-      out.add(new CompiledRule(rule.method() == null ? null : HttpMethod.valueOf(rule.method()), segments,
-          anyRest, rule.key(), List.copyOf(limits)));
+      out.add(new CompiledRule(rule.method() == null ? null : HttpMethod.valueOf(rule.method()),
+          PathPattern.parse(rule.pathPattern()), rule.key(), List.copyOf(limits)));
     }
     this.rules = List.copyOf(out);
   }
@@ -55,7 +81,7 @@ final class RateLimitRules {
     List<AppliedLimit> byIp = List.of();
     List<AppliedLimit> byUser = List.of();
     for (CompiledRule rule : rules) {
-      if ((rule.method == null || rule.method.equals(method)) && matches(rule, path)) {
+      if ((rule.method == null || rule.method.equals(method)) && rule.path.matches(path)) {
         if (rule.key == Key.IP || (rule.key == Key.USER_OR_IP && !authenticated)) {
           byIp = append(byIp, rule.limits);
         } else if (authenticated) {
@@ -73,30 +99,5 @@ final class RateLimitRules {
     List<AppliedLimit> all = new ArrayList<>(to);
     all.addAll(more);
     return all;
-  }
-
-  /** Segment by segment, without allocating: {@code *} matches one non-empty segment, a trailing {@code **} the rest. */
-  static boolean matches(String[] segments, boolean anyRest, String path) {
-    int pos = path.startsWith("/") ? 1 : 0;
-    for (String segment : segments) {
-      if (pos > path.length()) {
-        return false;
-      }
-      int end = path.indexOf('/', pos);
-      if (end < 0) {
-        end = path.length();
-      }
-      boolean ok = segment.equals("*") ? end > pos : path.regionMatches(pos, segment, 0, segment.length())
-          && end - pos == segment.length();
-      if (!ok) {
-        return false;
-      }
-      pos = end + 1;
-    }
-    return anyRest || pos >= path.length();
-  }
-
-  private static boolean matches(CompiledRule rule, String path) {
-    return matches(rule.segments, rule.anyRest, path);
   }
 }

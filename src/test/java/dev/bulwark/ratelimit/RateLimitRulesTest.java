@@ -16,10 +16,7 @@ import org.junit.jupiter.api.Test;
 class RateLimitRulesTest {
 
   private static boolean matches(String pattern, String path) {
-    boolean anyRest = pattern.endsWith("/**");
-    String fixed = anyRest ? pattern.substring(0, pattern.length() - 3) : pattern;
-    String[] segments = fixed.isEmpty() || fixed.equals("/") ? new String[0] : fixed.substring(1).split("/");
-    return RateLimitRules.matches(segments, anyRest, path);
+    return RateLimitRules.PathPattern.parse(pattern).matches(path);
   }
 
   @Test
