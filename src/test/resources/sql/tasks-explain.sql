@@ -36,7 +36,7 @@ VACUUM ANALYZE tasks;
 SELECT count(*) AS total_tasks, count(*) FILTER (WHERE user_id = '00000000-0000-4000-8000-000000000000') AS heavy_user
 FROM tasks;
 
--- The statements, as prepared by the server (TaskRepository.listSql / SYNC_*)
+-- The statements, as prepared by the server (ListStatement / TaskRepository.SYNC_*)
 PREPARE default_first (uuid, int) AS
   SELECT id, title, notes, status, priority, due_at, created_at, updated_at, version, false AS deleted FROM tasks
   WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2;

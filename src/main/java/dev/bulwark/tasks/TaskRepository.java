@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * sees each change at or after the time it last saw that task.
  *
  * <p>List and update statements are assembled from a small set of fragments; each distinct shape is built once and
- * cached (at most 512 list shapes and 64 update shapes), so the prepared-statement cache sees a bounded set of
+ * cached (the list shapes are {@link ListStatement}s; at most 64 update shapes), so the prepared-statement cache sees a bounded set of
  * strings, and each shape carries only the predicates it needs — so the planner can match it to its index.
  */
 public final class TaskRepository {
@@ -49,7 +49,6 @@ public final class TaskRepository {
   private static final String[] PATCH_COLUMNS = {"title", "notes", "status", "priority", "due_at"};
   private static final String[] PATCH_TYPES = {"text", "text", "text", "text", "timestamptz"};
 
-  private static final AtomicReferenceArray<String> LIST_SHAPES = new AtomicReferenceArray<>(512);
   private static final AtomicReferenceArray<String> UPDATE_SHAPES = new AtomicReferenceArray<>(64);
 
   private TaskRepository() {
@@ -170,79 +169,8 @@ public final class TaskRepository {
           : Tuple.of(userId, q.after().key(), q.after().id(), q.limit() + 1);
       return sql.preparedQuery(q.after() == null ? SYNC_FIRST : SYNC_NEXT).execute(args).map(TaskRepository::all);
     }
-    // parameters in the order listSql numbers them
-    Tuple args = Tuple.of(userId);
-    int shape = q.sort().ordinal() | (q.descending() ? 4 : 0);
-    if (q.status() != null) {
-      args.addString(q.status());
-      shape |= 8;
-    }
-    if (q.priority() != null) {
-      args.addString(q.priority());
-      shape |= 16;
-    }
-    if (q.dueBefore() != null) {
-      args.addOffsetDateTime(q.dueBefore());
-      shape |= 32;
-    }
-    if (q.dueAfter() != null) {
-      args.addOffsetDateTime(q.dueAfter());
-      shape |= 64;
-    }
-    if (q.q() != null) {
-      args.addString("%" + likeEscape(q.q()) + "%");
-      shape |= 128;
-    }
-    if (q.after() != null) {
-      args.addOffsetDateTime(q.after().key()).addUUID(q.after().id());
-      shape |= 256;
-    }
-    args.addInteger(q.limit() + 1);
-    String sql0 = LIST_SHAPES.get(shape);
-    if (sql0 == null) {
-      sql0 = listSql(shape);
-      LIST_SHAPES.set(shape, sql0);
-    }
-    return sql.preparedQuery(sql0).execute(args).map(TaskRepository::all);
-  }
-
-  /** The list statement of one shape (bits: order 0–1, descending 2, then one per filter, cursor 8). */
-  static String listSql(int shape) {
-    TaskSort sort = TaskSort.values()[shape & 3];
-    boolean desc = (shape & 4) != 0;
-    String key = sort.key;
-    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(", false AS deleted FROM tasks")
-        .append(" WHERE user_id = $1 AND deleted_at IS NULL");
-    int n = 2;
-    if ((shape & 8) != 0) {
-      sql.append(" AND status = $").append(n++).append("::text");
-    }
-    if ((shape & 16) != 0) {
-      sql.append(" AND priority = $").append(n++).append("::text");
-    }
-    // written against the due-date index's expression, so it serves both the filter and the due_at order
-    if ((shape & 32) != 0) {
-      sql.append(" AND COALESCE(due_at, 'infinity'::timestamptz) < $").append(n++).append("::timestamptz");
-    }
-    if ((shape & 64) != 0) {
-      sql.append(" AND due_at IS NOT NULL AND COALESCE(due_at, 'infinity'::timestamptz) >= $").append(n++)
-          .append("::timestamptz");
-    }
-    if ((shape & 128) != 0) {
-      sql.append(" AND (title ILIKE $").append(n).append("::text OR notes ILIKE $").append(n).append("::text)");
-      n++;
-    }
-    if ((shape & 256) != 0) {
-      String value = sort == TaskSort.DUE_AT
-          ? "COALESCE($" + n + "::timestamptz, 'infinity'::timestamptz)"
-          : "$" + n + "::timestamptz";
-      sql.append(" AND (").append(key).append(", id) ").append(desc ? "<" : ">")
-          .append(" (").append(value).append(", $").append(n + 1).append("::uuid)");
-      n += 2;
-    }
-    String dir = desc ? " DESC" : " ASC";
-    sql.append(" ORDER BY ").append(key).append(dir).append(", id").append(dir).append(" LIMIT $").append(n);
-    return sql.toString();
+    ListStatement statement = ListStatement.of(q);
+    return sql.preparedQuery(statement.sql()).execute(statement.bind(userId, q)).map(TaskRepository::all);
   }
 
   /** Deletes up to {@code batch} tombstones older than the retention; the number deleted. */
