@@ -1,5 +1,6 @@
 package dev.bulwark.tasks;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,26 +16,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every kind of bad input is a 4xx problem+json that names the field — never a 5xx, never a partial write. */
+@BulwarkTest
 class TaskBadInputTest {
+  @BulwarkTest.Server
   private static TestServer server;
   private static TaskClient u;
   private static String id;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
     u = TaskClient.signup(server);
     id = u.created("target").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   /** Asserts a 400 validation_failed whose errors are exactly {@code fieldCodes} (field → code). */

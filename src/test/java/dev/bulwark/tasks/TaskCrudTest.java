@@ -1,5 +1,6 @@
 package dev.bulwark.tasks;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,25 +17,20 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Instant;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Create, read, merge-patch and soft-delete one user's tasks; ETags and If-Match. */
+@BulwarkTest
 class TaskCrudTest {
   private static final String TIMESTAMP = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z";
+  @BulwarkTest.Server
   private static TestServer server;
   private static TaskClient alice;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
     alice = TaskClient.signup(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.bulwark.tasks;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,27 +21,16 @@ import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Safe retries of POST with Idempotency-Key, and the per-user quota (set to 5 here), both under concurrency. */
+@BulwarkTest(props = "tasks.quotaPerUser=" + TaskIdempotencyTest.QUOTA)
 class TaskIdempotencyTest {
-  private static final int QUOTA = 5;
+  static final int QUOTA = 5;
+  @BulwarkTest.Server
   private static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(TestServer.baseEnv(), Map.of("tasks.quotaPerUser", Integer.toString(QUOTA)));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   private static HttpRequest<Buffer> post(TaskClient u, String key) {
     HttpRequest<Buffer> req = u.request(HttpMethod.POST, TaskClient.BASE).putHeader("Content-Type", "application/json");

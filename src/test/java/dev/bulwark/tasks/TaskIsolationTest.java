@@ -1,5 +1,6 @@
 package dev.bulwark.tasks;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,21 +20,17 @@ import org.junit.jupiter.api.Test;
  * Two users: neither can see, change, delete or page into the other's tasks, on any route — a foreign task is
  * indistinguishable from a missing one (404, never 403), and lists and delta sync hold only the caller's tasks.
  */
+@BulwarkTest
 class TaskIsolationTest {
+  @BulwarkTest.Server
   private static TestServer server;
   private static TaskClient alice;
   private static TaskClient bob;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start();
     alice = TaskClient.signup(server);
     bob = TaskClient.signup(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   @Test
