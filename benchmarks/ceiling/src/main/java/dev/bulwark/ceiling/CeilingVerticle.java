@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.redis.client.Redis;
@@ -206,7 +207,10 @@ final class CeilingVerticle extends VerticleBase {
       throw Reject.MEDIA_TYPE;
     }
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length == null || length.length() > 6 || Integer.parseInt(length) > BODY_LIMIT) {
+    if (length == null || length.isEmpty() || length.length() > 6 || !length.chars().allMatch(Character::isDigit)) {
+      throw Reject.BAD_BODY;
+    }
+    if (Integer.parseInt(length) > BODY_LIMIT) {
       throw Reject.TOO_LARGE;
     }
     return req.body();
@@ -218,19 +222,23 @@ final class CeilingVerticle extends VerticleBase {
       return;
     }
     Row row = ar.result();
-    var response = req.response().putHeader(ETAG, "\"" + row.getInteger(8) + "\"");
+    HttpServerResponse response = req.response().putHeader(ETAG, "\"" + row.getInteger(8) + "\"");
     if (status == 201) {
       response.putHeader(LOCATION, TASK_PREFIX + row.getUUID(0));
     }
-    answer(req, status, Future.succeededFuture(tasks.taskJson(row)));
+    send(req, status, tasks.taskJson(row));
   }
 
   private void answer(HttpServerRequest req, int status, AsyncResult<Buffer> ar) {
-    if (ar.failed()) {
+    if (ar.succeeded()) {
+      send(req, status, ar.result());
+    } else {
       fail(req, ar.cause());
-      return;
     }
-    req.response().setStatusCode(status).putHeader(CONTENT_TYPE, JSON).end(ar.result());
+  }
+
+  private static void send(HttpServerRequest req, int status, Buffer body) {
+    req.response().setStatusCode(status).putHeader(CONTENT_TYPE, JSON).end(body);
   }
 
   private void fail(HttpServerRequest req, Throwable err) {
@@ -242,7 +250,6 @@ final class CeilingVerticle extends VerticleBase {
     } else if (serverErrors++ % 1000 == 0) {
       log.warning("request failed (" + serverErrors + " so far on this loop): " + err);
     }
-    req.response().setStatusCode(status).putHeader(CONTENT_TYPE, JSON)
-        .end(Buffer.buffer("{\"code\":\"" + code + "\"}", StandardCharsets.UTF_8.name()));
+    send(req, status, Buffer.buffer("{\"code\":\"" + code + "\"}", StandardCharsets.UTF_8.name()));
   }
 }

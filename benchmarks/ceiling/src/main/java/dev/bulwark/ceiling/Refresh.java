@@ -30,7 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  * derivation), insert the child's hash, extend the session; then read the user's not-before stamp from Redis and
  * mint the access token. Statements, hashing, sealing and signing are Bulwark's, so the work is the same.
  *
- * <p>Left out, as no benchmark request reaches them: the answers to a token presented again (Bulwark replays the live
+ * <p>The token statement reads what those branches need, so PostgreSQL does the same work either way. Left out, as
+ * no benchmark request reaches them: the answers to a token presented again (Bulwark replays the live
  * child within the grace window, or ends the family and audits the reuse) — here such a token is refused with 401 —
  * and the Redis call's timeout. One instance per verticle (its digest, cipher and MAC are not thread-safe).
  */
