@@ -179,7 +179,7 @@ env $(bulwark_env) RATE_LIMIT_RULES="$RULES" \
 BULWARK_PID=$!
 wait_http "$B_PORT" bulwark "$BULWARK_PID" /ready
 PG_PID=$(head -1 "$WORK/dev/postgres/postmaster.pid" 2>/dev/null || true)
-REDIS_PID=$(ps -o pid=,comm= --ppid "$BULWARK_PID" | awk '$2 ~ /redis/ && !found {print $1; found = 1}')
+REDIS_PID=$(ps -o pid=,comm= --ppid "$BULWARK_PID" | awk '$2 ~ /redis/ && !found {print $1; found = 1}' || true)
 [ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null || { log "no embedded PostgreSQL found under $WORK/dev"; exit 1; }
 [ -n "$REDIS_PID" ] || { log "no embedded Redis found among Bulwark's child processes"; exit 1; }
 log "bulwark pid $BULWARK_PID on $B_PORT ($BULWARK_ENVIRONMENT profile); postgres pid $PG_PID on $PG_PORT; redis pid $REDIS_PID on $REDIS_PORT"
