@@ -2,6 +2,7 @@ package dev.bulwark;
 
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
+import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.HttpServerVerticle;
@@ -72,7 +73,8 @@ public final class Bulwark {
         .setWorkerPoolName("bulwark-bcrypt")
         .setWorkerPoolSize(config.hasher().instances());
     WorkerNiceness niceness = new WorkerNiceness(config.hasher().niceness());
-    return vertx.deployVerticle(() -> new PasswordHasherVerticle(config.hasher(), niceness), workers)
+    PasswordHashes hashes = new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds());
+    return vertx.deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness), workers)
         .compose(id -> {
           hasherDeployment = id;
           DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());

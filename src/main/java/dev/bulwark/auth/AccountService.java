@@ -56,13 +56,19 @@ public final class AccountService {
     return hasher.admission()
         .compose(v -> throttle.check(l.email()))
         .compose(v -> UserRepository.credentials(pg, l.email()))
-        .compose(user -> hasher.verify(l.password(), user == null ? hasher.decoyHash() : user.passwordHash())
-            .compose(ok -> ok && user != null ? succeed(user.id(), l, request) : fail(user == null ? null : user.id(), l, request)));
+        .compose(user -> hasher.verifyAndUpgrade(l.password(), user == null ? hasher.decoyHash() : user.passwordHash())
+            .compose(v -> v.matches() && user != null
+                ? succeed(user, v.upgradedHash(), l, request)
+                : fail(user == null ? null : user.id(), l, request)));
   }
 
-  private Future<TokenPair> succeed(UUID userId, Login l, RequestInfo request) {
+  /** A stale hash (legacy format, or another bcrypt cost) is replaced in the login's transaction, unless it changed meanwhile. */
+  private Future<TokenPair> succeed(UserRepository.Credentials user, String upgradedHash, Login l, RequestInfo request) {
+    UUID userId = user.id();
     throttle.reset(l.email());
     return pg.withTransaction(conn -> issuer.startSession(conn, userId, l.deviceName(), request)
+            .compose(session -> upgradedHash == null ? Future.succeededFuture(session)
+                : UserRepository.replaceHash(conn, userId, user.passwordHash(), upgradedHash).map(session))
             .compose(session -> AuditLog.record(conn, new AuditLog.Event("login_success", userId, session.sessionId(), request))
                 .map(session)))
         .compose(session -> {

@@ -1,8 +1,9 @@
 package dev.bulwark.config;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Sessions, refresh-token rotation and the per-account brute-force brake. */
+/** Sessions, refresh-token rotation, the per-account brute-force brake, and the password pepper. */
 public record AuthConfig(
     Duration refreshTokenTtl,
     Duration refreshReuseGrace,
@@ -10,7 +11,10 @@ public record AuthConfig(
     int lockoutThreshold,
     Duration lockoutWindow,
     Duration lockoutBaseDelay,
-    Duration lockoutMaxDelay) {
+    Duration lockoutMaxDelay,
+    String passwordPepper) {
+
+  public static final int MIN_PEPPER_BYTES = 32;
 
   static AuthConfig read(ConfigReader r) {
     return new AuthConfig(
@@ -20,6 +24,24 @@ public record AuthConfig(
         r.intIn("auth.lockout.threshold", 5, 1, 1000),
         r.duration("auth.lockout.window", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1)),
         r.duration("auth.lockout.baseDelay", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
-        r.duration("auth.lockout.maxDelay", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1)));
+        r.duration("auth.lockout.maxDelay", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1)),
+        pepper(r));
+  }
+
+  /**
+   * Every password hash is keyed with it, so it is required everywhere (development gets a fixed, non-secret one from
+   * application-development.yaml) and, once accounts exist, must never change: a new pepper fails every login.
+   */
+  private static String pepper(ConfigReader r) {
+    String pepper = r.optionalString("auth.passwordPepper");
+    if (pepper == null) {
+      r.problem("auth.passwordPepper", "is required: at least " + MIN_PEPPER_BYTES
+          + " random bytes (for example: openssl rand -base64 48), kept apart from the database");
+      return "";
+    }
+    if (pepper.getBytes(StandardCharsets.UTF_8).length < MIN_PEPPER_BYTES) {
+      r.problem("auth.passwordPepper", "must be at least " + MIN_PEPPER_BYTES + " bytes");
+    }
+    return pepper;
   }
 }
