@@ -3,6 +3,7 @@ package dev.bulwark;
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
 import dev.bulwark.auth.PasswordHashes;
+import dev.bulwark.auth.RefreshSealEraser;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.HttpServerVerticle;
@@ -39,6 +40,7 @@ public final class Bulwark {
   private String httpDeployment;
   private HttpServer managementServer;
   private TombstonePurger purger;
+  private RefreshSealEraser sealEraser;
 
   private Bulwark(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -86,6 +88,7 @@ public final class Bulwark {
         })
         .map(v -> {
           purger = new TombstonePurger(vertx, services.pg(), config.tasks()).start();
+          sealEraser = new RefreshSealEraser(vertx, services.pg(), config.auth().refreshReuseGrace()).start();
           log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
               dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
               config.http().instances(), config.hasher().instances(), config.environment().id());
@@ -120,6 +123,9 @@ public final class Bulwark {
     services.draining().set(true);
     if (purger != null) {
       purger.stop();
+    }
+    if (sealEraser != null) {
+      sealEraser.stop();
     }
     long drainMs = services.config().shutdown().drainDelay().toMillis();
     Future<Void> drained = drainMs == 0 ? Future.succeededFuture()

@@ -88,7 +88,8 @@ public final class RefreshRotation {
   private Future<Outcome> issueChild(SqlConnection conn, Family family, PresentedToken token, byte[] hash,
       RequestInfo request) {
     String child = tokens.generate();
-    return SessionRepository.consume(conn, token.id(), tokens.seal(child, hash))
+    // with no grace window nothing would ever open the seal: do not keep one
+    return SessionRepository.consume(conn, token.id(), graceSeconds > 0 ? tokens.seal(child, hash) : null)
         .compose(consumed -> {
           if (!consumed) {
             // cannot happen while the family lock is held; fail the transaction rather than fork the family

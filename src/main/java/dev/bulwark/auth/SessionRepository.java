@@ -32,12 +32,19 @@ public final class SessionRepository {
       FOR UPDATE""";
   private static final String TOKEN = """
       SELECT t.id, t.consumed_at IS NOT NULL AS consumed, t.expires_at <= now() AS expired,
-             t.consumed_at >= now() - make_interval(secs => $2) AS within_grace, t.child_token_sealed,
+             t.consumed_at >= clock_timestamp() - make_interval(secs => $2) AS within_grace, t.child_token_sealed,
              (SELECT c.consumed_at IS NULL FROM refresh_tokens c WHERE c.parent_id = t.id) AS child_active
       FROM refresh_tokens t WHERE t.token_hash = $1""";
+  /**
+   * {@code clock_timestamp()}, not {@code now()}: the transaction may have waited for the family lock, and the grace
+   * window starts when the token is consumed, not when the transaction began.
+   */
   private static final String CONSUME = """
-      UPDATE refresh_tokens SET consumed_at = now(), child_token_sealed = $2
+      UPDATE refresh_tokens SET consumed_at = clock_timestamp(), child_token_sealed = $2
       WHERE id = $1 AND consumed_at IS NULL""";
+  private static final String ERASE_SEALS = """
+      UPDATE refresh_tokens SET child_token_sealed = NULL
+      WHERE child_token_sealed IS NOT NULL AND consumed_at < clock_timestamp() - make_interval(secs => $1)""";
   private static final String TOUCH_SESSION = """
       UPDATE sessions SET last_used_at = now(), ip = $2, expires_at = now() + make_interval(secs => $3)
       WHERE id = $1""";
@@ -119,10 +126,15 @@ public final class SessionRepository {
     });
   }
 
-  /** Marks a token used, keeping its sealed child; false if it was already consumed. */
+  /** Marks a token used, keeping its sealed child (null: none); false if it was already consumed. */
   public static Future<Boolean> consume(SqlClient sql, UUID tokenId, byte[] sealedChild) {
-    return sql.preparedQuery(CONSUME).execute(Tuple.of(tokenId, Buffer.buffer(sealedChild)))
+    return sql.preparedQuery(CONSUME).execute(Tuple.of(tokenId, sealedChild == null ? null : Buffer.buffer(sealedChild)))
         .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Erases every sealed child whose grace window has passed; the number erased. */
+  public static Future<Integer> eraseSeals(SqlClient sql, long graceSeconds) {
+    return sql.preparedQuery(ERASE_SEALS).execute(Tuple.of(graceSeconds)).map(RowSet::rowCount);
   }
 
   public static Future<Void> touchSession(SqlClient sql, UUID sessionId, String ip, long ttlSeconds) {
