@@ -45,7 +45,8 @@ public final class AccountService {
             })
             .compose(session -> AuditLog.record(conn, new AuditLog.Event("signup", session.userId(), session.sessionId(), request))
                 .map(session))))
-        .map(session -> issuer.pairAt(session.userId(), session.sessionId(), session.refreshToken(), AccessTokens.nowSeconds()));
+        .map(session -> issuer.pairAt(session.userId(), session.sessionId(), session.refreshToken(), AccessTokens.nowSeconds(),
+            session.refreshExpiresIn()));
   }
 
   /**
@@ -73,7 +74,7 @@ public final class AccountService {
                 .map(session)))
         .compose(session -> {
           issuer.revokeEnded(session);
-          return issuer.pair(userId, session.sessionId(), session.refreshToken());
+          return issuer.pair(userId, session.sessionId(), session.refreshToken(), session.refreshExpiresIn());
         });
   }
 
@@ -91,10 +92,10 @@ public final class AccountService {
   public Future<TokenPair> refresh(String refreshToken, RequestInfo request) {
     return rotation.rotate(refreshToken, request).compose(outcome -> {
       if (outcome instanceof RefreshRotation.Rotated r) {
-        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
+        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
       }
       if (outcome instanceof RefreshRotation.Replayed r) {
-        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
+        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
       }
       if (outcome instanceof RefreshRotation.Reused r) {
         revocations.revokeSession(r.userId(), r.sessionId());
@@ -104,6 +105,7 @@ public final class AccountService {
       String code = ((RefreshRotation.Refused) outcome).code();
       return Future.failedFuture(ApiException.unauthorized(code, switch (code) {
         case "refresh_token_expired" -> "The refresh token has expired; sign in again.";
+        case "session_expired" -> "The session has reached its maximum age; sign in again.";
         case "session_revoked" -> "The session has ended; sign in again.";
         default -> "The refresh token is not valid.";
       }));

@@ -3,9 +3,14 @@ package dev.bulwark.config;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Sessions, refresh-token rotation, the per-account brute-force brake, and the password pepper. */
+/**
+ * Sessions (idle lifetime = the refresh-token lifetime, renewed by each refresh; absolute lifetime
+ * {@code sessionMaxAge}, never extended), refresh-token rotation, the per-account brute-force brake, and the
+ * password pepper.
+ */
 public record AuthConfig(
     Duration refreshTokenTtl,
+    Duration sessionMaxAge,
     Duration refreshReuseGrace,
     int maxSessionsPerUser,
     int lockoutThreshold,
@@ -19,6 +24,7 @@ public record AuthConfig(
   static AuthConfig read(ConfigReader r) {
     return new AuthConfig(
         Duration.ofDays(r.intIn("auth.refreshTokenDays", 30, 1, 365)),
+        r.duration("auth.sessionMaxAge", Duration.ofDays(90), Duration.ofMinutes(1), Duration.ofDays(3650)),
         r.duration("auth.refreshReuseGrace", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(5)),
         r.intIn("auth.maxSessionsPerUser", 50, 1, 10_000),
         r.intIn("auth.lockout.threshold", 5, 1, 1000),

@@ -32,6 +32,7 @@ public final class ConfigKeys {
     map("JWT_AUDIENCE", "jwt.audience");
     map("ACCESS_TOKEN_EXPIRE_MINUTES", "jwt.accessTokenMinutes");
     map("REFRESH_TOKEN_EXPIRE_DAYS", "auth.refreshTokenDays");
+    map("SESSION_MAX_AGE", "auth.sessionMaxAge");
     map("PASSWORD_PEPPER", "auth.passwordPepper");
     map("BCRYPT_ROUNDS", "hasher.rounds");
     map("HASHER_INSTANCES", "hasher.instances");

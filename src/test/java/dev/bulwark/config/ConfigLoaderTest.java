@@ -203,6 +203,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sessionMaxAgeDefaultsToNinetyDaysAndIsSetBySessionMaxAge() {
+    assertEquals(Duration.ofDays(90), load(Map.of(), Map.of()).auth().sessionMaxAge());
+    assertEquals(Duration.ofDays(30), load(Map.of("SESSION_MAX_AGE", "30d"), Map.of()).auth().sessionMaxAge());
+    assertTrue(mentions(problems(Map.of("SESSION_MAX_AGE", "0s")), "auth.sessionMaxAge", "SESSION_MAX_AGE", "out of range"));
+  }
+
+  @Test
   void developmentHasADocumentedNonSecretPepper() {
     assertEquals("development-only-password-pepper-not-a-secret-0123456789",
         load(Map.of(), Map.of()).auth().passwordPepper());
