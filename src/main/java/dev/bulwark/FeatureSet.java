@@ -4,6 +4,7 @@ import dev.bulwark.auth.AccessTokenHandler;
 import dev.bulwark.auth.AccessTokens;
 import dev.bulwark.auth.AccountService;
 import dev.bulwark.auth.AuthRoutes;
+import dev.bulwark.auth.DeviceTokens;
 import dev.bulwark.auth.LoginThrottle;
 import dev.bulwark.auth.RefreshRotation;
 import dev.bulwark.auth.RefreshTokens;
@@ -41,7 +42,9 @@ final class FeatureSet implements ApiRouter.Features {
     RefreshRotation rotation = new RefreshRotation(services.pg(), refreshTokens, SessionLifetime.of(config.auth()),
         config.auth().refreshReuseGrace().toSeconds(), Clock.systemUTC());
     LoginThrottle throttle = new LoginThrottle(services.redis(), config.auth(), config.redis().commandTimeout().toMillis());
-    AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, revocations);
+    DeviceTokens devices = new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), Clock.systemUTC());
+    AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, devices,
+        revocations);
     this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations), config.jwt());
     this.taskRoutes = new TaskRoutes(vertx, services);
   }

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * Sessions (idle lifetime = the refresh-token lifetime, renewed by each refresh; absolute lifetime
- * {@code sessionMaxAge}, never extended), refresh-token rotation, the per-account brute-force brake, and the
- * password pepper.
+ * {@code sessionMaxAge}, never extended), refresh-token rotation, the brute-force brake (per account and address,
+ * per account with a higher threshold, per proven device), and the password pepper.
  */
 public record AuthConfig(
     Duration refreshTokenTtl,
@@ -14,9 +14,11 @@ public record AuthConfig(
     Duration refreshReuseGrace,
     int maxSessionsPerUser,
     int lockoutThreshold,
+    int lockoutAccountThreshold,
     Duration lockoutWindow,
     Duration lockoutBaseDelay,
     Duration lockoutMaxDelay,
+    Duration deviceTokenValidity,
     String passwordPepper) {
 
   public static final int MIN_PEPPER_BYTES = 32;
@@ -28,9 +30,11 @@ public record AuthConfig(
         r.duration("auth.refreshReuseGrace", Duration.ofSeconds(10), Duration.ZERO, Duration.ofMinutes(5)),
         r.intIn("auth.maxSessionsPerUser", 50, 1, 10_000),
         r.intIn("auth.lockout.threshold", 5, 1, 1000),
+        r.intIn("auth.lockout.accountThreshold", 100, 1, 1_000_000),
         r.duration("auth.lockout.window", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1)),
         r.duration("auth.lockout.baseDelay", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("auth.lockout.maxDelay", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1)),
+        r.duration("auth.lockout.deviceTokenValidity", Duration.ofDays(365), Duration.ofMinutes(1), Duration.ofDays(3650)),
         pepper(r));
   }
 
