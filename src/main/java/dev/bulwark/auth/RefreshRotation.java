@@ -2,6 +2,7 @@ package dev.bulwark.auth;
 
 import dev.bulwark.auth.SessionRepository.Family;
 import dev.bulwark.auth.SessionRepository.PresentedToken;
+import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -73,7 +74,18 @@ public final class RefreshRotation {
       }
       return SessionRepository.presentedToken(conn, hash, graceSeconds, now)
           .compose(token -> decide(conn, family, token, hash, request, now));
-    }));
+    })).onSuccess(RefreshRotation::count);
+  }
+
+  /** Counted once the transaction has committed: what happened, not what was attempted. */
+  private static void count(Outcome outcome) {
+    if (outcome instanceof Rotated) {
+      Metrics.count(Metrics.Event.REFRESH_ROTATED);
+    } else if (outcome instanceof Replayed) {
+      Metrics.count(Metrics.Event.REFRESH_REPLAYED);
+    } else if (outcome instanceof Reused) {
+      Metrics.count(Metrics.Event.REFRESH_REUSE_DETECTED);
+    }
   }
 
   private Future<Outcome> decide(SqlConnection conn, Family family, PresentedToken token, byte[] hash, RequestInfo request,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.config.HasherConfig;
+import dev.bulwark.ops.Metrics;
 import dev.bulwark.testing.Await;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
@@ -46,6 +47,33 @@ class LoginProtectionTest {
       assertEquals(200, login(server, email, composed).statusCode(), "NFKC on both sides");
       assertEquals(200, login(server, email, decomposed).statusCode());
       assertProblem(login(server, email, "Cafe-au-lait-79"), 401, "invalid_credentials");
+    }
+  }
+
+  @Test
+  void loginAndRefreshOutcomesAreCountedAsTheMetricsSay() {
+    Map<String, String> props = Map.of("auth.lockout.threshold", "1");
+    try (TestServer server = TestServer.start(TestServer.baseEnv(), props)) {
+      TestUser u = TestUsers.signup(server);
+      long succeeded = Metrics.total(Metrics.Event.LOGIN_SUCCEEDED);
+      long failed = Metrics.total(Metrics.Event.LOGIN_FAILED);
+      long locked = Metrics.total(Metrics.Event.ACCOUNT_LOCKED);
+      long rotated = Metrics.total(Metrics.Event.REFRESH_ROTATED);
+      long replayed = Metrics.total(Metrics.Event.REFRESH_REPLAYED);
+      long reused = Metrics.total(Metrics.Event.REFRESH_REUSE_DETECTED);
+      assertEquals(200, login(server, u.email(), u.password()).statusCode());
+      String child = RefreshRotationTest.refresh(server, u.refreshToken()).bodyAsJsonObject().getString("refresh_token");
+      RefreshRotationTest.refresh(server, u.refreshToken());
+      RefreshRotationTest.refresh(server, child);
+      RefreshRotationTest.refresh(server, u.refreshToken());
+      assertProblem(login(server, u.email(), "wrong-password-1"), 401, "invalid_credentials");
+      assertTrue(Metrics.total(Metrics.Event.LOGIN_SUCCEEDED) >= succeeded + 1);
+      assertTrue(Metrics.total(Metrics.Event.LOGIN_FAILED) >= failed + 1);
+      assertTrue(Metrics.total(Metrics.Event.ACCOUNT_LOCKED) >= locked + 1);
+      assertTrue(Metrics.total(Metrics.Event.REFRESH_ROTATED) >= rotated + 2);
+      assertTrue(Metrics.total(Metrics.Event.REFRESH_REPLAYED) >= replayed + 1);
+      assertTrue(Metrics.total(Metrics.Event.REFRESH_REUSE_DETECTED) >= reused + 1);
+      assertTrue(server.get("/metrics").bodyAsString().contains("bulwark_events_total{event=\"login_failed\"}"));
     }
   }
 
