@@ -38,11 +38,12 @@ final class FeatureSet implements ApiRouter.Features {
     this.accessTokens = new AccessTokens(vertx, config.jwt());
     this.revocations = new Revocations(services.redis(), config);
     RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
-    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, revocations, config, Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, revocations, config, clock);
     RefreshRotation rotation = new RefreshRotation(services.pg(), refreshTokens, SessionLifetime.of(config.auth()),
-        config.auth().refreshReuseGrace().toSeconds(), Clock.systemUTC());
+        config.auth().refreshReuseGrace().toSeconds(), clock);
     LoginThrottle throttle = new LoginThrottle(services.redis(), config.auth(), config.redis().commandTimeout().toMillis());
-    DeviceTokens devices = new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), Clock.systemUTC());
+    DeviceTokens devices = new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
     AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, devices,
         revocations);
     this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations), config.jwt());
