@@ -4,7 +4,7 @@
 #
 #   docker build -t bulwark:0.1.0 --build-arg VERSION=0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" .
 #   docker run --rm -p 8080:8080 --read-only --tmpfs /tmp --stop-timeout 30 \
-#     -e DATABASE_URL=... -e REDIS_URL=... -e JWT_SECRET_KEY=... bulwark:0.1.0
+#     -e DATABASE_URL=... -e REDIS_URL=... -e JWT_SECRET_KEY=... -e PASSWORD_PEPPER=... bulwark:0.1.0
 #
 # The root filesystem can be read-only: the only path written at run time is /tmp (the JVM's perf data and
 # Vert.x's file cache, both under java.io.tmpdir); logs go to stdout. See docs/OPERATIONS.md.

@@ -99,6 +99,7 @@ else
   unset DATABASE_URL REDIS_URL
 fi
 JWT_SECRET="bench-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+PASSWORD_PEPPER="bench-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 # rate limiting on (its Redis round trip is part of what is measured), with limits no benchmark reaches
 write_conf() { # $1 = dir, $2 = rate-limit rules yaml
@@ -136,7 +137,8 @@ write_conf "$WORK/conf-ratelimit" "$RATELIMIT_RULES"
 
 server_env() { # the production-like settings every server start gets
   echo "ENVIRONMENT=$PROFILE HTTP_HOST=127.0.0.1 HTTP_PORT=$HTTP_PORT BCRYPT_ROUNDS=12 LOG_FORMAT=json LOG_LEVEL=INFO"
-  echo "ENABLE_DOCS=false ACCESS_TOKEN_EXPIRE_MINUTES=240 JWT_SECRET_KEY=$JWT_SECRET DEV_DATA_DIR=$WORK/data"
+  echo "ENABLE_DOCS=false ACCESS_TOKEN_EXPIRE_MINUTES=240 JWT_SECRET_KEY=$JWT_SECRET PASSWORD_PEPPER=$PASSWORD_PEPPER"
+  echo "DEV_DATA_DIR=$WORK/data"
   echo "$SERVER_ENV"
 }
 

@@ -2,6 +2,8 @@ package dev.bulwark;
 
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
+import dev.bulwark.auth.PasswordHashes;
+import dev.bulwark.auth.RefreshSealEraser;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.HttpServerVerticle;
@@ -38,6 +40,7 @@ public final class Bulwark {
   private String httpDeployment;
   private HttpServer managementServer;
   private TombstonePurger purger;
+  private RefreshSealEraser sealEraser;
 
   private Bulwark(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -72,7 +75,8 @@ public final class Bulwark {
         .setWorkerPoolName("bulwark-bcrypt")
         .setWorkerPoolSize(config.hasher().instances());
     WorkerNiceness niceness = new WorkerNiceness(config.hasher().niceness());
-    return vertx.deployVerticle(() -> new PasswordHasherVerticle(config.hasher(), niceness), workers)
+    PasswordHashes hashes = new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds());
+    return vertx.deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness), workers)
         .compose(id -> {
           hasherDeployment = id;
           DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());
@@ -84,6 +88,7 @@ public final class Bulwark {
         })
         .map(v -> {
           purger = new TombstonePurger(vertx, services.pg(), config.tasks()).start();
+          sealEraser = new RefreshSealEraser(vertx, services.pg(), config.auth().refreshReuseGrace()).start();
           log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
               dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
               config.http().instances(), config.hasher().instances(), config.environment().id());
@@ -118,6 +123,9 @@ public final class Bulwark {
     services.draining().set(true);
     if (purger != null) {
       purger.stop();
+    }
+    if (sealEraser != null) {
+      sealEraser.stop();
     }
     long drainMs = services.config().shutdown().drainDelay().toMillis();
     Future<Void> drained = drainMs == 0 ? Future.succeededFuture()

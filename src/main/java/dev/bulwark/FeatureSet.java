@@ -4,10 +4,12 @@ import dev.bulwark.auth.AccessTokenHandler;
 import dev.bulwark.auth.AccessTokens;
 import dev.bulwark.auth.AccountService;
 import dev.bulwark.auth.AuthRoutes;
+import dev.bulwark.auth.DeviceTokens;
 import dev.bulwark.auth.LoginThrottle;
 import dev.bulwark.auth.RefreshRotation;
 import dev.bulwark.auth.RefreshTokens;
 import dev.bulwark.auth.Revocations;
+import dev.bulwark.auth.SessionLifetime;
 import dev.bulwark.auth.SessionService;
 import dev.bulwark.auth.TokenIssuer;
 import dev.bulwark.config.BulwarkConfig;
@@ -17,6 +19,7 @@ import dev.bulwark.tasks.TaskRoutes;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 
 /**
  * Wires the feature packages into the route table for one HTTP verticle instance: which handler authenticates,
@@ -35,11 +38,14 @@ final class FeatureSet implements ApiRouter.Features {
     this.accessTokens = new AccessTokens(vertx, config.jwt());
     this.revocations = new Revocations(services.redis(), config);
     RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
-    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, revocations, config);
-    RefreshRotation rotation = new RefreshRotation(services.pg(), refreshTokens,
-        config.auth().refreshTokenTtl().toSeconds(), config.auth().refreshReuseGrace().toSeconds());
+    Clock clock = Clock.systemUTC();
+    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, revocations, config, clock);
+    RefreshRotation rotation = new RefreshRotation(services.pg(), refreshTokens, SessionLifetime.of(config.auth()),
+        config.auth().refreshReuseGrace().toSeconds(), clock);
     LoginThrottle throttle = new LoginThrottle(services.redis(), config.auth(), config.redis().commandTimeout().toMillis());
-    AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, revocations);
+    DeviceTokens devices = new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
+    AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, devices,
+        revocations);
     this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations), config.jwt());
     this.taskRoutes = new TaskRoutes(vertx, services);
   }

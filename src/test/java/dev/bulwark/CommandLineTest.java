@@ -28,7 +28,7 @@ class CommandLineTest {
         "-cp", cp, "dev.bulwark.Main"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.matches("ENVIRONMENT|DATABASE_URL|REDIS_URL|JWT_SECRET_KEY|HTTP_PORT"));
+    pb.environment().keySet().removeIf(k -> k.matches("ENVIRONMENT|DATABASE_URL|REDIS_URL|JWT_SECRET_KEY|PASSWORD_PEPPER|HTTP_PORT"));
     pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close();
@@ -44,7 +44,7 @@ class CommandLineTest {
     Result r = run(Map.of("ENVIRONMENT", "production"));
     assertEquals(2, r.exit(), r.output());
     assertTrue(r.output().contains("Bulwark refused to start"), r.output());
-    for (String var : List.of("DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY")) {
+    for (String var : List.of("DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "PASSWORD_PEPPER")) {
       assertTrue(r.output().contains(var), var + " missing from: " + r.output());
     }
     assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
@@ -98,12 +98,12 @@ class CommandLineTest {
   @Test
   void checkConfigPrintsTheRedactedConfigAndAVerdict() throws Exception {
     Result ok = run(Map.of("ENVIRONMENT", "production", "DATABASE_URL", "postgresql://app:db-pass-123@db:5432/app",
-        "REDIS_URL", "redis://:redis-pass-456@cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx"),
-        "check-config");
+        "REDIS_URL", "redis://:redis-pass-456@cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
+        "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"), "check-config");
     assertEquals(0, ok.exit(), ok.output());
     assertTrue(ok.output().contains("preflight: OK (production)"), ok.output());
     assertTrue(ok.output().contains("\"poolSize\" : 16"), ok.output());
-    for (String secret : List.of("db-pass-123", "redis-pass-456", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx")) {
+    for (String secret : List.of("db-pass-123", "redis-pass-456", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb")) {
       assertFalse(ok.output().contains(secret), "secret printed: " + secret);
     }
 

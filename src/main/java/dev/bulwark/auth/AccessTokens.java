@@ -14,28 +14,44 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Short-lived JWT access tokens (vertx-auth-jwt). Minting sets {@code sub sid jti iat nbf exp iss aud typ=access}.
- * Verification pins the algorithm allow-list before the signature is checked, lets vertx-auth-jwt verify the
- * signature, then checks each claim itself so every rejection carries a precise code.
+ * Short-lived JWT access tokens (vertx-auth-jwt). Minting sets {@code sub sid jti iat nbf exp iss aud typ=access}
+ * under a header {@code typ: JWT}. Verification pins the algorithm allow-list and the header type before the
+ * signature is checked, lets vertx-auth-jwt verify the signature, then checks each claim itself so every rejection
+ * carries a precise code.
  */
 public final class AccessTokens {
   static final String TYPE = "access";
+  /**
+   * Header types accepted: what this server mints ({@code JWT}) and the RFC 9068 access-token type. Anything else —
+   * an ID token, a logout token, a JWE, another service's token signed with a shared key — is not an access token.
+   * Compared case-insensitively, with the optional {@code application/} prefix (RFC 7515 §4.1.9).
+   */
+  private static final Set<String> HEADER_TYPES = Set.of("jwt", "at+jwt");
+  private static final int JTI_BYTES = 16;
   private final Set<String> allowedAlgorithms;
   private final JwtConfig config;
   private final JWTAuth jwt;
   private final JWTOptions signing;
   private final long ttlSeconds;
   private final long leewaySeconds;
+  private final SecureRandom random;
 
   /** Instances are per verticle: the underlying MACs are not meant to be shared across threads. */
   public AccessTokens(Vertx vertx, JwtConfig config) {
+    this(vertx, config, new SecureRandom());
+  }
+
+  /** {@code random} draws the token ids: a CSPRNG, so a {@code jti} cannot be predicted from the ones seen before. */
+  AccessTokens(Vertx vertx, JwtConfig config, SecureRandom random) {
     this.config = config;
+    this.random = random;
     this.ttlSeconds = config.accessTokenTtl().toSeconds();
     this.leewaySeconds = config.leeway().toSeconds();
     this.allowedAlgorithms = Set.of(config.algorithm());
@@ -113,6 +129,14 @@ public final class AccessTokens {
     if (!(alg instanceof String a) || !allowedAlgorithms.contains(a)) {
       throw reject("token_algorithm_rejected", "The access token's signing algorithm is not accepted.");
     }
+    if (!(header.getValue("typ") instanceof String typ) || !HEADER_TYPES.contains(mediaType(typ))) {
+      throw reject("invalid_token_type", "This is not an access token.");
+    }
+  }
+
+  private static String mediaType(String typ) {
+    String t = typ.toLowerCase(Locale.ROOT);
+    return t.startsWith("application/") ? t.substring("application/".length()) : t;
   }
 
   Principal claims(JsonObject c, long now) {
@@ -179,11 +203,14 @@ public final class AccessTokens {
     return System.currentTimeMillis() / 1000;
   }
 
-  /** 128 random bits, base64url: unique token ids without touching the shared SecureRandom. */
-  private static String randomId() {
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    byte[] b = new byte[16];
-    rnd.nextBytes(b);
+  /**
+   * 128 bits from this instance's CSPRNG, base64url. A {@code jti} names the token a logout denylists: a predictable
+   * one would let whoever saw one token compute the next. One generator per instance (instances are per verticle), so
+   * event loops do not contend on a shared one.
+   */
+  private String randomId() {
+    byte[] b = new byte[JTI_BYTES];
+    random.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.http.ApiException;
+import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.UUID;
@@ -15,22 +16,25 @@ public final class AccountService {
   private final TokenIssuer issuer;
   private final RefreshRotation rotation;
   private final LoginThrottle throttle;
+  private final DeviceTokens devices;
   private final Revocations revocations;
 
   public AccountService(Pool pg, PasswordHasher hasher, TokenIssuer issuer, RefreshRotation rotation,
-      LoginThrottle throttle, Revocations revocations) {
+      LoginThrottle throttle, DeviceTokens devices, Revocations revocations) {
     this.pg = pg;
     this.hasher = hasher;
     this.issuer = issuer;
     this.rotation = rotation;
     this.throttle = throttle;
+    this.devices = devices;
     this.revocations = revocations;
   }
 
   public record Signup(String email, String password, String displayName, String deviceName) {
   }
 
-  public record Login(String email, String password, String deviceName) {
+  /** {@code deviceToken}: what an earlier signup or login answered this device, or null. */
+  public record Login(String email, String password, String deviceName, String deviceToken) {
   }
 
   /** Creates the account and its first session atomically: 409 {@code email_taken} leaves nothing behind. */
@@ -45,38 +49,58 @@ public final class AccountService {
             })
             .compose(session -> AuditLog.record(conn, new AuditLog.Event("signup", session.userId(), session.sessionId(), request))
                 .map(session))))
-        .map(session -> issuer.pairAt(session.userId(), session.sessionId(), session.refreshToken(), AccessTokens.nowSeconds()));
+        .map(session -> issuer.pairAt(session.userId(), session.sessionId(), session.refreshToken(), AccessTokens.nowSeconds(),
+            session.refreshExpiresIn()).withDeviceToken(devices.issue(session.userId())));
   }
 
   /**
-   * Unknown emails cost the same bcrypt work as known ones and get the same answer; a locked account is refused
-   * before any bcrypt work is spent.
+   * Unknown emails cost the same bcrypt work as known ones and get the same answer. The brake is checked before any
+   * bcrypt work is spent, per address and account — or, for a device presenting a valid device token of this
+   * account, per device only (see {@link LoginThrottle}): strangers cannot lock the owner's devices out.
    */
   public Future<TokenPair> login(Login l, RequestInfo request) {
     return hasher.admission()
-        .compose(v -> throttle.check(l.email()))
         .compose(v -> UserRepository.credentials(pg, l.email()))
-        .compose(user -> hasher.verify(l.password(), user == null ? hasher.decoyHash() : user.passwordHash())
-            .compose(ok -> ok && user != null ? succeed(user.id(), l, request) : fail(user == null ? null : user.id(), l, request)));
-  }
-
-  private Future<TokenPair> succeed(UUID userId, Login l, RequestInfo request) {
-    throttle.reset(l.email());
-    return pg.withTransaction(conn -> issuer.startSession(conn, userId, l.deviceName(), request)
-            .compose(session -> AuditLog.record(conn, new AuditLog.Event("login_success", userId, session.sessionId(), request))
-                .map(session)))
-        .compose(session -> {
-          issuer.revokeEnded(session);
-          return issuer.pair(userId, session.sessionId(), session.refreshToken());
+        .compose(user -> {
+          String device = user == null ? null : devices.deviceOf(l.deviceToken(), user.id());
+          return throttle.check(new LoginThrottle.Attempt(l.email(), request.ip(), device))
+              .compose(attempt -> hasher.verifyAndUpgrade(l.password(), user == null ? hasher.decoyHash() : user.passwordHash())
+                  .compose(v -> v.matches() && user != null
+                      ? succeed(user, v.upgradedHash(), attempt, l, request)
+                      : fail(user == null ? null : user.id(), attempt, request)));
         });
   }
 
-  private Future<TokenPair> fail(UUID userId, Login l, RequestInfo request) {
-    return throttle.recordFailure(l.email())
-        .compose(lockMs -> {
+  /** A stale hash (legacy format, or another bcrypt cost) is replaced in the login's transaction, unless it changed meanwhile. */
+  private Future<TokenPair> succeed(UserRepository.Credentials user, String upgradedHash, LoginThrottle.Attempt attempt,
+      Login l, RequestInfo request) {
+    UUID userId = user.id();
+    throttle.reset(attempt);
+    Metrics.count(Metrics.Event.LOGIN_SUCCEEDED);
+    return pg.withTransaction(conn -> issuer.startSession(conn, userId, l.deviceName(), request)
+            .compose(session -> upgradedHash == null ? Future.succeededFuture(session)
+                : UserRepository.replaceHash(conn, userId, user.passwordHash(), upgradedHash).map(session))
+            .compose(session -> AuditLog.record(conn, new AuditLog.Event("login_success", userId, session.sessionId(), request)
+                    .with("known_device", attempt.device() != null))
+                .map(session)))
+        .compose(session -> {
+          issuer.revokeEnded(session);
+          return issuer.pair(userId, session.sessionId(), session.refreshToken(), session.refreshExpiresIn());
+        })
+        .map(pair -> pair.withDeviceToken(devices.issue(userId)));
+  }
+
+  private Future<TokenPair> fail(UUID userId, LoginThrottle.Attempt attempt, RequestInfo request) {
+    Metrics.count(Metrics.Event.LOGIN_FAILED);
+    return throttle.recordFailure(attempt)
+        .compose(lock -> {
           Future<Void> audited = AuditLog.record(pg, new AuditLog.Event("login_failure", userId, null, request));
-          return lockMs == 0 ? audited : audited.compose(v -> AuditLog.record(pg,
-              new AuditLog.Event("account_locked", userId, null, request).with("lock_ms", lockMs)));
+          if (lock.ms() == 0) {
+            return audited;
+          }
+          Metrics.count(Metrics.Event.ACCOUNT_LOCKED);
+          return audited.compose(v -> AuditLog.record(pg, new AuditLog.Event("account_locked", userId, null, request)
+              .with("lock_ms", lock.ms()).with("scope", lock.scope())));
         })
         // the answer is the same whether or not the audit write succeeded
         .transform(audited -> Future.failedFuture(INVALID_CREDENTIALS));
@@ -85,10 +109,10 @@ public final class AccountService {
   public Future<TokenPair> refresh(String refreshToken, RequestInfo request) {
     return rotation.rotate(refreshToken, request).compose(outcome -> {
       if (outcome instanceof RefreshRotation.Rotated r) {
-        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
+        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
       }
       if (outcome instanceof RefreshRotation.Replayed r) {
-        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
+        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
       }
       if (outcome instanceof RefreshRotation.Reused r) {
         revocations.revokeSession(r.userId(), r.sessionId());
@@ -98,6 +122,7 @@ public final class AccountService {
       String code = ((RefreshRotation.Refused) outcome).code();
       return Future.failedFuture(ApiException.unauthorized(code, switch (code) {
         case "refresh_token_expired" -> "The refresh token has expired; sign in again.";
+        case "session_expired" -> "The session has reached its maximum age; sign in again.";
         case "session_revoked" -> "The session has ended; sign in again.";
         default -> "The refresh token is not valid.";
       }));
@@ -120,9 +145,9 @@ public final class AccountService {
     return hasher.admission()
         .compose(v -> UserRepository.reauth(pg, p.userId()))
         .map(AccountService::existing)
-        .compose(account -> throttle.check(account.email())
-            .compose(v -> hasher.verify(current, account.passwordHash()))
-            .compose(ok -> ok ? hasher.hash(replacement) : wrongCurrentPassword(account.email(), p, request)))
+        .compose(account -> throttle.check(new LoginThrottle.Attempt(account.email(), request.ip(), "session-" + p.sessionId()))
+            .compose(attempt -> hasher.verify(current, account.passwordHash())
+                .compose(ok -> ok ? hasher.hash(replacement) : wrongCurrentPassword(attempt, p, request))))
         .compose(newHash -> pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
             .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
             .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
@@ -133,9 +158,12 @@ public final class AccountService {
             .map(stamp -> issuer.pairAt(p.userId(), p.sessionId(), refresh, stamp)));
   }
 
-  /** A wrong current password counts against the account's brake, like a failed login: a stolen token cannot guess freely. */
-  private Future<String> wrongCurrentPassword(String email, Principal p, RequestInfo request) {
-    return throttle.recordFailure(email)
+  /**
+   * A wrong current password counts against a brake like a failed login — this session's, the session being a
+   * device that proved itself: a stolen token cannot guess freely, nor lock the owner's other devices out.
+   */
+  private Future<String> wrongCurrentPassword(LoginThrottle.Attempt attempt, Principal p, RequestInfo request) {
+    return throttle.recordFailure(attempt)
         .compose(lockMs -> AuditLog.record(pg, new AuditLog.Event("password_change_failure", p.userId(), p.sessionId(), request)))
         .transform(ignored -> Future.failedFuture(ApiException.validation(
             "current_password", "invalid_credentials", "The current password is incorrect.")));

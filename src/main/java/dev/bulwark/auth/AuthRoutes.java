@@ -20,7 +20,8 @@ import java.util.UUID;
 /** Accounts and sessions: parse and validate, call one service method, answer. */
 public final class AuthRoutes {
   private static final Set<String> SIGNUP_FIELDS = Set.of("email", "password", "display_name", "device_name");
-  private static final Set<String> LOGIN_FIELDS = Set.of("email", "password", "device_name");
+  private static final Set<String> LOGIN_FIELDS = Set.of("email", "password", "device_name", "device_token");
+  private static final int MAX_DEVICE_TOKEN = 256;
   private static final int MAX_PASSWORD_CHARS = 1024;
   private static final int MAX_NAME = 100;
 
@@ -68,8 +69,10 @@ public final class AuthRoutes {
     String email = email(f);
     String password = password(f, "password");
     String device = deviceName(f, ctx);
+    // a wrong, stale or forged device token is just no proof: never an error, so it tells nothing
+    String deviceToken = f.optionalString("device_token", 1, MAX_DEVICE_TOKEN, true);
     f.validate();
-    accounts.login(new AccountService.Login(email, password, device), RequestInfo.of(ctx))
+    accounts.login(new AccountService.Login(email, password, device, deviceToken), RequestInfo.of(ctx))
         .onSuccess(pair -> tokens(ctx, 200, pair))
         .onFailure(ctx::fail);
   }

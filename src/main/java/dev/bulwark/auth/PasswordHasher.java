@@ -1,6 +1,5 @@
 package dev.bulwark.auth;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.bulwark.config.HasherConfig;
 import dev.bulwark.http.ApiException;
 import io.vertx.core.Future;
@@ -27,21 +26,10 @@ public final class PasswordHasher {
     this.vertx = vertx;
     this.capacity = config.queueCapacity();
     this.delivery = new DeliveryOptions().setSendTimeout(config.timeout().toMillis()).setLocalOnly(true);
-    this.decoyHash = decoy(config.rounds());
+    this.decoyHash = PasswordHashes.decoy(config.rounds());
   }
 
-  /**
-   * A well-formed hash at the configured cost that matches no password: verifying against it costs exactly what a
-   * real verification costs, so login for an unknown email is no faster than for a known one. Built from a cheap
-   * cost-4 hash whose cost field is rewritten (the salt and digest stay valid bcrypt base64).
-   */
-  private static String decoy(int rounds) {
-    byte[] random = new byte[16];
-    new java.security.SecureRandom().nextBytes(random);
-    String cheap = BCrypt.withDefaults().hashToString(4, java.util.HexFormat.of().formatHex(random).toCharArray());
-    return cheap.substring(0, 4) + String.format("%02d", rounds) + cheap.substring(6);
-  }
-
+  /** A current-version hash at the configured cost that matches no password: what unknown emails are checked against. */
   public String decoyHash() {
     return decoyHash;
   }
@@ -51,7 +39,19 @@ public final class PasswordHasher {
   }
 
   public Future<Boolean> verify(String password, String hash) {
-    return send(new JsonObject().put("op", "verify").put("password", password).put("hash", hash));
+    return this.<JsonObject>send(new JsonObject().put("op", "verify").put("password", password).put("hash", hash))
+        .map(reply -> reply.getBoolean("matches", false));
+  }
+
+  /** A verification, and when the password matched a stale hash, the hash to replace it with (else null). */
+  public record Verified(boolean matches, String upgradedHash) {
+  }
+
+  /** Verifies, asking for a replacement hash when the stored one is legacy or at another cost (login's upgrade path). */
+  public Future<Verified> verifyAndUpgrade(String password, String hash) {
+    return this.<JsonObject>send(new JsonObject().put("op", "verify").put("password", password).put("hash", hash)
+            .put("upgrade", true))
+        .map(reply -> new Verified(reply.getBoolean("matches", false), reply.getString("upgraded")));
   }
 
   /**

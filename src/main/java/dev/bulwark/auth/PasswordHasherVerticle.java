@@ -1,28 +1,26 @@
 package dev.bulwark.auth;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
-import dev.bulwark.config.HasherConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 
 /**
  * bcrypt, and nothing else, on worker threads. Deployed with the WORKER threading model so the slow, CPU-bound
  * hashing never touches an event loop. Requests arrive over the local event bus from {@link PasswordHasher}, which
- * bounds how many may be outstanding.
+ * bounds how many may be outstanding. A verification asked to upgrade answers, when the password matched a stale
+ * hash (legacy format or another cost), the replacement hash too: one queue slot, one round trip.
  */
 public final class PasswordHasherVerticle extends VerticleBase {
   static final String ADDRESS = "bulwark.hasher";
 
-  private final int rounds;
+  private final PasswordHashes hashes;
   private final WorkerNiceness niceness;
   private MessageConsumer<JsonObject> consumer;
 
-  public PasswordHasherVerticle(HasherConfig config, WorkerNiceness niceness) {
-    this.rounds = config.rounds();
+  public PasswordHasherVerticle(PasswordHashes hashes, WorkerNiceness niceness) {
+    this.hashes = hashes;
     this.niceness = niceness;
   }
 
@@ -35,14 +33,17 @@ public final class PasswordHasherVerticle extends VerticleBase {
   private void handle(Message<JsonObject> message) {
     niceness.applyToCurrentThread();
     JsonObject body = message.body();
-    byte[] password = body.getString("password", "").getBytes(StandardCharsets.UTF_8);
+    String password = body.getString("password", "");
     try {
       switch (body.getString("op", "")) {
-        case "hash" -> message.reply(new String(BCrypt.withDefaults().hash(rounds, password), StandardCharsets.UTF_8));
+        case "hash" -> message.reply(hashes.hash(password));
         case "verify" -> {
-          byte[] hash = body.getString("hash", "").getBytes(StandardCharsets.UTF_8);
-          // bcrypt takes at most 72 bytes and the library throws on more; no stored hash can match a longer password
-          message.reply(password.length <= PasswordPolicy.MAX_BYTES && BCrypt.verifyer().verify(password, hash).verified);
+          PasswordHashes.Check check = hashes.verify(password, body.getString("hash"));
+          JsonObject reply = new JsonObject().put("matches", check.matches());
+          if (check.stale() && body.getBoolean("upgrade", false)) {
+            reply.put("upgraded", hashes.hash(password));
+          }
+          message.reply(reply);
         }
         default -> message.fail(400, "unknown op");
       }

@@ -12,12 +12,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What a new password must be: 8 to 72 bytes of UTF-8 (bcrypt's limit — longer is refused, never truncated) and
- * not one of the bundled common passwords.
+ * What a new password must be: 8 to 256 characters (Unicode code points after NFKC — what a person counts, not
+ * bytes of UTF-8) and not one of the bundled common passwords. There is no 72-byte limit: passwords are
+ * HMAC-SHA-256'd before bcrypt (see {@link PasswordHashes}), so a long passphrase in any script keeps every character.
  */
 public final class PasswordPolicy {
-  public static final int MIN_BYTES = 8;
-  public static final int MAX_BYTES = 72;
+  public static final int MIN_CHARS = 8;
+  /** Far above any passphrase a person types; bounds the work one request can ask of the HMAC. */
+  public static final int MAX_CHARS = 256;
   private static final Set<String> COMMON = load();
 
   private PasswordPolicy() {
@@ -25,21 +27,26 @@ public final class PasswordPolicy {
 
   /**
    * NFKC, as NIST SP 800-63B asks of verifiers: "é" typed as one code point or as e + combining accent, or digits
-   * from a full-width keyboard, are the same password. Applied before the length rule and before bcrypt.
+   * from a full-width keyboard, are the same password. Applied before the length rule and before hashing.
    */
   public static String normalize(String password) {
     return java.text.Normalizer.normalize(password, java.text.Normalizer.Form.NFKC);
   }
 
-  /** The problem with a new password, or null when it is acceptable. */
+  /** Characters as a person counts them: code points, so an emoji or a CJK character is one, not two or three. */
+  static int length(String password) {
+    return password.codePointCount(0, password.length());
+  }
+
+  /** The problem with a new (already normalized) password, or null when it is acceptable. */
   public static FieldError check(String field, String password) {
-    int bytes = password.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes < MIN_BYTES) {
-      return new FieldError(field, "password_too_short", "Passwords need at least " + MIN_BYTES + " bytes.");
+    int chars = length(password);
+    if (chars < MIN_CHARS) {
+      return new FieldError(field, "password_too_short", "Passwords need at least " + MIN_CHARS + " characters.");
     }
-    if (bytes > MAX_BYTES) {
+    if (chars > MAX_CHARS) {
       return new FieldError(field, "password_too_long",
-          "Passwords may be at most " + MAX_BYTES + " bytes in UTF-8 (bcrypt's limit); this one is " + bytes + ".");
+          "Passwords may be at most " + MAX_CHARS + " characters; this one has " + chars + ".");
     }
     if (COMMON.contains(password.toLowerCase(Locale.ROOT))) {
       return new FieldError(field, "password_too_common", "This password is too common; choose another.");
@@ -56,7 +63,7 @@ public final class PasswordPolicy {
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         String word = line.trim().toLowerCase(Locale.ROOT);
-        if (word.getBytes(StandardCharsets.UTF_8).length >= MIN_BYTES) {
+        if (length(word) >= MIN_CHARS) {
           words.add(word);
         }
       }

@@ -6,40 +6,59 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** SQL for sessions (token families) and their refresh tokens. */
+/**
+ * SQL for sessions (token families) and their refresh tokens. Session lifetimes are decided against the {@code now}
+ * the caller passes (its clock, so tests can move it), never PostgreSQL's; the reuse grace window, a matter of
+ * seconds inside one transaction, is PostgreSQL's {@code clock_timestamp()}.
+ */
 public final class SessionRepository {
   private static final String INSERT_SESSION = """
-      INSERT INTO sessions (user_id, device_name, user_agent, ip, expires_at)
-      VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+      INSERT INTO sessions (user_id, device_name, user_agent, ip, created_at, last_used_at, expires_at)
+      VALUES ($1, $2, $3, $4, $5, $5, $6)
       RETURNING id""";
   private static final String TRIM_SESSIONS = """
       UPDATE sessions SET revoked_at = now(), revoke_reason = 'session_limit'
       WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL
                    ORDER BY created_at DESC OFFSET $2)
       RETURNING id""";
+  /** Idle expiry from now, but never past the session's maximum age. */
   private static final String INSERT_TOKEN = """
-      INSERT INTO refresh_tokens (session_id, token_hash, parent_id, expires_at)
-      VALUES ($1, $2, $3, now() + make_interval(secs => $4))""";
+      INSERT INTO refresh_tokens (session_id, token_hash, parent_id, created_at, expires_at)
+      SELECT s.id, $2, $3, $4::timestamptz,
+             LEAST($4::timestamptz + make_interval(secs => $5), s.created_at + make_interval(secs => $6))
+      FROM sessions s WHERE s.id = $1
+      RETURNING expires_at""";
   private static final String LOCK_FAMILY = """
-      SELECT s.id, s.user_id, s.revoked_at IS NOT NULL AS revoked, s.expires_at <= now() AS expired
+      SELECT s.id, s.user_id, s.revoked_at IS NOT NULL AS revoked, s.expires_at <= $2::timestamptz AS expired,
+             s.created_at + make_interval(secs => $3) <= $2::timestamptz AS ended
       FROM sessions s
       WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1)
       FOR UPDATE""";
   private static final String TOKEN = """
-      SELECT t.id, t.consumed_at IS NOT NULL AS consumed, t.expires_at <= now() AS expired,
-             t.consumed_at >= now() - make_interval(secs => $2) AS within_grace, t.child_token_sealed,
-             (SELECT c.consumed_at IS NULL FROM refresh_tokens c WHERE c.parent_id = t.id) AS child_active
+      SELECT t.id, t.consumed_at IS NOT NULL AS consumed, t.expires_at <= $3::timestamptz AS expired,
+             t.consumed_at >= clock_timestamp() - make_interval(secs => $2) AS within_grace, t.child_token_sealed,
+             (SELECT c.consumed_at IS NULL FROM refresh_tokens c WHERE c.parent_id = t.id) AS child_active,
+             (SELECT c.expires_at FROM refresh_tokens c WHERE c.parent_id = t.id) AS child_expires_at
       FROM refresh_tokens t WHERE t.token_hash = $1""";
+  /**
+   * {@code clock_timestamp()}, not {@code now()}: the transaction may have waited for the family lock, and the grace
+   * window starts when the token is consumed, not when the transaction began.
+   */
   private static final String CONSUME = """
-      UPDATE refresh_tokens SET consumed_at = now(), child_token_sealed = $2
+      UPDATE refresh_tokens SET consumed_at = clock_timestamp(), child_token_sealed = $2
       WHERE id = $1 AND consumed_at IS NULL""";
+  private static final String ERASE_SEALS = """
+      UPDATE refresh_tokens SET child_token_sealed = NULL
+      WHERE child_token_sealed IS NOT NULL AND consumed_at < clock_timestamp() - make_interval(secs => $1)""";
   private static final String TOUCH_SESSION = """
-      UPDATE sessions SET last_used_at = now(), ip = $2, expires_at = now() + make_interval(secs => $3)
+      UPDATE sessions SET last_used_at = $3::timestamptz, ip = $2,
+             expires_at = LEAST($3::timestamptz + make_interval(secs => $4), created_at + make_interval(secs => $5))
       WHERE id = $1""";
   private static final String REVOKE_SESSION = """
       UPDATE sessions SET revoked_at = now(), revoke_reason = $3
@@ -70,21 +89,26 @@ public final class SessionRepository {
     }
   }
 
-  /** The locked session row of a presented refresh token's family. */
-  public record Family(UUID sessionId, UUID userId, boolean revoked, boolean expired) {
+  /**
+   * The locked session row of a presented refresh token's family: {@code expired} idle past its last refresh,
+   * {@code ended} past its maximum age.
+   */
+  public record Family(UUID sessionId, UUID userId, boolean revoked, boolean expired, boolean ended) {
   }
 
   /** The presented refresh token, read after the family lock is held. */
   public record PresentedToken(UUID id, boolean consumed, boolean expired, boolean withinGrace, byte[] sealedChild,
-      Boolean childActive) {
+      Boolean childActive, OffsetDateTime childExpiresAt) {
   }
 
   private SessionRepository() {
   }
 
-  public static Future<UUID> insertSession(SqlClient sql, UUID userId, String deviceName, RequestInfo request, long ttlSeconds) {
+  public static Future<UUID> insertSession(SqlClient sql, UUID userId, String deviceName, RequestInfo request,
+      Instant now, SessionLifetime lifetime) {
     return sql.preparedQuery(INSERT_SESSION)
-        .execute(Tuple.of(userId, deviceName, request.userAgent(), request.ip(), ttlSeconds))
+        .execute(Tuple.of(userId, deviceName, request.userAgent(), request.ip(), SessionLifetime.at(now),
+            lifetime.firstExpiry(now)))
         .map(rows -> rows.iterator().next().getUUID("id"));
   }
 
@@ -93,40 +117,56 @@ public final class SessionRepository {
     return sql.preparedQuery(TRIM_SESSIONS).execute(Tuple.of(userId, keep)).map(SessionRepository::ids);
   }
 
-  public static Future<Void> insertToken(SqlClient sql, UUID sessionId, byte[] hash, UUID parentId, long ttlSeconds) {
+  /** Adds a refresh token to a session; its expiry (idle, capped by the session's maximum age). */
+  public static Future<OffsetDateTime> insertToken(SqlClient sql, UUID sessionId, byte[] hash, UUID parentId,
+      Instant now, SessionLifetime lifetime) {
     return sql.preparedQuery(INSERT_TOKEN)
-        .execute(Tuple.of(sessionId, Buffer.buffer(hash), parentId, ttlSeconds)).mapEmpty();
+        .execute(Tuple.of(sessionId, Buffer.buffer(hash), parentId, SessionLifetime.at(now), lifetime.idleSeconds(),
+            lifetime.maxAgeSeconds()))
+        .map(rows -> rows.iterator().next().getOffsetDateTime("expires_at"));
   }
 
   /** Locks the family (session row) of a token, serialising every refresh of that family; null if unknown. */
-  public static Future<Family> lockFamily(SqlClient sql, byte[] tokenHash) {
-    return sql.preparedQuery(LOCK_FAMILY).execute(Tuple.of(Buffer.buffer(tokenHash))).map(rows -> {
-      if (!rows.iterator().hasNext()) {
-        return null;
-      }
-      Row r = rows.iterator().next();
-      return new Family(r.getUUID("id"), r.getUUID("user_id"), r.getBoolean("revoked"), r.getBoolean("expired"));
-    });
+  public static Future<Family> lockFamily(SqlClient sql, byte[] tokenHash, Instant now, SessionLifetime lifetime) {
+    return sql.preparedQuery(LOCK_FAMILY)
+        .execute(Tuple.of(Buffer.buffer(tokenHash), SessionLifetime.at(now), lifetime.maxAgeSeconds()))
+        .map(rows -> {
+          if (!rows.iterator().hasNext()) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new Family(r.getUUID("id"), r.getUUID("user_id"), r.getBoolean("revoked"), r.getBoolean("expired"),
+              r.getBoolean("ended"));
+        });
   }
 
-  public static Future<PresentedToken> presentedToken(SqlClient sql, byte[] tokenHash, long graceSeconds) {
-    return sql.preparedQuery(TOKEN).execute(Tuple.of(Buffer.buffer(tokenHash), graceSeconds)).map(rows -> {
-      Row r = rows.iterator().next();
-      Buffer sealed = r.getBuffer("child_token_sealed");
-      return new PresentedToken(r.getUUID("id"), r.getBoolean("consumed"), r.getBoolean("expired"),
-          Boolean.TRUE.equals(r.getBoolean("within_grace")), sealed == null ? null : sealed.getBytes(),
-          r.getBoolean("child_active"));
-    });
+  public static Future<PresentedToken> presentedToken(SqlClient sql, byte[] tokenHash, long graceSeconds, Instant now) {
+    return sql.preparedQuery(TOKEN).execute(Tuple.of(Buffer.buffer(tokenHash), graceSeconds, SessionLifetime.at(now)))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          Buffer sealed = r.getBuffer("child_token_sealed");
+          return new PresentedToken(r.getUUID("id"), r.getBoolean("consumed"), r.getBoolean("expired"),
+              Boolean.TRUE.equals(r.getBoolean("within_grace")), sealed == null ? null : sealed.getBytes(),
+              r.getBoolean("child_active"), r.getOffsetDateTime("child_expires_at"));
+        });
   }
 
-  /** Marks a token used, keeping its sealed child; false if it was already consumed. */
+  /** Marks a token used, keeping its sealed child (null: none); false if it was already consumed. */
   public static Future<Boolean> consume(SqlClient sql, UUID tokenId, byte[] sealedChild) {
-    return sql.preparedQuery(CONSUME).execute(Tuple.of(tokenId, Buffer.buffer(sealedChild)))
+    return sql.preparedQuery(CONSUME).execute(Tuple.of(tokenId, sealedChild == null ? null : Buffer.buffer(sealedChild)))
         .map(rows -> rows.rowCount() == 1);
   }
 
-  public static Future<Void> touchSession(SqlClient sql, UUID sessionId, String ip, long ttlSeconds) {
-    return sql.preparedQuery(TOUCH_SESSION).execute(Tuple.of(sessionId, ip, ttlSeconds)).mapEmpty();
+  /** Erases every sealed child whose grace window has passed; the number erased. */
+  public static Future<Integer> eraseSeals(SqlClient sql, long graceSeconds) {
+    return sql.preparedQuery(ERASE_SEALS).execute(Tuple.of(graceSeconds)).map(RowSet::rowCount);
+  }
+
+  /** A refresh: last used now, idle expiry renewed up to the session's maximum age. */
+  public static Future<Void> touchSession(SqlClient sql, UUID sessionId, String ip, Instant now, SessionLifetime lifetime) {
+    return sql.preparedQuery(TOUCH_SESSION)
+        .execute(Tuple.of(sessionId, ip, SessionLifetime.at(now), lifetime.idleSeconds(), lifetime.maxAgeSeconds()))
+        .mapEmpty();
   }
 
   /** Ends one session of a user; false when no such live session belongs to them. */

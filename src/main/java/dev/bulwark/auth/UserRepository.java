@@ -21,6 +21,8 @@ public final class UserRepository {
   private static final String UPDATE_DISPLAY_NAME = """
       UPDATE users SET display_name = $2, updated_at = now() WHERE id = $1
       RETURNING id, email, display_name, created_at, updated_at""";
+  /** Not a password change: the same password, hashed in the current format and cost (no session is touched). */
+  private static final String REPLACE_HASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
   private static final String UPDATE_PASSWORD =
       "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1";
 
@@ -32,7 +34,7 @@ public final class UserRepository {
     }
   }
 
-  /** What login needs: the id and the bcrypt hash. */
+  /** What login needs: the id and the stored password hash. */
   public record Credentials(UUID id, String passwordHash) {
   }
 
@@ -75,6 +77,11 @@ public final class UserRepository {
 
   public static Future<Boolean> updatePassword(SqlClient sql, UUID userId, String passwordHash) {
     return sql.preparedQuery(UPDATE_PASSWORD).execute(Tuple.of(userId, passwordHash)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Swaps a stale hash for an upgraded one; false (and nothing written) when the password changed meanwhile. */
+  public static Future<Boolean> replaceHash(SqlClient sql, UUID userId, String staleHash, String upgradedHash) {
+    return sql.preparedQuery(REPLACE_HASH).execute(Tuple.of(userId, staleHash, upgradedHash)).map(rows -> rows.rowCount() == 1);
   }
 
   private static Row first(RowSet<Row> rows) {

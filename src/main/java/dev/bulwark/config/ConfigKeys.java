@@ -32,6 +32,8 @@ public final class ConfigKeys {
     map("JWT_AUDIENCE", "jwt.audience");
     map("ACCESS_TOKEN_EXPIRE_MINUTES", "jwt.accessTokenMinutes");
     map("REFRESH_TOKEN_EXPIRE_DAYS", "auth.refreshTokenDays");
+    map("SESSION_MAX_AGE", "auth.sessionMaxAge");
+    map("PASSWORD_PEPPER", "auth.passwordPepper");
     map("BCRYPT_ROUNDS", "hasher.rounds");
     map("HASHER_INSTANCES", "hasher.instances");
     map("CORS_ORIGINS", "cors.origins");
@@ -62,6 +64,7 @@ public final class ConfigKeys {
 
   /** Keys whose values are secrets and must never be printed. */
   public static boolean isSecret(String key) {
-    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.endsWith("password");
+    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.endsWith("password")
+        || key.equals("auth.passwordPepper");
   }
 }

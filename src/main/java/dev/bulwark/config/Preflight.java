@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * What staging and production refuse to start with — every problem at once, each naming the variable that fixes
  * it: missing service URLs (embedded services are development-only), a missing, short or placeholder signing
- * secret, wildcard CORS, public API docs, debug logging; and in production, rate limiting switched off.
+ * secret, a placeholder password pepper (or one equal to the signing secret), wildcard CORS, public API docs,
+ * debug logging; and in production, rate limiting switched off.
  */
 public final class Preflight {
   private static final List<String> PLACEHOLDER_SECRETS = List.of("development-only", "change-me", "changeme",
@@ -33,6 +34,13 @@ public final class Preflight {
     } else if (isPlaceholder(secret)) {
       out.add(new ConfigProblem("jwt.secret", "JWT_SECRET_KEY is a default or placeholder value; generate one "
           + "(for example: openssl rand -base64 48)"));
+    }
+    String pepper = c.auth().passwordPepper();
+    if (!pepper.isEmpty() && isPlaceholder(pepper)) {
+      out.add(new ConfigProblem("auth.passwordPepper", "PASSWORD_PEPPER is a default or placeholder value; generate one "
+          + "(for example: openssl rand -base64 48)"));
+    } else if (!pepper.isEmpty() && pepper.equals(secret)) {
+      out.add(new ConfigProblem("auth.passwordPepper", "PASSWORD_PEPPER must differ from JWT_SECRET_KEY"));
     }
     if (c.corsOrigins().contains("*")) {
       out.add(new ConfigProblem("cors.origins", "wildcard '*' is not allowed" + in + "; list exact origins"));

@@ -1,7 +1,7 @@
 package dev.bulwark.ops;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import dev.bulwark.auth.AccessTokens;
+import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.RefreshTokens;
 import dev.bulwark.config.BulwarkConfig;
 import io.vertx.core.Vertx;
@@ -127,7 +127,7 @@ public final class Seeder {
 
   /** Seeds and writes the CSV; blocks until done. The schema must be migrated already. */
   public static Result run(Vertx vertx, Pool pg, BulwarkConfig config, Options options) throws Exception {
-    String passwordHash = BCrypt.withDefaults().hashToString(config.hasher().rounds(), PASSWORD.toCharArray());
+    String passwordHash = new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds()).hash(PASSWORD);
     AccessTokens accessTokens = new AccessTokens(vertx, config.jwt());
     RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
     long refreshTtl = config.auth().refreshTokenTtl().toSeconds();

@@ -389,6 +389,30 @@ class AccessTokenAttackTest {
   }
 
   @Test
+  void headerTypeOtherThanAJwtIsRejected() {
+    JsonObject claims = validClaims(user.id());
+    for (String typ : new String[] {"JOSE", "JWS", "logout+jwt", "secevent+jwt", "application/jose", "dpop+jwt", ""}) {
+      // signed with the right key, every claim valid: only the header's type is wrong
+      String token = forge(new JsonObject().put("alg", "HS256").put("typ", typ), claims, secret, "HmacSHA256");
+      assertUnauthorized(me("Bearer " + token), "invalid_token_type");
+    }
+    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", "HS256"), claims, secret, "HmacSHA256")),
+        "invalid_token_type");
+    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", "HS256").put("typ", 1), claims, secret,
+        "HmacSHA256")), "invalid_token_type");
+  }
+
+  @Test
+  void headerTypesOfAnAccessTokenAreAccepted() {
+    assertEquals("JWT", segment(user.accessToken(), 0).getString("typ"), "what the server mints");
+    JsonObject claims = validClaims(user.id());
+    for (String typ : new String[] {"JWT", "jwt", "at+jwt", "application/at+jwt", "application/JWT"}) {
+      String token = forge(new JsonObject().put("alg", "HS256").put("typ", typ), claims, secret, "HmacSHA256");
+      assertEquals(200, me("Bearer " + token).statusCode(), typ);
+    }
+  }
+
+  @Test
   void refreshTokenPresentedAsAccessToken() {
     assertUnauthorized(me("Bearer " + user.refreshToken()), "invalid_token");
   }

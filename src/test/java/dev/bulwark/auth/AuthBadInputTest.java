@@ -230,10 +230,10 @@ class AuthBadInputTest {
     c.add(signup("Email", b -> b.put("Email", "other@example.com"), "Email:unknown_field"));
     c.add(signup("several at once", b -> b.put("email", 42).put("password", "").put("is_admin", true),
         "email:invalid_type", "password:empty", "is_admin:unknown_field"));
-    c.add(signup("password 7 bytes", b -> b.put("password", "Sh0rt!x"), "password:password_too_short"));
-    c.add(signup("password 73 bytes", b -> b.put("password", "x".repeat(73)), "password:password_too_long"));
-    // 25 characters but 75 bytes: bytes are counted, not characters
-    c.add(signup("password 25 euro signs", b -> b.put("password", "€".repeat(25)), "password:password_too_long"));
+    c.add(signup("password 7 characters", b -> b.put("password", "Sh0rt!x"), "password:password_too_short"));
+    c.add(signup("password 257 characters", b -> b.put("password", "x".repeat(257)), "password:password_too_long"));
+    // 3 characters but 9 bytes: characters are counted, not bytes
+    c.add(signup("password 3 euro signs", b -> b.put("password", "€€€"), "password:password_too_short"));
     c.add(signup("password 1025 chars", b -> b.put("password", "x".repeat(1025)), "password:too_long"));
     c.add(signup("password with NUL", b -> b.put("password", GOOD_PASSWORD + "\u0000"), "password:invalid_characters"));
     c.add(signup("email with NUL", b -> b.put("email", "a\u0000b@example.com"), "email:invalid_characters"));
@@ -255,7 +255,10 @@ class AuthBadInputTest {
       c.add(login("email " + wrong, b -> b.put("email", wrong), "email:invalid_type"));
       c.add(login("password " + wrong, b -> b.put("password", wrong), "password:invalid_type"));
       c.add(login("device_name " + wrong, b -> b.put("device_name", wrong), "device_name:invalid_type"));
+      c.add(login("device_token " + wrong, b -> b.put("device_token", wrong), "device_token:invalid_type"));
     }
+    c.add(login("device_token empty", b -> b.put("device_token", ""), "device_token:empty"));
+    c.add(login("device_token 257 chars", b -> b.put("device_token", "d".repeat(257)), "device_token:too_long"));
     c.add(login("email null", b -> b.putNull("email"), "email:null_not_allowed"));
     c.add(login("password null", b -> b.putNull("password"), "password:null_not_allowed"));
     c.add(login("email empty", b -> b.put("email", ""), "email:empty"));
@@ -315,8 +318,9 @@ class AuthBadInputTest {
     c.add(changePassword("current empty", b -> b.put("current_password", ""), "current_password:empty"));
     c.add(changePassword("new empty", b -> b.put("new_password", ""), "new_password:empty"));
     c.add(changePassword("current 1025 chars", b -> b.put("current_password", "x".repeat(1025)), "current_password:too_long"));
-    c.add(changePassword("new 7 bytes", b -> b.put("new_password", "Sh0rt!x"), "new_password:password_too_short"));
-    c.add(changePassword("new 25 euro signs", b -> b.put("new_password", "€".repeat(25)), "new_password:password_too_long"));
+    c.add(changePassword("new 7 characters", b -> b.put("new_password", "Sh0rt!x"), "new_password:password_too_short"));
+    c.add(changePassword("new 3 euro signs", b -> b.put("new_password", "€€€"), "new_password:password_too_short"));
+    c.add(changePassword("new 257 characters", b -> b.put("new_password", "y".repeat(257)), "new_password:password_too_long"));
     c.add(changePassword("new common", b -> b.put("new_password", "Password1"), "new_password:password_too_common"));
     c.add(changePassword("new 1025 chars", b -> b.put("new_password", "x".repeat(1025)), "new_password:too_long"));
     c.add(changePassword("unchanged", b -> b.put("new_password", TestUsers.PASSWORD), "new_password:password_unchanged"));
@@ -342,7 +346,7 @@ class AuthBadInputTest {
   void refusedSignupLeavesNothingBehind() {
     for (Consumer<JsonObject> fault : List.<Consumer<JsonObject>>of(
         b -> b.put("password", "password1"),
-        b -> b.put("password", "€".repeat(25)),
+        b -> b.put("password", "€€€"),
         b -> b.put("display_name", 42),
         b -> b.put("role", "admin"))) {
       String email = TestUsers.uniqueEmail();

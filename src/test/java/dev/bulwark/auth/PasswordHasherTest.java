@@ -37,7 +37,8 @@ class PasswordHasherTest {
   private PasswordHasher deploy(int rounds, int capacity, int niceness, String pool) {
     HasherConfig config = new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30), niceness);
     WorkerNiceness nice = new WorkerNiceness(niceness);
-    vertx.deployVerticle(() -> new PasswordHasherVerticle(config, nice), new DeploymentOptions()
+    PasswordHashes hashes = new PasswordHashes("hasher-test-pepper-0123456789-abcdefghijk", rounds);
+    vertx.deployVerticle(() -> new PasswordHasherVerticle(hashes, nice), new DeploymentOptions()
         .setThreadingModel(ThreadingModel.WORKER).setInstances(2).setWorkerPoolName(pool).setWorkerPoolSize(2)).await();
     return new PasswordHasher(vertx, config);
   }
@@ -99,10 +100,30 @@ class PasswordHasherTest {
   void hashesOnWorkerThreadsAndVerifies() {
     PasswordHasher hasher = deploy(4, 4);
     String hash = hasher.hash("correct horse battery").await();
-    assertTrue(hash.startsWith("$2a$04$"), hash);
+    assertTrue(hash.startsWith("$hmac1$2a$04$"), hash);
     assertTrue(hasher.verify("correct horse battery", hash).await());
     assertFalse(hasher.verify("correct horse batterY", hash).await());
     assertEquals(0, hasher.outstanding());
+  }
+
+  @Test
+  void loginVerificationAnswersTheUpgradedHashOnlyForAStaleHashThatMatched() {
+    PasswordHasher hasher = deploy(5, 4);
+    String legacy = at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(4, "old password 1".toCharArray());
+    PasswordHasher.Verified upgraded = hasher.verifyAndUpgrade("old password 1", legacy).await();
+    assertTrue(upgraded.matches());
+    assertTrue(upgraded.upgradedHash().startsWith("$hmac1$2a$05$"), upgraded.upgradedHash());
+    assertTrue(hasher.verify("old password 1", upgraded.upgradedHash()).await());
+
+    PasswordHasher.Verified wrong = hasher.verifyAndUpgrade("old password 2", legacy).await();
+    assertFalse(wrong.matches());
+    assertEquals(null, wrong.upgradedHash(), "a wrong password never gets a hash made");
+
+    String current = hasher.hash("new password 1").await();
+    PasswordHasher.Verified fresh = hasher.verifyAndUpgrade("new password 1", current).await();
+    assertTrue(fresh.matches());
+    assertEquals(null, fresh.upgradedHash(), "a current hash is left alone");
+    assertTrue(hasher.verifyAndUpgrade("x", hasher.decoyHash()).map(v -> !v.matches()).await());
   }
 
   @Test
@@ -129,6 +150,6 @@ class PasswordHasherTest {
     assertEquals(18, busy);
     assertEquals(18, hasher.rejectedTotal());
     assertEquals(0, hasher.outstanding(), "slots are released when work completes");
-    assertTrue(hasher.hash("after the burst").await().startsWith("$2a$10$"));
+    assertTrue(hasher.hash("after the burst").await().startsWith("$hmac1$2a$10$"));
   }
 }

@@ -11,79 +11,72 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** New-password rules at their edges: 8 to 72 bytes of UTF-8 (bytes, not characters) and not a common password. */
+/**
+ * New-password rules at their edges: 8 to 256 characters as a person counts them (code points after NFKC, not bytes
+ * of UTF-8, not UTF-16 units) and not a common password (ASVS 6.2.1, 6.2.9).
+ */
 class PasswordPolicyTest {
   private static final String EIGHT = "Zq7#mK2p";
 
-  @Test
-  void exactlyEightBytesIsAccepted() {
-    assertBytes(8, EIGHT);
-    assertNull(PasswordPolicy.check("password", EIGHT));
+  private static FieldError check(String typed) {
+    return PasswordPolicy.check("password", PasswordPolicy.normalize(typed));
   }
 
   @Test
-  void sevenBytesIsTooShort() {
-    assertRejected("password_too_short", EIGHT.substring(1), 7);
-    assertRejected("password_too_short", "", 0);
+  void exactlyEightCharactersIsAccepted() {
+    assertNull(check(EIGHT));
   }
 
   @Test
-  void exactlySeventyTwoBytesIsAccepted() {
-    String p = EIGHT.repeat(9);
-    assertBytes(72, p);
-    assertNull(PasswordPolicy.check("password", p));
+  void sevenCharactersIsTooShort() {
+    assertRejected("password_too_short", EIGHT.substring(1));
+    assertRejected("password_too_short", "");
   }
 
   @Test
-  void seventyThreeBytesIsTooLongAndTheMessageSaysHowLong() {
-    FieldError e = assertRejected("password_too_long", EIGHT.repeat(9) + "x", 73);
-    assertTrue(e.message().contains("73"), e.message());
-    assertTrue(e.message().contains("72"), e.message());
+  void threeMultiByteCharactersAreThreeCharactersNotNineBytes() {
+    assertEquals(9, "€€€".getBytes(StandardCharsets.UTF_8).length);
+    FieldError e = assertRejected("password_too_short", "€€€");
+    assertTrue(e.message().contains("8 characters"), e.message());
+    // two emoji: 8 bytes of UTF-8, 4 UTF-16 units, 2 characters
+    assertRejected("password_too_short", "😀🔑");
+    assertNull(check("😀🔑😀🔑😀🔑😀🔑"), "8 emoji are 8 characters");
+    assertRejected("password_too_short", "😀🔑😀🔑😀🔑😀");
   }
 
   @Test
-  void shortInCharactersButLongEnoughInBytesIsAccepted() {
-    // 3 characters, 9 bytes: a character count would refuse it
-    assertEquals(3, "€€€".length());
-    assertBytes(9, "€€€");
-    assertNull(PasswordPolicy.check("password", "€€€"));
-    // two 4-byte code points (4 UTF-16 chars) = exactly 8 bytes
-    assertBytes(8, "😀🔑");
-    assertNull(PasswordPolicy.check("password", "😀🔑"));
+  void aLongNonAsciiPassphraseIsAccepted() {
+    // 64 characters, 192 bytes of UTF-8: far past bcrypt's 72 bytes
+    String euros = "€".repeat(64);
+    assertEquals(192, euros.getBytes(StandardCharsets.UTF_8).length);
+    assertNull(check(euros));
+    String greek = "Ωραίος καιρός σήμερα στην Αθήνα, πάμε βόλτα στην Ακρόπολη μετά!";
+    assertTrue(greek.codePointCount(0, greek.length()) >= 60 && greek.getBytes(StandardCharsets.UTF_8).length > 72);
+    assertNull(check(greek));
+    assertNull(check("長い日本語のパスフレーズも七十二バイトを超えて大丈夫です。"));
   }
 
   @Test
-  void threeByteCharactersAtTheUpperEdge() {
-    String p72 = "€".repeat(24);
-    assertBytes(72, p72);
-    assertNull(PasswordPolicy.check("password", p72));
-    assertRejected("password_too_long", p72 + "a", 73);
-    // 25 characters but 75 bytes: a character count would accept it
-    assertEquals(25, "€".repeat(25).length());
-    assertRejected("password_too_long", "€".repeat(25), 75);
+  void twoHundredFiftySixCharactersIsTheMostAccepted() {
+    assertNull(check("a1b2c3d4".repeat(32)));
+    FieldError e = assertRejected("password_too_long", "a1b2c3d4".repeat(32) + "x");
+    assertTrue(e.message().contains("256") && e.message().contains("257"), e.message());
+    assertNull(check("😀".repeat(256)), "256 emoji = 512 UTF-16 units, 1024 bytes, 256 characters");
+    assertRejected("password_too_long", "😀".repeat(257));
   }
 
   @Test
-  void twoAndFourByteCharactersAtTheUpperEdge() {
-    assertNull(PasswordPolicy.check("password", "é".repeat(36)));
-    assertRejected("password_too_long", "é".repeat(36) + "a", 73);
-    assertNull(PasswordPolicy.check("password", "😀".repeat(18)));
-    assertRejected("password_too_long", "😀".repeat(18) + "a", 73);
-  }
-
-  @Test
-  void decomposedAccentsCountTheirCombiningMarks() {
-    // "e" + COMBINING ACUTE ACCENT: one visible character, 3 bytes
+  void decomposedAccentsCountAsTheCharacterTheyCompose() {
+    // "e" + COMBINING ACUTE ACCENT is one character after NFKC
     String decomposed = "e\u0301";
-    assertBytes(3, decomposed);
-    assertRejected("password_too_long", decomposed.repeat(24) + "a", 73);
-    assertRejected("password_too_short", decomposed + decomposed, 6);
+    assertRejected("password_too_short", decomposed.repeat(7));
+    assertNull(check(decomposed.repeat(8)));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"password", "password1", "PASSWORD1", "PassWord1", "qwerty123", "QwErTy123", "abcdefgh", "qwertyuiop"})
   void commonPasswordsAreRefusedWhateverTheirCase(String p) {
-    FieldError e = PasswordPolicy.check("password", p);
+    FieldError e = check(p);
     assertNotNull(e, p);
     assertEquals("password_too_common", e.code(), p);
     assertEquals("password", e.field());
@@ -91,31 +84,26 @@ class PasswordPolicyTest {
 
   @Test
   void aCommonPasswordShorterThanTheMinimumIsReportedAsTooShort() {
-    assertRejected("password_too_short", "abc123", 6);
+    assertRejected("password_too_short", "abc123");
   }
 
   @Test
   void aCommonPasswordWithSomethingAddedIsNotCommon() {
-    assertNull(PasswordPolicy.check("password", "password1-Zq7#"));
+    assertNull(check("password1-Zq7#"));
   }
 
   @Test
   void theProblemNamesTheFieldItWasAskedAbout() {
     assertEquals("new_password", PasswordPolicy.check("new_password", "short").field());
-    assertEquals("new_password", PasswordPolicy.check("new_password", "x".repeat(73)).field());
+    assertEquals("new_password", PasswordPolicy.check("new_password", "x".repeat(257)).field());
     assertEquals("new_password", PasswordPolicy.check("new_password", "password1").field());
   }
 
-  private static FieldError assertRejected(String code, String password, int expectedBytes) {
-    assertBytes(expectedBytes, password);
-    FieldError e = PasswordPolicy.check("password", password);
-    assertNotNull(e, () -> "accepted a password of " + expectedBytes + " bytes");
+  private static FieldError assertRejected(String code, String typed) {
+    FieldError e = check(typed);
+    assertNotNull(e, () -> "accepted '" + typed + "'");
     assertEquals(code, e.code());
     assertEquals("password", e.field());
     return e;
-  }
-
-  private static void assertBytes(int expected, String s) {
-    assertEquals(expected, s.getBytes(StandardCharsets.UTF_8).length, "test input has the wrong byte length");
   }
 }

@@ -198,6 +198,60 @@ class RefreshRotationTest {
     }
   }
 
+  private static int sealedRows(java.util.UUID sessionId) throws Exception {
+    try (Connection c = TestServices.get().jdbc(TestServices.get().databaseUrl());
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT count(*) FROM refresh_tokens WHERE session_id = ? AND child_token_sealed IS NOT NULL")) {
+      ps.setObject(1, sessionId);
+      ResultSet rs = ps.executeQuery();
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Test
+  void noSealedTokenIsKeptPastTheGraceWindow() throws Exception {
+    try (TestServer shortGrace = TestServer.start(TestServer.baseEnv(), Map.of("auth.refreshReuseGrace", "2s"))) {
+      TestUser u = TestUsers.signup(shortGrace);
+      String child = refresh(shortGrace, u.refreshToken()).bodyAsJsonObject().getString("refresh_token");
+      assertEquals(1, sealedRows(u.sessionId()), "within the window the parent keeps its child, sealed");
+      HttpResponse<Buffer> replay = refresh(shortGrace, u.refreshToken());
+      assertEquals(200, replay.statusCode(), replay.bodyAsString());
+      assertEquals(child, replay.bodyAsJsonObject().getString("refresh_token"), "a retry inside the window: same child");
+
+      // erased within one more window after it closes; poll rather than guess the moment
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+      while (sealedRows(u.sessionId()) > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertEquals(0, sealedRows(u.sessionId()), "no row holds the live token in decryptable form");
+      assertProblem(refresh(shortGrace, u.refreshToken()), 401, "refresh_token_reused");
+    }
+  }
+
+  @Test
+  void aSlowWaitForTheFamilyLockDoesNotEatTheGraceWindow() throws Exception {
+    try (TestServer s = TestServer.start(TestServer.baseEnv(), Map.of("auth.refreshReuseGrace", "2s"));
+        Connection c = TestServices.get().jdbc(TestServices.get().databaseUrl())) {
+      TestUser u = TestUsers.signup(s);
+      c.setAutoCommit(false);
+      try (PreparedStatement lock = c.prepareStatement("SELECT id FROM sessions WHERE id = ? FOR UPDATE")) {
+        lock.setObject(1, u.sessionId());
+        lock.executeQuery();
+      }
+      Future<HttpResponse<Buffer>> pending = s.request(HttpMethod.POST, "/api/v1/auth/refresh")
+          .sendJsonObject(new JsonObject().put("refresh_token", u.refreshToken()));
+      Thread.sleep(3000);   // longer than the grace window, while the refresh's transaction waits for the lock
+      assertFalse(pending.isComplete(), "the refresh waited for the family lock");
+      c.commit();
+      HttpResponse<Buffer> rotated = Await.result(pending);
+      assertEquals(200, rotated.statusCode(), rotated.bodyAsString());
+      HttpResponse<Buffer> retry = refresh(s, u.refreshToken());
+      assertEquals(200, retry.statusCode(), "the window starts when the token was consumed: " + retry.bodyAsString());
+      assertEquals(rotated.bodyAsJsonObject().getString("refresh_token"), retry.bodyAsJsonObject().getString("refresh_token"));
+    }
+  }
+
   @Test
   void aTransientDatabaseFailureLeavesThePresentedTokenUsable() throws Exception {
     String db = TestServices.get().freshDatabaseUrl();

@@ -75,7 +75,8 @@ class ConfigLoaderTest {
   @Test
   void profileFileOverridesBaseFile() {
     BulwarkConfig c = load(Map.of("ENVIRONMENT", "staging", "DATABASE_URL", "postgresql://u:p@db:5432/app",
-        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0o"), Map.of());
+        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0o",
+        "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"), Map.of());
     assertEquals(Environment.STAGING, c.environment());
     assertFalse(c.docsEnabled(), "application-staging.yaml turns docs off");
     assertEquals(LoggingConfig.Format.JSON, c.logging().format());
@@ -116,6 +117,7 @@ class ConfigLoaderTest {
     assertTrue(mentions(p, "database.url", "DATABASE_URL", "required in production"), p::toString);
     assertTrue(mentions(p, "redis.url", "REDIS_URL", "required in production"), p::toString);
     assertTrue(mentions(p, "jwt.secret", "JWT_SECRET_KEY", "required in production"), p::toString);
+    assertTrue(mentions(p, "auth.passwordPepper", "PASSWORD_PEPPER", "is required"), p::toString);
     String message = new ConfigException(p).getMessage();
     assertTrue(message.contains("DATABASE_URL") && message.contains("REDIS_URL") && message.contains("JWT_SECRET_KEY"));
   }
@@ -159,7 +161,8 @@ class ConfigLoaderTest {
 
   private static Map<String, String> production(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(Map.of("ENVIRONMENT", "production", "DATABASE_URL", "postgresql://u:p@db:5432/app",
-        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx"));
+        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
+        "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
     env.putAll(extra);
     return env;
   }
@@ -182,6 +185,34 @@ class ConfigLoaderTest {
     assertTrue(mentions(p, "cors.origins", "CORS_ORIGINS", "wildcard"), p::toString);
     assertTrue(mentions(p, "jwt.secret", "JWT_SECRET_KEY", "placeholder"), p::toString);
     assertEquals(5, p.size(), p::toString);
+  }
+
+  @Test
+  void thePasswordPepperMustBeLongRandomAndItsOwn() {
+    assertTrue(mentions(problems(production(Map.of("PASSWORD_PEPPER", "short-pepper"))), "auth.passwordPepper",
+        "PASSWORD_PEPPER", "at least 32 bytes"));
+    List<ConfigProblem> dev = problems(production(Map.of("PASSWORD_PEPPER",
+        "development-only-password-pepper-not-a-secret-0123456789")));
+    assertTrue(mentions(dev, "auth.passwordPepper", "PASSWORD_PEPPER", "placeholder"), dev::toString);
+    List<ConfigProblem> same = problems(production(Map.of("PASSWORD_PEPPER", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx")));
+    assertTrue(mentions(same, "auth.passwordPepper", "PASSWORD_PEPPER", "must differ from JWT_SECRET_KEY"), same::toString);
+    Map<String, String> none = production(Map.of());
+    none.remove("PASSWORD_PEPPER");
+    assertTrue(mentions(problems(none), "auth.passwordPepper", "PASSWORD_PEPPER", "is required"));
+    assertEquals("W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb", load(production(Map.of()), Map.of()).auth().passwordPepper());
+  }
+
+  @Test
+  void sessionMaxAgeDefaultsToNinetyDaysAndIsSetBySessionMaxAge() {
+    assertEquals(Duration.ofDays(90), load(Map.of(), Map.of()).auth().sessionMaxAge());
+    assertEquals(Duration.ofDays(30), load(Map.of("SESSION_MAX_AGE", "30d"), Map.of()).auth().sessionMaxAge());
+    assertTrue(mentions(problems(Map.of("SESSION_MAX_AGE", "0s")), "auth.sessionMaxAge", "SESSION_MAX_AGE", "out of range"));
+  }
+
+  @Test
+  void developmentHasADocumentedNonSecretPepper() {
+    assertEquals("development-only-password-pepper-not-a-secret-0123456789",
+        load(Map.of(), Map.of()).auth().passwordPepper());
   }
 
   @Test
