@@ -89,6 +89,15 @@ public final class Main {
       System.err.println(Seeder.USAGE);
       return EXIT_USAGE;
     }
+    String refusal = Seeder.refusal(config.environment(), options);
+    if (refusal != null) {
+      System.err.println("seed: " + refusal);
+      return EXIT_BAD_CONFIG;
+    }
+    if (config.environment().isStrict()) {
+      System.err.println("seed: seeding under the " + config.environment().id() + " profile because "
+          + Seeder.ALLOW_PRODUCTION_PROFILE + " was given");
+    }
     LoggingSetup.apply(config.logging());
     return seed(config, options);
   }
