@@ -173,7 +173,7 @@ public final class Main {
   }
 
   private static int serve(BulwarkConfig config) {
-    Vertx vertx = Vertx.vertx(Metrics.vertxOptions(METRICS_REGISTRY));
+    Vertx vertx = Metrics.vertx(METRICS_REGISTRY, config.metrics());
     DevServices dev = new DevServices();
     try {
       BulwarkConfig resolved = dev.start(config);

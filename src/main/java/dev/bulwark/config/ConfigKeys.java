@@ -42,6 +42,8 @@ public final class ConfigKeys {
     map("ENABLE_DOCS", "docs.enabled");
     map("LOG_LEVEL", "logging.level");
     map("LOG_FORMAT", "logging.format");
+    map("METRICS_PORT", "metrics.port");
+    map("METRICS_TOKEN", "metrics.token");
   }
 
   private ConfigKeys() {
@@ -62,6 +64,7 @@ public final class ConfigKeys {
 
   /** Keys whose values are secrets and must never be printed. */
   public static boolean isSecret(String key) {
-    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.endsWith("password");
+    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.equals("metrics.token")
+        || key.endsWith("password");
   }
 }
