@@ -40,9 +40,11 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, Services services, Features features) {
     ApiRouter api = new ApiRouter(vertx, services, features.authenticate(), features.gate());
     var config = services.config();
+    api.router.route().handler(new RequestIds());
+    if (config.http().accessLog()) {
+      api.router.route().handler(new AccessLog());
+    }
     api.router.route()
-        .handler(new RequestIds())
-        .handler(new AccessLog())
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
         .handler(new Cors(config.corsOrigins()))
