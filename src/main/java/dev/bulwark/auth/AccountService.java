@@ -1,6 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.http.ApiException;
+import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.UUID;
@@ -66,14 +67,19 @@ public final class AccountService {
             .compose(session -> AuditLog.record(conn, new AuditLog.Event("login_success", userId, session.sessionId(), request))
                 .map(session)))
         .compose(session -> {
+          Metrics.count(Metrics.Event.LOGIN_SUCCEEDED);
           issuer.revokeEnded(session);
           return issuer.pair(userId, session.sessionId(), session.refreshToken());
         });
   }
 
   private Future<TokenPair> fail(UUID userId, Login l, RequestInfo request) {
+    Metrics.count(Metrics.Event.LOGIN_FAILED);
     return throttle.recordFailure(l.email())
         .compose(lockMs -> {
+          if (lockMs != 0) {
+            Metrics.count(Metrics.Event.ACCOUNT_LOCKED);
+          }
           Future<Void> audited = AuditLog.record(pg, new AuditLog.Event("login_failure", userId, null, request));
           return lockMs == 0 ? audited : audited.compose(v -> AuditLog.record(pg,
               new AuditLog.Event("account_locked", userId, null, request).with("lock_ms", lockMs)));
@@ -85,12 +91,15 @@ public final class AccountService {
   public Future<TokenPair> refresh(String refreshToken, RequestInfo request) {
     return rotation.rotate(refreshToken, request).compose(outcome -> {
       if (outcome instanceof RefreshRotation.Rotated r) {
+        Metrics.count(Metrics.Event.REFRESH_ROTATED);
         return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
       }
       if (outcome instanceof RefreshRotation.Replayed r) {
+        Metrics.count(Metrics.Event.REFRESH_REPLAYED);
         return issuer.pair(r.userId(), r.sessionId(), r.refreshToken());
       }
       if (outcome instanceof RefreshRotation.Reused r) {
+        Metrics.count(Metrics.Event.REFRESH_REUSE_DETECTED);
         revocations.revokeSession(r.userId(), r.sessionId());
         return Future.failedFuture(ApiException.unauthorized("refresh_token_reused",
             "This refresh token was already used; the session has been ended. Sign in again."));
