@@ -163,10 +163,12 @@ seed() {
   local db_url="${DATABASE_URL:-postgresql://postgres@127.0.0.1:$PG_PORT/postgres}"
   local redis_url="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
   log "seeding $SEED_USERS users × $SEED_TASKS tasks"
+  # --allow-production-profile: under the staging profile (DATABASE_URL given) seed refuses without it; the
+  # database here is the harness's own, filled with known-password benchmark accounts on purpose
   # shellcheck disable=SC2046
   env $(server_env) BULWARK_CONF_DIR="$WORK/conf-throughput" DATABASE_URL="$db_url" REDIS_URL="$redis_url" \
     timeout 600 java -Xmx1g -jar target/bulwark.jar seed --users "$SEED_USERS" --tasks-per-user "$SEED_TASKS" \
-    --out "$WORK/users.csv" 2>&1 | grep -E '^seed:|ERROR|error' | tee -a "$RUN_DIR/harness.log"
+    --out "$WORK/users.csv" --allow-production-profile 2>&1 | grep -E '^seed:|ERROR|error' | tee -a "$RUN_DIR/harness.log"
   [ "$(wc -l < "$WORK/users.csv")" -gt 1 ] || { log "seed wrote no accounts"; exit 1; }
 }
 

@@ -18,7 +18,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import io.vertx.micrometer.PrometheusScrapingHandler;
+import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.ratelimit.RateLimitGate;
 import io.vertx.redis.client.Redis;
@@ -47,7 +47,7 @@ public final class Bulwark {
     this.services = services;
   }
 
-  /** Starts on a Vert.x created with {@link Metrics#vertxOptions} under {@code metricsRegistry}. */
+  /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
   public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
     long started = System.currentTimeMillis();
     return Migrations.migrate(vertx, config.database().url()).compose(applied -> {
@@ -103,7 +103,7 @@ public final class Bulwark {
       return Future.succeededFuture();
     }
     Router router = Router.router(vertx);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metricsRegistry()));
+    router.get("/metrics").handler(new MetricsRoute(services.metricsRegistry(), metrics.token()));
     return vertx.createHttpServer().requestHandler(router).listen(metrics.port(), services.config().http().host())
         .map(server -> {
           managementServer = server;

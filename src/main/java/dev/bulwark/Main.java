@@ -89,6 +89,15 @@ public final class Main {
       System.err.println(Seeder.USAGE);
       return EXIT_USAGE;
     }
+    String refusal = Seeder.refusal(config.environment(), options);
+    if (refusal != null) {
+      System.err.println("seed: " + refusal);
+      return EXIT_BAD_CONFIG;
+    }
+    if (config.environment().isStrict()) {
+      System.err.println("seed: seeding under the " + config.environment().id() + " profile because "
+          + Seeder.ALLOW_PRODUCTION_PROFILE + " was given");
+    }
     LoggingSetup.apply(config.logging());
     return seed(config, options);
   }
@@ -164,7 +173,7 @@ public final class Main {
   }
 
   private static int serve(BulwarkConfig config) {
-    Vertx vertx = Vertx.vertx(Metrics.vertxOptions(METRICS_REGISTRY));
+    Vertx vertx = Metrics.vertx(METRICS_REGISTRY, config.metrics());
     DevServices dev = new DevServices();
     try {
       BulwarkConfig resolved = dev.start(config);

@@ -88,6 +88,21 @@ class CommandLineTest {
   }
 
   @Test
+  void unsetEnvironmentWithARemoteDatabaseRefusesToStartSayingHowToFix() throws Exception {
+    // .invalid never resolves: even a build without this check could not reach a database
+    for (String command : List.of("serve", "migrate", "seed")) {
+      Result r = run(Map.of("DATABASE_URL", "postgresql://app:s3cret-pw@db.invalid:5432/app", "REDIS_URL",
+          "redis://127.0.0.1:1"), command, "--users", "1", "--tasks-per-user", "0");
+      assertEquals(2, r.exit(), command + ": " + r.output());
+      assertTrue(r.output().contains("Bulwark refused to start"), r.output());
+      assertTrue(r.output().contains("environment (env ENVIRONMENT): ENVIRONMENT is not set"), r.output());
+      assertTrue(r.output().contains("Set ENVIRONMENT=production (or staging)"), r.output());
+      assertFalse(r.output().contains("s3cret-pw"), "no password in the message: " + r.output());
+      assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
+    }
+  }
+
+  @Test
   void unknownCommandIsAUsageError() throws Exception {
     Result r = run(Map.of(), "frobnicate");
     assertEquals(64, r.exit());

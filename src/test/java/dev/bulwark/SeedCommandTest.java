@@ -93,6 +93,37 @@ class SeedCommandTest {
   }
 
   @Test
+  void productionLikeProfilesAreRefusedUnlessAllowedOnPurpose() throws Exception {
+    TestServices services = TestServices.get();
+    String url = services.freshDatabaseUrl();
+    Path csv = Files.createTempDirectory("bulwark-seed").resolve("users.csv");
+    for (String profile : List.of("production", "staging")) {
+      Map<String, String> env = Map.of("ENVIRONMENT", profile, "DATABASE_URL", url, "REDIS_URL", services.redisUrl(),
+          "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "BCRYPT_ROUNDS", "4");
+      Result refused = CommandLineTest.run(env, "seed", "--users", "3", "--tasks-per-user", "1", "--out", csv.toString());
+      assertEquals(2, refused.exit(), refused.output());
+      assertTrue(refused.output().contains("seed: refusing to seed under the " + profile + " profile"), refused.output());
+      assertTrue(refused.output().contains("pass --allow-production-profile"), refused.output());
+      assertFalse(Files.exists(csv), "nothing written");
+    }
+    try (Connection c = services.jdbc(url)) {
+      assertEquals(0, count(c, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'users'"),
+          "refused before migrating: the database is untouched");
+    }
+
+    Map<String, String> env = Map.of("ENVIRONMENT", "production", "DATABASE_URL", url, "REDIS_URL", services.redisUrl(),
+        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "BCRYPT_ROUNDS", "4");
+    Result allowed = CommandLineTest.run(env, "seed", "--users", "3", "--tasks-per-user", "1", "--out", csv.toString(),
+        "--allow-production-profile");
+    assertEquals(0, allowed.exit(), allowed.output());
+    assertTrue(allowed.output().contains("seeding under the production profile because --allow-production-profile was given"),
+        allowed.output());
+    try (Connection c = services.jdbc(url)) {
+      assertEquals(3, count(c, "SELECT count(*) FROM users"));
+    }
+  }
+
+  @Test
   void badArgumentsExit64NamingTheArgument() throws Exception {
     Result r = CommandLineTest.run(Map.of(), "seed", "--users", "many", "--tasks-per-user", "5");
     assertEquals(64, r.exit(), r.output());

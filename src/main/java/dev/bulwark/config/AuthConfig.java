@@ -39,8 +39,8 @@ public record AuthConfig(
   }
 
   /**
-   * Every password hash is keyed with it, so it is required everywhere (development gets a fixed, non-secret one from
-   * application-development.yaml) and, once accounts exist, must never change: a new pepper fails every login.
+   * Every password hash is keyed with it, so it is required everywhere (development generates one per data folder, like
+   * its signing key) and, once accounts exist, must never change: a new pepper fails every login.
    */
   private static String pepper(ConfigReader r) {
     String pepper = r.optionalString("auth.passwordPepper");

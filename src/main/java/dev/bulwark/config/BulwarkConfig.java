@@ -24,7 +24,11 @@ public record BulwarkConfig(
 
   /** Reads and validates the merged tree; throws {@link ConfigException} listing every problem found. */
   public static BulwarkConfig from(JsonObject tree, Environment environment, List<ConfigProblem> earlier) {
-    ConfigReader r = new ConfigReader(tree);
+    return from(new ConfigReader(tree), environment, earlier);
+  }
+
+  /** As above, through a reader the caller keeps (to see which keys were read). */
+  static BulwarkConfig from(ConfigReader r, Environment environment, List<ConfigProblem> earlier) {
     BulwarkConfig config = new BulwarkConfig(
         environment,
         HttpConfig.read(r),

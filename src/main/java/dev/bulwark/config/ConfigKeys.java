@@ -44,6 +44,8 @@ public final class ConfigKeys {
     map("ENABLE_DOCS", "docs.enabled");
     map("LOG_LEVEL", "logging.level");
     map("LOG_FORMAT", "logging.format");
+    map("METRICS_PORT", "metrics.port");
+    map("METRICS_TOKEN", "metrics.token");
   }
 
   private ConfigKeys() {
@@ -64,7 +66,7 @@ public final class ConfigKeys {
 
   /** Keys whose values are secrets and must never be printed. */
   public static boolean isSecret(String key) {
-    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.endsWith("password")
-        || key.equals("auth.passwordPepper");
+    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.equals("metrics.token")
+        || key.equals("auth.passwordPepper") || key.endsWith("password");
   }
 }

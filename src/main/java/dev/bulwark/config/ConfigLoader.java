@@ -6,10 +6,14 @@ import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,6 +24,12 @@ import java.util.Map;
  * itself ({@code -Dhttp.port=9090}). The environment and properties are passed in, so tests can give their own.
  */
 public final class ConfigLoader {
+  /**
+   * Secrets the development profile generates per data folder ({@link DevSecrets}) when they are not set: a
+   * constant in conf/ would be a published key. Staging and production require them from the operator.
+   */
+  static final List<String> DEV_GENERATED_SECRETS = List.of("jwt.secret", "auth.passwordPepper");
+
   private final Vertx vertx;
   private final Path confDir;
 
@@ -36,8 +46,84 @@ public final class ConfigLoader {
           + "' (expected development, staging or production)"));
     }
     Environment effective = environment == null ? Environment.PRODUCTION : environment;
-    // validation may read key files: off the event loop
-    return loadTree(env, sysProps).compose(tree -> vertx.executeBlocking(() -> BulwarkConfig.from(tree, effective, early)));
+    boolean chosen = firstNonBlank(sysProps.get("environment"), env.get("ENVIRONMENT")) != null;
+    // validation may read key files, and development may write its secrets file: off the event loop
+    return loadTree(env, sysProps).compose(tree -> vertx.executeBlocking(() -> {
+      List<ConfigProblem> problems = new ArrayList<>(early);
+      if (!chosen) {
+        problems.addAll(unchosenEnvironment(tree));
+      }
+      if (effective == Environment.DEVELOPMENT && problems.isEmpty()) {
+        problems.addAll(fillDevSecrets(tree));
+      }
+      return BulwarkConfig.from(tree, effective, problems);
+    }));
+  }
+
+  /**
+   * Development is the default so that a clone starts with no setup; but a deployment that forgot ENVIRONMENT would
+   * then run the development profile (generated key, docs on, relaxed limits) against its real database. A database
+   * outside this machine with no explicit ENVIRONMENT is refused.
+   */
+  private static List<ConfigProblem> unchosenEnvironment(JsonObject tree) {
+    Object url = new ConfigReader(tree).raw("database.url");
+    if (url == null || url.toString().isBlank()) {
+      return List.of();
+    }
+    String host;
+    try {
+      host = DatabaseUrl.parse(url.toString().trim()).host();
+    } catch (IllegalArgumentException e) {
+      return List.of(); // reported as database.url's own problem
+    }
+    if (isLoopback(host)) {
+      return List.of();
+    }
+    return List.of(new ConfigProblem("environment", "ENVIRONMENT is not set, so the development profile would run "
+        + "against the database at " + host + ", which is not on this machine. Set ENVIRONMENT=production (or "
+        + "staging) for a deployment, or ENVIRONMENT=development to develop against that database on purpose"));
+  }
+
+  /** {@code localhost}, or a literal address in 127.0.0.0/8, ::1 or the any-address (no name is looked up). */
+  static boolean isLoopback(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (h.equals("localhost") || h.endsWith(".localhost")) {
+      return true;
+    }
+    if (!h.matches("[0-9.]+") && !h.matches("[0-9a-f:.]*:[0-9a-f:.]*")) {
+      return false;
+    }
+    try {
+      InetAddress address = InetAddress.getByName(h);
+      return address.isLoopbackAddress() || address.isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Development: each unset secret in {@link #DEV_GENERATED_SECRETS} comes from the data folder's secrets file. */
+  private static List<ConfigProblem> fillDevSecrets(JsonObject tree) {
+    ConfigReader r = new ConfigReader(tree);
+    List<String> unset = DEV_GENERATED_SECRETS.stream().filter(key -> {
+      Object v = r.raw(key);
+      return v == null || v.toString().isBlank();
+    }).toList();
+    if (unset.isEmpty()) {
+      return List.of();
+    }
+    Path dataDir = DevServicesConfig.read(r).dataDir();
+    try {
+      DevSecrets.ensure(dataDir, unset).forEach((key, value) -> put(tree, key, value));
+      return List.of();
+    } catch (IOException | RuntimeException e) {
+      return List.of(new ConfigProblem("devServices.dataDir", "cannot keep the development secrets in "
+          + dataDir.resolve(DevSecrets.FILE_NAME) + ": " + e.getMessage() + " (make the folder writable, or set "
+          + unset.stream().map(k -> ConfigKeys.envVarFor(k) == null ? "-D" + k : ConfigKeys.envVarFor(k))
+              .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+    }
   }
 
   /** The merged tree before validation (what {@code check-config} shows). */

@@ -4,8 +4,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +22,7 @@ public final class ConfigReader {
 
   private final JsonObject root;
   private final List<ConfigProblem> problems = new ArrayList<>();
+  private final Set<String> asked = new LinkedHashSet<>();
 
   public ConfigReader(JsonObject root) {
     this.root = root;
@@ -32,8 +36,14 @@ public final class ConfigReader {
     problems.add(new ConfigProblem(key, message));
   }
 
+  /** Every key read so far: what the typed configuration actually consults (a test holds conf/ to it). */
+  public Set<String> askedKeys() {
+    return Collections.unmodifiableSet(asked);
+  }
+
   /** The raw value at a dotted path, or null. */
   public Object raw(String key) {
+    asked.add(key);
     Object node = root;
     for (String part : key.split("\\.")) {
       if (!(node instanceof JsonObject obj)) {

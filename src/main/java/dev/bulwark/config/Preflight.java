@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * What staging and production refuse to start with — every problem at once, each naming the variable that fixes
  * it: missing service URLs (embedded services are development-only), a missing, short or placeholder signing
- * secret, a placeholder password pepper (or one equal to the signing secret), wildcard CORS, public API docs,
- * debug logging; and in production, rate limiting switched off.
+   * secret, a placeholder password pepper (or one equal to the signing secret), wildcard CORS, public API docs,
+   * debug logging; and in production, rate limiting switched off and {@code /metrics} open on the API port.
  */
 public final class Preflight {
   private static final List<String> PLACEHOLDER_SECRETS = List.of("development-only", "change-me", "changeme",
@@ -53,6 +53,11 @@ public final class Preflight {
     }
     if (env == Environment.PRODUCTION && !c.rateLimit().enabled()) {
       out.add(new ConfigProblem("rateLimit.enabled", "rate limiting cannot be disabled in production (RATE_LIMIT_ENABLED=true)"));
+    }
+    if (env == Environment.PRODUCTION && c.metrics().onApiPort() && c.metrics().token() == null) {
+      out.add(new ConfigProblem("metrics.port", "/metrics would be public on the API port in production: serve it on a "
+          + "management port (METRICS_PORT, e.g. 9090), require a bearer token (METRICS_TOKEN), or turn it off "
+          + "(-Dmetrics.enabled=false)"));
     }
     if (env == Environment.PRODUCTION && c.rateLimit().enabled() && c.rateLimit().rules().isEmpty()) {
       out.add(new ConfigProblem("rateLimit.rules", "production needs at least one rate-limit rule (RATE_LIMIT_RULES)"));

@@ -2,6 +2,7 @@ package dev.bulwark.http;
 
 import dev.bulwark.Services;
 import dev.bulwark.ops.DocsRoutes;
+import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.ops.OpsRoutes;
 import dev.bulwark.ops.Readiness;
 import io.vertx.core.Handler;
@@ -12,7 +13,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.bulwark.config.Environment;
 import java.util.Set;
 
@@ -40,9 +40,11 @@ public final class ApiRouter {
   public static Router create(Vertx vertx, Services services, Features features) {
     ApiRouter api = new ApiRouter(vertx, services, features.authenticate(), features.gate());
     var config = services.config();
+    api.router.route().handler(new RequestIds());
+    if (config.http().accessLog()) {
+      api.router.route().handler(new AccessLog());
+    }
     api.router.route()
-        .handler(new RequestIds())
-        .handler(new AccessLog())
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
         .handler(new Cors(config.corsOrigins()))
@@ -54,8 +56,8 @@ public final class ApiRouter {
     api.route(HttpMethod.GET, "/ready", Access.OPS, ops::ready);
     api.route(HttpMethod.GET, "/api/status", Access.PUBLIC, ops::status);
     api.route(HttpMethod.GET, "/openapi.yaml", Access.PUBLIC, ops::contract);
-    if (config.metrics().enabled() && config.metrics().port() == 0) {
-      api.route(HttpMethod.GET, "/metrics", Access.OPS, PrometheusScrapingHandler.create(services.metricsRegistry()));
+    if (config.metrics().onApiPort()) {
+      api.route(HttpMethod.GET, "/metrics", Access.OPS, new MetricsRoute(services.metricsRegistry(), config.metrics().token()));
     }
 
     if (config.docsEnabled()) {

@@ -42,7 +42,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setCompressionContentSizeThreshold(http.compressionThreshold())
         .setTcpNoDelay(true)
         .setReuseAddress(true);
-    lagTimer = startLagProbe();
+    lagTimer = services.config().metrics().enabled() ? startLagProbe() : -1;
     server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services, features.apply(vertx, services)));
     return server.listen().recover(err -> Future.failedFuture(listenFailure(http, err)));
   }

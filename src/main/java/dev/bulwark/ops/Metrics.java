@@ -4,13 +4,20 @@ import dev.bulwark.auth.PasswordHasher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.bulwark.config.MetricsConfig;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,6 +32,11 @@ public final class Metrics {
     REFRESH_ROTATED, REFRESH_REPLAYED, REFRESH_REUSE_DETECTED, LOGIN_SUCCEEDED, LOGIN_FAILED, ACCOUNT_LOCKED, REDIS_ERROR,
     RATE_LIMIT_ALLOWED, RATE_LIMIT_REJECTED, RATE_LIMIT_FALLBACK
   }
+
+  /** The label every non-standard HTTP method is counted under. */
+  public static final String OTHER_METHOD = "OTHER";
+  private static final Set<String> STANDARD_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
   private static final Map<Event, LongAdder> EVENTS = new ConcurrentHashMap<>();
   private static final Map<String, Long> LOOP_LAG_NANOS = new ConcurrentHashMap<>();
@@ -51,14 +63,31 @@ public final class Metrics {
     LOOP_LAG_NANOS.put(loop, nanos);
   }
 
-  public static VertxOptions vertxOptions(String registryName) {
-    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+  /**
+   * A Vert.x instrumented as {@code config} says. Disabled: a plain Vert.x, so no registry exists and no meter is ever
+   * created or updated. Enabled: a Prometheus registry named {@code registryName} whose HTTP method label only takes
+   * the standard methods, so clients cannot mint new series by sending made-up method names.
+   */
+  public static Vertx vertx(String registryName, MetricsConfig config) {
+    if (!config.enabled()) {
+      return Vertx.vertx();
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(), Metrics::methodLabel));
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(registryName)
         .setJvmMetricsEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME,
             Label.CLIENT_NAME))
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true)));
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
+    return Vertx.builder().with(new VertxOptions().setMetricsOptions(options))
+        .withMetrics(new MicrometerMetricsFactory(registry)).build();
+  }
+
+  /** The label value for a request's method: itself when standard, else {@value #OTHER_METHOD}. */
+  static String methodLabel(String method) {
+    return STANDARD_METHODS.contains(method) ? method : OTHER_METHOD;
   }
 
   /** Registers Bulwark's own meters on the Vert.x registry of that name. */

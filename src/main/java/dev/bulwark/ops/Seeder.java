@@ -4,6 +4,7 @@ import dev.bulwark.auth.AccessTokens;
 import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.RefreshTokens;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.Environment;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -21,7 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bulwark.jar seed --users N --tasks-per-user M [--out file] [--prefix p]}: fills PostgreSQL with benchmark
+ * {@code bulwark.jar seed --users N --tasks-per-user M [--out file] [--prefix p] [--allow-production-profile]}: fills PostgreSQL with benchmark
  * accounts, each with one live session (a real refresh-token row) and M tasks, and writes
  * {@code email,password,user_id,session_id,access_token,refresh_token} per user for the load tests.
  *
@@ -62,9 +63,15 @@ public final class Seeder {
              now() - make_interval(mins => g), now() - make_interval(mins => g)
       FROM unnest($1::uuid[]) AS u, generate_series(1, $2) AS g""";
 
-  /** What to seed; {@link #parse} checks it before anything starts. */
-  public record Options(int users, int tasksPerUser, Path out, String prefix) {
+  /**
+   * What to seed; {@link #parse} checks it before anything starts. {@code allowProductionProfile}: the operator said
+   * explicitly that this production-profile database is a private benchmark one.
+   */
+  public record Options(int users, int tasksPerUser, Path out, String prefix, boolean allowProductionProfile) {
   }
+
+  /** The flag that lets {@code seed} run under a staging or production profile. */
+  public static final String ALLOW_PRODUCTION_PROFILE = "--allow-production-profile";
 
   /** A refused command line: the message says which argument and why. */
   public static final class UsageException extends Exception {
@@ -77,8 +84,8 @@ public final class Seeder {
   public record Result(int users, long tasks, Path out, String prefix) {
   }
 
-  public static final String USAGE =
-      "usage: java -jar bulwark.jar seed --users N --tasks-per-user M [--out FILE] [--prefix P]";
+  public static final String USAGE = "usage: java -jar bulwark.jar seed --users N --tasks-per-user M [--out FILE] "
+      + "[--prefix P] [" + ALLOW_PRODUCTION_PROFILE + "]";
 
   private Seeder() {
   }
@@ -88,8 +95,13 @@ public final class Seeder {
     Integer tasks = null;
     Path out = Path.of("load-tests", "data", "users.csv");
     String prefix = "bench" + Long.toString(System.currentTimeMillis(), 36);
+    boolean allowProductionProfile = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
+      if (arg.equals(ALLOW_PRODUCTION_PROFILE)) {
+        allowProductionProfile = true;
+        continue;
+      }
       if (i + 1 >= args.size()) {
         throw new UsageException(arg.startsWith("--") ? arg + " needs a value" : "unexpected argument '" + arg + "'");
       }
@@ -110,7 +122,7 @@ public final class Seeder {
     if (users == null || tasks == null) {
       throw new UsageException("--users and --tasks-per-user are required");
     }
-    return new Options(users, tasks, out, prefix);
+    return new Options(users, tasks, out, prefix, allowProductionProfile);
   }
 
   private static int number(String name, String value, int min, int max) throws UsageException {
@@ -123,6 +135,20 @@ public final class Seeder {
       // reported below
     }
     throw new UsageException(name + " must be a whole number from " + min + " to " + max + " (got '" + value + "')");
+  }
+
+  /**
+   * Why seeding is refused under {@code environment}, or null when it may run. Seeded accounts share one published
+   * password: in a staging or production profile they would be accounts anyone can sign in to, so those profiles
+   * need {@link #ALLOW_PRODUCTION_PROFILE}, said on purpose, for a private benchmark database.
+   */
+  public static String refusal(Environment environment, Options options) {
+    if (!environment.isStrict() || options.allowProductionProfile()) {
+      return null;
+    }
+    return "refusing to seed under the " + environment.id() + " profile: every seeded account has the published "
+        + "password '" + PASSWORD + "'. Seed a development database, or, for a private benchmark database only, pass "
+        + ALLOW_PRODUCTION_PROFILE;
   }
 
   /** Seeds and writes the CSV; blocks until done. The schema must be migrated already. */

@@ -231,6 +231,7 @@ class HardeningTest {
     env.put("JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx");
     env.put("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
     env.remove("RATE_LIMIT_RULES");   // production refuses to run without rules: its own defaults apply
+    env.put("METRICS_PORT", Integer.toString(dev.bulwark.testing.TestServices.freePort()));   // not production's 9090
     try (TestServer prod = TestServer.start(env, Map.of())) {
       assertEquals("max-age=31536000; includeSubDomains", prod.get("/health").getHeader("Strict-Transport-Security"));
       assertProblem(prod.get("/docs"), 404, "not_found");

@@ -60,14 +60,26 @@ public final class TestServer implements AutoCloseable {
 
   public static TestServer start(Map<String, String> env, Map<String, String> props) {
     String registry = "bulwark-test-" + SERVERS.incrementAndGet();
-    Vertx vertx = Vertx.vertx(Metrics.vertxOptions(registry));
+    BulwarkConfig config = loadConfig(env, props);
+    // created as Main creates it: the metrics configuration decides whether a registry exists at all
+    Vertx vertx = Metrics.vertx(registry, config.metrics());
     try {
-      BulwarkConfig config = new ConfigLoader(vertx, Path.of("conf")).load(env, props).await(60, TimeUnit.SECONDS);
       Bulwark app = Bulwark.start(vertx, config, false, registry).await(60, TimeUnit.SECONDS);
       return new TestServer(vertx, app, config.http().port());
     } catch (Exception e) {
       vertx.close();
       throw new IllegalStateException("test server failed to start", e);
+    }
+  }
+
+  private static BulwarkConfig loadConfig(Map<String, String> env, Map<String, String> props) {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return new ConfigLoader(bootstrap, Path.of("conf")).load(env, props).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("test server failed to start", e);
+    } finally {
+      bootstrap.close().await();
     }
   }
 

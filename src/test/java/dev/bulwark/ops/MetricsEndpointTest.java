@@ -1,0 +1,123 @@
+package dev.bulwark.ops;
+
+import static dev.bulwark.testing.ProblemAssertions.assertProblem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.testing.Await;
+import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestServices;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** {@code /metrics} is not an attack surface: bounded series, a token or a port of its own, and truly off when off. */
+class MetricsEndpointTest {
+  private static final String TOKEN = "metrics-token-7f3a9c1e5b2d8a4f6e0c";
+
+  /** The series in a scrape: each sample line's name and labels, without its value. */
+  private static Set<String> series(String scrape) {
+    Set<String> out = new java.util.TreeSet<>();
+    scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> out.add(l.substring(0, l.lastIndexOf(' '))));
+    return out;
+  }
+
+  @Test
+  void madeUpMethodNamesAreCountedAsOtherAndMintNoSeries() {
+    try (TestServer server = TestServer.start()) {
+      // every standard outcome once, so the scrape below only grows by what the made-up methods add
+      server.send(server.request(HttpMethod.valueOf("BREW"), "/api/status"));
+      server.send(server.request(HttpMethod.valueOf("BREW"), "/no/such/path"));
+      server.get("/metrics");
+      Set<String> before = series(server.get("/metrics").bodyAsString());
+
+      Random random = new Random(42);
+      Set<String> sent = new HashSet<>();
+      for (int i = 0; i < 50; i++) {
+        StringBuilder name = new StringBuilder("X");
+        for (int c = 0; c < 8; c++) {
+          name.append((char) ('A' + random.nextInt(26)));
+        }
+        sent.add(name.toString());
+        HttpResponse<Buffer> r = server.send(server.request(HttpMethod.valueOf(name.toString()),
+            i % 2 == 0 ? "/api/status" : "/no/such/path"));
+        assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, name + " -> " + r.statusCode());
+      }
+
+      String scrape = server.get("/metrics").bodyAsString();
+      for (String name : sent) {
+        assertFalse(scrape.contains(name), name + " became a label value");
+      }
+      assertTrue(scrape.contains("method=\"OTHER\""), "made-up methods are counted under OTHER");
+      Set<String> added = series(scrape);
+      added.removeAll(before);
+      added.removeIf(s -> s.startsWith("jvm_") || s.startsWith("process_") || s.startsWith("system_"));
+      assertTrue(added.isEmpty(), "50 made-up methods added series: " + added);
+    }
+  }
+
+  @Test
+  void aTokenGuardsMetricsOnTheApiPort() {
+    Map<String, String> env = TestServer.baseEnv();
+    env.put("METRICS_TOKEN", TOKEN);
+    try (TestServer server = TestServer.start(env, Map.of())) {
+      HttpResponse<Buffer> none = server.get("/metrics");
+      assertProblem(none, 401, "missing_token");
+      assertNotNull(none.getHeader("WWW-Authenticate"));
+      assertFalse(none.bodyAsString().contains("jvm_"), "no metrics in the refusal");
+      assertProblem(server.send(server.request(HttpMethod.GET, "/metrics")
+          .putHeader("Authorization", "Bearer " + TOKEN + "x")), 401, "invalid_metrics_token");
+      assertProblem(server.send(server.request(HttpMethod.GET, "/metrics")
+          .putHeader("Authorization", "Bearer " + TOKEN.substring(1))), 401, "invalid_metrics_token");
+      assertProblem(server.send(server.request(HttpMethod.GET, "/metrics")
+          .putHeader("Authorization", "Basic " + TOKEN)), 401, "invalid_metrics_token");
+
+      HttpResponse<Buffer> ok = server.send(server.request(HttpMethod.GET, "/metrics")
+          .putHeader("Authorization", "bearer " + TOKEN));
+      assertEquals(200, ok.statusCode(), ok.bodyAsString());
+      assertTrue(ok.bodyAsString().contains("jvm_memory_used_bytes"));
+    }
+  }
+
+  @Test
+  void aManagementPortServesMetricsOnlyThereAndTheTokenStillApplies() {
+    int management = TestServices.freePort();
+    Map<String, String> env = TestServer.baseEnv();
+    env.put("METRICS_PORT", Integer.toString(management));
+    env.put("METRICS_TOKEN", TOKEN);
+    try (TestServer server = TestServer.start(env, Map.of())) {
+      assertProblem(server.get("/metrics"), 404, "not_found");
+      WebClient client = WebClient.create(server.vertx());
+      try {
+        HttpResponse<Buffer> refused = Await.result(client.get(management, "127.0.0.1", "/metrics").send());
+        assertEquals(401, refused.statusCode());
+        HttpResponse<Buffer> ok = Await.result(client.get(management, "127.0.0.1", "/metrics")
+            .putHeader("Authorization", "Bearer " + TOKEN).send());
+        assertEquals(200, ok.statusCode());
+        assertTrue(ok.bodyAsString().contains("bulwark_hasher_outstanding"));
+      } finally {
+        client.close();
+      }
+    }
+  }
+
+  @Test
+  void disabledMeansNoRegistryNoMetersNoEndpoint() {
+    try (TestServer server = TestServer.start(TestServer.baseEnv(), Map.of("metrics.enabled", "false"))) {
+      server.get("/api/status");
+      assertProblem(server.get("/metrics"), 404, "not_found");
+      assertFalse(server.vertx().isMetricsEnabled(), "Vert.x records nothing");
+      assertNull(BackendRegistries.getNow(server.app().services().metricsRegistry()), "no registry was created");
+    }
+  }
+}
