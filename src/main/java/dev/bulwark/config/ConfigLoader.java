@@ -51,7 +51,11 @@ public final class ConfigLoader {
     return loadTree(env, sysProps).compose(tree -> vertx.executeBlocking(() -> {
       List<ConfigProblem> problems = new ArrayList<>(early);
       if (!chosen) {
-        problems.addAll(unchosenEnvironment(tree));
+        List<ConfigProblem> unchosen = unchosenEnvironment(tree);
+        if (!unchosen.isEmpty()) {
+          // no profile applies, so nothing else can be judged: this is the one thing to fix
+          throw new ConfigException(unchosen);
+        }
       }
       if (effective == Environment.DEVELOPMENT && problems.isEmpty()) {
         problems.addAll(fillDevSecrets(tree));

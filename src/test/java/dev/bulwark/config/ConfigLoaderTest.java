@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -210,9 +211,11 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void developmentHasADocumentedNonSecretPepper() {
-    assertEquals("development-only-password-pepper-not-a-secret-0123456789",
-        load(Map.of(), Map.of()).auth().passwordPepper());
+  void developmentGeneratesAPepperApartFromItsSigningKey() {
+    BulwarkConfig config = load(Map.of(), Map.of());
+    assertEquals(43, config.auth().passwordPepper().length(), "32 random bytes, base64url");
+    assertNotEquals(config.jwt().secret(), config.auth().passwordPepper());
+    assertEquals(config.auth().passwordPepper(), load(Map.of(), Map.of()).auth().passwordPepper(), "kept and reused");
   }
 
   @Test

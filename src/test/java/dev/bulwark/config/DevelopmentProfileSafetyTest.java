@@ -70,7 +70,10 @@ class DevelopmentProfileSafetyTest {
   @Test
   void anExplicitKeyWinsAndNothingIsWritten() {
     String given = "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx";
-    assertEquals(given, load(Map.of("DEV_DATA_DIR", temp.toString(), "JWT_SECRET_KEY", given)).jwt().secret());
+    String pepper = "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb";
+    BulwarkConfig config = load(Map.of("DEV_DATA_DIR", temp.toString(), "JWT_SECRET_KEY", given, "PASSWORD_PEPPER", pepper));
+    assertEquals(given, config.jwt().secret());
+    assertEquals(pepper, config.auth().passwordPepper());
     assertFalse(Files.exists(temp.resolve(DevSecrets.FILE_NAME)));
   }
 
