@@ -46,7 +46,8 @@ public final class ApiRouter {
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
         .handler(new Cors(config.corsOrigins()))
-        .handler(features.clientAddress()::attach);
+        .handler(features.clientAddress()::attach)
+        .handler(new CanonicalPath());
 
     OpsRoutes ops = new OpsRoutes(services,
         new Readiness(vertx, services.pg(), services.redis(), services.config().database().healthTimeout().toMillis()));
