@@ -1,38 +1,76 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.http.ApiException;
-import io.vertx.core.Handler;
+import dev.bulwark.ratelimit.Caller;
+import dev.bulwark.ratelimit.CallerSource;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
- * Authenticates {@code Access.USER} routes: reads {@code Authorization: Bearer <jwt>}, verifies it (CPU only, no
- * I/O) and puts the {@link Principal} on the context. Revocation is checked next, by the gate, in the request's one
- * Redis round trip.
+ * Recognises the caller of {@code Access.USER} routes: reads {@code Authorization: Bearer <jwt>} and verifies it (CPU
+ * only, no I/O). The gate counts the request against its address before answering a bad token, reads the token's
+ * revocation markers in the same round trip, and puts the {@link Principal} on the context once admitted.
  */
-public final class AccessTokenHandler implements Handler<RoutingContext> {
+public final class AccessTokenCallers implements CallerSource {
   private static final int MAX_TOKEN_LENGTH = 4096;
 
   private final AccessTokens tokens;
+  private final Revocations revocations;
 
-  public AccessTokenHandler(AccessTokens tokens) {
+  public AccessTokenCallers(AccessTokens tokens, Revocations revocations) {
     this.tokens = tokens;
+    this.revocations = revocations;
   }
 
   @Override
-  public void handle(RoutingContext ctx) {
+  public Future<Caller> identify(RoutingContext ctx) {
     String token;
     try {
       token = bearerToken(ctx.request().getHeader("Authorization"));
     } catch (ApiException e) {
-      ctx.fail(e);
-      return;
+      return Future.failedFuture(e);
     }
-    tokens.verify(token)
-        .onSuccess(principal -> {
-          principal.attach(ctx);
-          ctx.next();
-        })
-        .onFailure(ctx::fail);
+    return tokens.verify(token).map(AccessTokenCaller::new);
+  }
+
+  /** A verified access token: its user's limits, and its revocation markers. */
+  private final class AccessTokenCaller implements Caller {
+    private final Principal principal;
+
+    AccessTokenCaller(Principal principal) {
+      this.principal = principal;
+    }
+
+    @Override
+    public String userId() {
+      return principal.userId().toString();
+    }
+
+    @Override
+    public String sessionId() {
+      return principal.sessionId().toString();
+    }
+
+    @Override
+    public List<String> checkKeys() {
+      return Revocations.keys(principal);
+    }
+
+    @Override
+    public Future<Void> verdict(List<String> values) {
+      return revocations.verdict(principal, values);
+    }
+
+    @Override
+    public Future<Void> verdictWithoutRedis() {
+      return revocations.verdictWithoutRedis(principal);
+    }
+
+    @Override
+    public void admit(RoutingContext ctx) {
+      principal.attach(ctx);
+    }
   }
 
   static String bearerToken(String header) {

@@ -114,7 +114,8 @@ public final class AccountService {
 
   /**
    * Re-authenticates with the current password, stores the new hash, ends every other session, revokes every older
-   * access token, and answers a fresh pair for this session.
+   * access token (this session's too: its not-before stamp is recorded with the change), and answers a fresh pair for
+   * this session. Once the change is committed it is answered: Redis markers that cannot be written do not fail it.
    */
   public Future<TokenPair> changePassword(Principal p, String current, String replacement, RequestInfo request) {
     return hasher.admission()
@@ -123,14 +124,22 @@ public final class AccountService {
         .compose(account -> throttle.check(account.email())
             .compose(v -> hasher.verify(current, account.passwordHash()))
             .compose(ok -> ok ? hasher.hash(replacement) : wrongCurrentPassword(account.email(), p, request)))
-        .compose(newHash -> pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
-            .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
-            .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
-            .compose(v -> issuer.startRefreshToken(conn, p.sessionId()))
-            .compose(refresh -> AuditLog.record(conn, new AuditLog.Event("password_changed", p.userId(), p.sessionId(), request))
-                .map(refresh))))
-        .compose(refresh -> revocations.stampNotBefore(p.userId())
-            .map(stamp -> issuer.pairAt(p.userId(), p.sessionId(), refresh, stamp)));
+        .compose(newHash -> {
+          long stamp = Revocations.nextStamp();
+          return pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
+                  .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
+                  .compose(ended -> RevocationRepository.stampAccessNotBefore(conn, p.sessionId(), stamp)
+                      .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
+                      .compose(v -> issuer.startRefreshToken(conn, p.sessionId()))
+                      .compose(refresh -> AuditLog.record(conn,
+                              new AuditLog.Event("password_changed", p.userId(), p.sessionId(), request))
+                          .map(new PasswordChanged(refresh, ended)))))
+              .compose(changed -> revocations.revokeAll(p.userId(), stamp, changed.endedSessions())
+                  .map(v -> issuer.pairAt(p.userId(), p.sessionId(), changed.refreshToken(), stamp)));
+        });
+  }
+
+  private record PasswordChanged(String refreshToken, java.util.List<UUID> endedSessions) {
   }
 
   /** A wrong current password counts against the account's brake, like a failed login: a stolen token cannot guess freely. */
