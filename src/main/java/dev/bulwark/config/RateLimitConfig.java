@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Rate limiting (DESIGN §6): the rules, what to do while Redis is unreachable, and which proxies' {@code
+ * Rate limiting: the rules, what to do while Redis is unreachable, and which proxies' {@code
  * X-Forwarded-For} is believed. Rules come from conf as a YAML list, or from {@code RATE_LIMIT_RULES} as the same
  * list in JSON.
  */
