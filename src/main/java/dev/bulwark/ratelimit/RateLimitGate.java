@@ -11,20 +11,18 @@ import dev.bulwark.ratelimit.RateLimitRules.Phase;
 import dev.bulwark.ratelimit.RateLimitRules.Selection;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,47 +105,47 @@ public final class RateLimitGate {
    */
   private Future<Void> check(Admission a, Phase phase, Caller caller, Throwable credentialFailure) {
     Selection selection = rules.select(a.method, a.path, phase, caller != null, caller != null && caller.sessionId() != null);
-    Groups groups = Groups.of(a, selection, caller);
-    if (groups.isEmpty()) {
+    ScriptCalls calls = ScriptCalls.of(selection.byIp().isEmpty() ? null : a.ipTag(), selection, caller);
+    if (calls.isEmpty()) {
       return credentialFailure != null ? Future.failedFuture(credentialFailure) : Future.succeededFuture();
     }
     long now = System.currentTimeMillis();
     if (!redisState.shouldTry(now)) {
-      return decideWithoutRedis(a, groups, caller, credentialFailure, now);
+      return decideWithoutRedis(a, calls, caller, credentialFailure, now);
     }
     // One pipelined batch. (A Redis Cluster client would refuse a batch spanning two nodes: there, the same calls
     // go out with Future.all instead — each script call already touches one hash slot only.)
-    return redis.batch(groups.requests(Groups.EVALSHA)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    return redis.batch(calls.requests(ScriptCalls.EVALSHA)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(err -> isNoScript(err)
-            ? redis.batch(groups.requests(Groups.EVAL)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+            ? redis.batch(calls.requests(ScriptCalls.EVAL)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
             : Future.failedFuture(err))
         .transform(ar -> {
           if (ar.failed()) {
             redisState.failed(ar.cause(), System.currentTimeMillis() + retryMs);
             Metrics.count(Metrics.Event.REDIS_ERROR);
-            return decideWithoutRedis(a, groups, caller, credentialFailure, System.currentTimeMillis());
+            return decideWithoutRedis(a, calls, caller, credentialFailure, System.currentTimeMillis());
           }
           redisState.succeeded();
-          return decideFromRedis(a, groups, ar.result(), caller, credentialFailure);
+          return decideFromRedis(a, calls, ar.result(), caller, credentialFailure);
         });
   }
 
-  private Future<Void> decideFromRedis(Admission a, Groups groups, List<Response> replies, Caller caller,
+  private Future<Void> decideFromRedis(Admission a, ScriptCalls calls, List<Response> replies, Caller caller,
                                        Throwable credentialFailure) {
     List<String> values = List.of();
-    for (int g = 0; g < groups.list.size(); g++) {
-      Group group = groups.list.get(g);
+    for (int g = 0; g < calls.groups.size(); g++) {
+      ScriptCalls.Group group = calls.groups.get(g);
       Response reply = replies.get(g);
       boolean allowed = reply.get(0).toInteger() == 1;
       int at = 1;
-      if (!group.checkKeys.isEmpty()) {
-        String[] read = new String[group.checkKeys.size()];
+      if (!group.checkKeys().isEmpty()) {
+        String[] read = new String[group.checkKeys().size()];
         for (int i = 0; i < read.length; i++) {
           read[i] = blankToNull(reply.get(at++));
         }
-        values = java.util.Arrays.asList(read);
+        values = Arrays.asList(read);
       }
-      for (AppliedLimit limit : group.limits) {
+      for (AppliedLimit limit : group.limits()) {
         a.verdict.add(group, limit, allowed, reply.get(at).toInteger(), reply.get(at + 1).toLong());
         at += 2;
       }
@@ -156,9 +154,9 @@ public final class RateLimitGate {
     return judge(a, caller, credentialFailure, () -> caller.verdict(checked));
   }
 
-  private Future<Void> decideWithoutRedis(Admission a, Groups groups, Caller caller, Throwable credentialFailure,
+  private Future<Void> decideWithoutRedis(Admission a, ScriptCalls calls, Caller caller, Throwable credentialFailure,
                                           long now) {
-    if (!groups.hasLimits()) {
+    if (!calls.hasLimits()) {
       // nothing to count: only the caller's checks needed Redis
       return judge(a, caller, credentialFailure, caller::verdictWithoutRedis);
     }
@@ -171,7 +169,7 @@ public final class RateLimitGate {
       }
       default -> {
         Metrics.count(Metrics.Event.RATE_LIMIT_FALLBACK);
-        for (Group group : groups.list) {
+        for (ScriptCalls.Group group : calls.groups) {
           decideLocally(a, group, now);
         }
       }
@@ -179,20 +177,20 @@ public final class RateLimitGate {
     return judge(a, caller, credentialFailure, caller == null ? null : caller::verdictWithoutRedis);
   }
 
-  private void decideLocally(Admission a, Group group, long now) {
-    if (group.limits.isEmpty()) {
+  private void decideLocally(Admission a, ScriptCalls.Group group, long now) {
+    if (group.limits().isEmpty()) {
       return;
     }
-    Outcome[] outcomes = new Outcome[group.limits.size()];
-    boolean allowed = local.decide(group.tag, group.limits, now, outcomes);
-    for (int i = 0; i < group.limits.size(); i++) {
-      a.verdict.add(group, group.limits.get(i), allowed, outcomes[i].remaining(), outcomes[i].waitMs());
+    Outcome[] outcomes = new Outcome[group.limits().size()];
+    boolean allowed = local.decide(group.tag(), group.limits(), now, outcomes);
+    for (int i = 0; i < group.limits().size(); i++) {
+      a.verdict.add(group, group.limits().get(i), allowed, outcomes[i].remaining(), outcomes[i].waitMs());
     }
   }
 
   /** The order every outcome is judged in: address, credential, the caller's checks, the caller's limits. */
   private Future<Void> judge(Admission a, Caller caller, Throwable credentialFailure,
-                             java.util.function.Supplier<Future<Void>> callerVerdict) {
+                             Supplier<Future<Void>> callerVerdict) {
     if (!a.verdict.allowedFor(false)) {
       return refuse(a);
     }
@@ -215,7 +213,7 @@ public final class RateLimitGate {
   /** Logs and audits repeated rejections of one principal under one limit at most once per window. */
   private void securityEvent(RoutingContext ctx, Verdict verdict) {
     AppliedLimit limit = verdict.rejectedBy();
-    String tag = verdict.rejectedGroup() == null ? "?" : verdict.rejectedGroup().tag;
+    String tag = verdict.rejectedGroup() == null ? "?" : verdict.rejectedGroup().tag();
     String who = tag + limit.keySuffix();
     long now = System.currentTimeMillis();
     Long until = securityLoggedUntil.get(who);
@@ -232,7 +230,7 @@ public final class RateLimitGate {
     securityLoggedUntil.put(who, now + limit.windowMs());
     security.warn("rate limit reached: principal={} policy={} limit={} path={}", tag, limit.policy(), limit.count(),
         ctx.request().path());
-    String userId = verdict.rejectedGroup() == null ? null : verdict.rejectedGroup().userId;
+    String userId = verdict.rejectedGroup() == null ? null : verdict.rejectedGroup().userId();
     refusals.refused(ctx, new RefusalLog.Refusal(tag, userId, limit.policy(), limit.count()));
   }
 
@@ -268,66 +266,6 @@ public final class RateLimitGate {
     }
   }
 
-  /** One principal's part of a request: its tag, the caller's keys read with it, and its limits. */
-  private record Group(String tag, String userId, boolean callers, List<String> checkKeys, List<AppliedLimit> limits) {
-  }
-
-  /** The batch of one check: one script call per principal, each with only keys of that principal's hash tag. */
-  private static final class Groups {
-    static final boolean EVALSHA = true;
-    static final boolean EVAL = false;
-
-    final List<Group> list = new ArrayList<>(3);
-
-    static Groups of(Admission a, Selection selection, Caller caller) {
-      Groups groups = new Groups();
-      if (!selection.byIp().isEmpty()) {
-        groups.list.add(new Group(a.ipTag(), null, false, List.of(), selection.byIp()));
-      }
-      if (caller != null && (!caller.checkKeys().isEmpty() || !selection.byUser().isEmpty())) {
-        groups.list.add(new Group(PrincipalKeys.userTag(caller.userId()), caller.userId(), true, caller.checkKeys(),
-            selection.byUser()));
-      }
-      if (!selection.bySession().isEmpty()) {
-        groups.list.add(new Group(PrincipalKeys.sessionTag(caller.sessionId()), caller.userId(), true, List.of(),
-            selection.bySession()));
-      }
-      return groups;
-    }
-
-    boolean isEmpty() {
-      return list.isEmpty();
-    }
-
-    boolean hasLimits() {
-      for (Group g : list) {
-        if (!g.limits.isEmpty()) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    List<Request> requests(boolean bySha) {
-      List<Request> out = new ArrayList<>(list.size());
-      for (Group g : list) {
-        Request r = bySha ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
-            : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
-        r.arg(g.checkKeys.size() + g.limits.size());
-        g.checkKeys.forEach(r::arg);
-        for (AppliedLimit l : g.limits) {
-          r.arg("bw:" + g.tag + l.keySuffix());
-        }
-        r.arg(g.checkKeys.size());
-        for (AppliedLimit l : g.limits) {
-          r.arg(l.countArg()).arg(l.windowArg());
-        }
-        out.add(r);
-      }
-      return out;
-    }
-  }
-
   /** Whether Redis is believed reachable; logs each change of state once. */
   private static final class RedisState {
     private final FailMode failMode;
@@ -360,83 +298,6 @@ public final class RateLimitGate {
         down = false;
         log.info("Redis reachable again; rate limiting and revocation checks are back on Redis");
       }
-    }
-  }
-
-  /** Collects the outcome of every limit of a request and writes the headers of the tightest. */
-  private static final class Verdict {
-    private final List<AppliedLimit> limits = new ArrayList<>(4);
-    private boolean addressAllowed = true;
-    private boolean callerAllowed = true;
-    private AppliedLimit tightest;
-    private int tightestRemaining = Integer.MAX_VALUE;
-    private long tightestWait;
-    private AppliedLimit rejectedBy;
-    private Group rejectedGroup;
-    private long retryAfterMs;
-
-    void add(Group group, AppliedLimit limit, boolean groupAllowed, int remaining, long waitMs) {
-      limits.add(limit);
-      if (!groupAllowed) {
-        if (group.callers) {
-          callerAllowed = false;
-        } else {
-          addressAllowed = false;
-        }
-        if (remaining == 0 && waitMs >= retryAfterMs) {
-          retryAfterMs = waitMs;
-          rejectedBy = limit;
-          rejectedGroup = group;
-        }
-      }
-      if (remaining < tightestRemaining || (remaining == tightestRemaining && waitMs > tightestWait)) {
-        tightest = limit;
-        tightestRemaining = remaining;
-        tightestWait = waitMs;
-      }
-    }
-
-    boolean isEmpty() {
-      return limits.isEmpty();
-    }
-
-    /** Whether the address's limits (and, with {@code callers}, the caller's too) admitted the request. */
-    boolean allowedFor(boolean callers) {
-      return addressAllowed && (!callers || callerAllowed);
-    }
-
-    AppliedLimit rejectedBy() {
-      return rejectedBy != null ? rejectedBy : tightest;
-    }
-
-    Group rejectedGroup() {
-      return rejectedGroup;
-    }
-
-    long retryAfterSeconds() {
-      return Math.max(1, (retryAfterMs + 999) / 1000);
-    }
-
-    void writeHeaders(MultiMap headers) {
-      if (limits.isEmpty()) {
-        return;
-      }
-      boolean allowed = allowedFor(true);
-      AppliedLimit shown = allowed ? tightest : rejectedBy();
-      int remaining = allowed ? tightestRemaining : 0;
-      long resetSeconds = allowed ? Math.max(1, (tightestWait + 999) / 1000) : retryAfterSeconds();
-      StringBuilder policy = new StringBuilder();
-      for (AppliedLimit l : limits) {
-        if (policy.length() > 0) {
-          policy.append(", ");
-        }
-        policy.append(l.policyItem());
-      }
-      headers.set("RateLimit-Policy", policy.toString());
-      headers.set("RateLimit", "\"" + shown.policy() + "\";r=" + remaining + ";t=" + resetSeconds);
-      headers.set("X-RateLimit-Limit", shown.countArg());
-      headers.set("X-RateLimit-Remaining", Integer.toString(remaining));
-      headers.set("X-RateLimit-Reset", Long.toString(resetSeconds));
     }
   }
 }
