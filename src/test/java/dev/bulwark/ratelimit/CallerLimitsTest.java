@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestServices;
 import dev.bulwark.testing.TestUsers;
 import dev.bulwark.testing.TestUsers.TestUser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Redis;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +46,41 @@ class CallerLimitsTest {
       assertProblem(me(server, "Bearer not-even-a-jwt"), 429, "rate_limited");
       assertProblem(server.get("/api/v1/me"), 429, "rate_limited");
     }
+  }
+
+  /**
+   * What each kind of request costs in Redis: one script call per principal, sent together. A bad token costs only
+   * its address's call; a refresh costs two calls sent one after the other (the address's, then, once the family
+   * has been read from PostgreSQL, the session's); an authenticated read costs its address's and its user's calls
+   * in one batch — one round trip, nothing else.
+   */
+  @Test
+  void scriptCallsPerRequest() {
+    try (TestServer server = TestServer.start(RateLimitTest.env(
+        RateLimitTest.rule(RateLimitTest.uniqueName(), "/**", "ip", "1000/1m"),
+        RateLimitTest.rule(RateLimitTest.uniqueName(), "POST /api/v1/auth/*", "session_or_ip", "1000/1m")), Map.of())) {
+      TestUser alice = TestUsers.signup(server);
+      Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
+      try {
+        assertEquals(2, scriptCalls(redis, 0, () -> assertEquals(200, me(server, alice.bearer()).statusCode())),
+            "an authenticated read: the address's and the user's call, one batch");
+        assertEquals(1, scriptCalls(redis, 0, () -> assertEquals(401, me(server, "Bearer x.y.z").statusCode())),
+            "a bad token: the address's call only");
+        // (minting the new pair then reads the user's not-before stamp: one GET, outside the gate)
+        assertEquals(2, scriptCalls(redis, 1, () -> assertEquals(200, refresh(server, alice.refreshToken()).statusCode())),
+            "a refresh: the address's call, then the session's");
+      } finally {
+        redis.close();
+      }
+    }
+  }
+
+  private static long scriptCalls(Redis redis, long otherCommands, Runnable request) {
+    long before = RateLimitTest.calls(redis, "evalsha") + RateLimitTest.calls(redis, "eval");
+    long otherBefore = RateLimitTest.otherCommands(redis);
+    request.run();
+    assertEquals(otherCommands, RateLimitTest.otherCommands(redis) - otherBefore, "other Redis commands");
+    return RateLimitTest.calls(redis, "evalsha") + RateLimitTest.calls(redis, "eval") - before;
   }
 
   @Test
