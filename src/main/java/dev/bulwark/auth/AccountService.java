@@ -3,6 +3,7 @@ package dev.bulwark.auth;
 import dev.bulwark.http.ApiException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.UUID;
 
 /** Signup, login, refresh, profile and password change. */
@@ -124,22 +125,24 @@ public final class AccountService {
         .compose(account -> throttle.check(account.email())
             .compose(v -> hasher.verify(current, account.passwordHash()))
             .compose(ok -> ok ? hasher.hash(replacement) : wrongCurrentPassword(account.email(), p, request)))
-        .compose(newHash -> {
-          long stamp = Revocations.nextStamp();
-          return pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
-                  .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
-                  .compose(ended -> RevocationRepository.stampAccessNotBefore(conn, p.sessionId(), stamp)
+        .compose(newHash -> pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
+                .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
+                .compose(ended -> {
+                  // stamped as late as it can be: every token minted before it, up to the change, is revoked
+                  long stamp = Revocations.nextStamp();
+                  return RevocationRepository.stampAccessNotBefore(conn, p.sessionId(), stamp)
                       .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
                       .compose(v -> issuer.startRefreshToken(conn, p.sessionId()))
                       .compose(refresh -> AuditLog.record(conn,
                               new AuditLog.Event("password_changed", p.userId(), p.sessionId(), request))
-                          .map(new PasswordChanged(refresh, ended)))))
-              .compose(changed -> revocations.revokeAll(p.userId(), stamp, changed.endedSessions())
-                  .map(v -> issuer.pairAt(p.userId(), p.sessionId(), changed.refreshToken(), stamp)));
-        });
+                          .map(new PasswordChanged(refresh, stamp, ended)));
+                }))
+            .compose(changed -> revocations.revokeAll(p.userId(), changed.stamp(), changed.endedSessions())
+                .map(v -> issuer.pairAt(p.userId(), p.sessionId(), changed.refreshToken(), changed.stamp()))));
   }
 
-  private record PasswordChanged(String refreshToken, java.util.List<UUID> endedSessions) {
+  /** What a committed password change leaves to do outside its transaction. */
+  private record PasswordChanged(String refreshToken, long stamp, List<UUID> endedSessions) {
   }
 
   /** A wrong current password counts against the account's brake, like a failed login: a stolen token cannot guess freely. */

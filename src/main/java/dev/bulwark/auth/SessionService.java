@@ -28,9 +28,8 @@ public final class SessionService {
 
   /** Ends every session of the user, stamps "not before now" on their access tokens and marks each session ended. */
   public Future<Void> logoutAll(Principal p, RequestInfo request) {
-    long stamp = Revocations.nextStamp();
     return SessionRepository.revokeAll(pg, p.userId(), "logout_all")
-        .compose(ended -> revocations.revokeAll(p.userId(), stamp, ended)
+        .compose(ended -> revocations.revokeAll(p.userId(), Revocations.nextStamp(), ended)
             .onSuccess(v -> AuditLog.recordAsync(pg,
                 new AuditLog.Event("logout_all", p.userId(), p.sessionId(), request).with("sessions_ended", ended.size()))));
   }
