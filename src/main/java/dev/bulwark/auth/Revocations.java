@@ -43,6 +43,8 @@ public final class Revocations {
   private static final int MAX_REPAIR = 50_000;
   private static final int REPAIR_BATCH = 500;
   private static final long REPAIR_BACKOFF_MS = 1000;
+  /** After a repair found too many revocations to write back: they age out of the window meanwhile. */
+  private static final long OVERFULL_BACKOFF_MS = 30_000;
 
   private final Redis redis;
   private final Pool pg;
@@ -200,7 +202,8 @@ public final class Revocations {
     RevocationRepository.recent(pg, markerTtlSeconds, now - markerTtlSeconds, MAX_REPAIR + 1)
         .compose(recent -> {
           if (recent.size() > MAX_REPAIR) {
-            return Future.failedFuture(new IllegalStateException(recent.size() + "+ recent revocations"));
+            nextRepairAtMs = System.currentTimeMillis() + OVERFULL_BACKOFF_MS;
+            return Future.failedFuture(new IllegalStateException("more than " + MAX_REPAIR + " recent revocations"));
           }
           return writeBack(recent, 0).map(recent.size());
         })
@@ -211,7 +214,7 @@ public final class Revocations {
           }
         })
         .onFailure(err -> {
-          nextRepairAtMs = System.currentTimeMillis() + REPAIR_BACKOFF_MS;
+          nextRepairAtMs = Math.max(nextRepairAtMs, System.currentTimeMillis() + REPAIR_BACKOFF_MS);
           log.warn("revocation markers not repaired yet ({}); checks still read PostgreSQL", err.toString());
         })
         .<Void>mapEmpty()

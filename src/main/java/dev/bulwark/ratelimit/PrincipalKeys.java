@@ -9,7 +9,7 @@ public final class PrincipalKeys {
   }
 
   /** The hash tag of a user's keys. */
-  public static String userTag(String userId) {
+  static String userTag(String userId) {
     return "{u:" + userId + "}";
   }
 

@@ -5,9 +5,6 @@ import io.vertx.ext.web.RoutingContext;
 /** Where the first refusal of a principal under a limit in each window is recorded (the audit trail). */
 @FunctionalInterface
 public interface RefusalLog {
-  RefusalLog NONE = (ctx, refusal) -> {
-  };
-
   /** One refusal: the principal's tag, the user when the principal is one, the policy and its count. */
   record Refusal(String principal, String userId, String policy, int limit) {
   }
