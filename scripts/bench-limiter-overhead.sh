@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the rate limiter adds to an authenticated read: two Bulwark processes on one PostgreSQL and one Redis, one
 # with the limiter on (production-shaped rules with limits too high to refuse) and one with it off (the revocation
-# check alone, one MGET), the same GET /api/v1/tasks (20 items) driven by wrk against each, primed, interleaved.
+# check alone: the same gate with no rules, one EVALSHA), the same GET /api/v1/tasks (20 items) driven by wrk against each, primed, interleaved.
 # Traffic goes only to 127.0.0.1; every run is bounded. Needs: wrk, curl, a built target/bulwark.jar.
 #   scripts/bench-limiter-overhead.sh [rounds=3] [seconds=30] [connections="4 32"]
 set -euo pipefail

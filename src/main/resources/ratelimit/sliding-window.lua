@@ -1,10 +1,10 @@
--- One principal's part of a request's gate (DESIGN §6), atomically, in one call:
---   1. the revocation markers of an access token (MGET), when ARGV[1] > 0
+-- One principal's part of a request's gate, atomically, in one call:
+--   1. the keys its caller asked to read (MGET; an access token's revocation markers), when ARGV[1] > 0
 --   2. every sliding-window limit that applies; the request is counted only if all of them allow it.
 -- Every key carries the principal's hash tag, so the call runs unchanged on Redis Cluster.
--- KEYS: ARGV[1] revocation keys, then one hash per limit (field = fixed-window index, value = count)
--- ARGV: revocation key count, then limit and window (ms) per limit
--- Returns: allowed (1/0), the revocation values ('' when absent), then remaining and wait (ms) per limit.
+-- KEYS: ARGV[1] keys to read, then one hash per limit (field = fixed-window index, value = count)
+-- ARGV: the number of keys to read, then limit and window (ms) per limit
+-- Returns: allowed (1/0), the values read ('' when absent), then remaining and wait (ms) per limit.
 -- Same arithmetic as SlidingWindow.java; the clock is Redis's, so every Bulwark instance shares one.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -1,9 +1,12 @@
 package dev.bulwark;
 
+import dev.bulwark.auth.AuditLog;
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
 import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.RefreshSealEraser;
+import dev.bulwark.auth.RequestInfo;
+import dev.bulwark.auth.Revocations;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.http.HttpServerVerticle;
@@ -21,8 +24,10 @@ import io.vertx.ext.web.Router;
 import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.ratelimit.RateLimitGate;
+import dev.bulwark.ratelimit.RefusalLog;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,15 +60,22 @@ public final class Bulwark {
       Redis redis = RedisConnector.create(vertx, config.redis());
       PasswordHasher hasher = new PasswordHasher(vertx, config.hasher());
       ClientAddress clients = new ClientAddress(config.rateLimit().trustedProxies());
-      RateLimitGate rateLimit = config.rateLimit().enabled()
-          ? new RateLimitGate(redis, pg, config.rateLimit(), clients, config.redis().commandTimeout().toMillis())
-          : null;
-      Services services = new Services(config, pg, redis, hasher, clients, rateLimit, embeddedServices,
+      RateLimitGate gate = new RateLimitGate(redis, config.rateLimit(), clients,
+          config.redis().commandTimeout().toMillis(), refusalAudit(pg));
+      Revocations revocations = new Revocations(redis, pg, config);
+      Services services = new Services(config, pg, redis, hasher, clients, gate, revocations, embeddedServices,
           metricsRegistry, started, new AtomicBoolean());
       Metrics.bind(metricsRegistry, hasher);
       Bulwark app = new Bulwark(vertx, services);
-      return app.deploy().recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
+      return revocations.repairAtStart().compose(v -> app.deploy()).recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
     });
+  }
+
+  /** Rate-limit refusals in the audit trail, as every other security event. */
+  private static RefusalLog refusalAudit(Pool pg) {
+    return (ctx, refusal) -> AuditLog.recordAsync(pg, new AuditLog.Event("rate_limited",
+        refusal.userId() == null ? null : UUID.fromString(refusal.userId()), null, RequestInfo.of(ctx))
+        .with("principal", refusal.principal()).with("policy", refusal.policy()).with("limit", refusal.limit()));
   }
 
   private Future<Bulwark> deploy() {

@@ -4,6 +4,7 @@ import dev.bulwark.http.ApiException;
 import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.UUID;
 
 /** Signup, login, refresh, profile and password change. */
@@ -139,7 +140,8 @@ public final class AccountService {
 
   /**
    * Re-authenticates with the current password, stores the new hash, ends every other session, revokes every older
-   * access token, and answers a fresh pair for this session.
+   * access token (this session's too: its not-before stamp is recorded with the change), and answers a fresh pair for
+   * this session. Once the change is committed it is answered: Redis markers that cannot be written do not fail it.
    */
   public Future<TokenPair> changePassword(Principal p, String current, String replacement, RequestInfo request) {
     return hasher.admission()
@@ -149,13 +151,23 @@ public final class AccountService {
             .compose(attempt -> hasher.verify(current, account.passwordHash())
                 .compose(ok -> ok ? hasher.hash(replacement) : wrongCurrentPassword(attempt, p, request))))
         .compose(newHash -> pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
-            .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
-            .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
-            .compose(v -> issuer.startRefreshToken(conn, p.sessionId()))
-            .compose(refresh -> AuditLog.record(conn, new AuditLog.Event("password_changed", p.userId(), p.sessionId(), request))
-                .map(refresh))))
-        .compose(refresh -> revocations.stampNotBefore(p.userId())
-            .map(stamp -> issuer.pairAt(p.userId(), p.sessionId(), refresh, stamp)));
+                .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
+                .compose(ended -> {
+                  // stamped as late as it can be: every token minted before it, up to the change, is revoked
+                  long stamp = Revocations.nextStamp();
+                  return RevocationRepository.stampAccessNotBefore(conn, p.sessionId(), stamp)
+                      .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
+                      .compose(v -> issuer.startRefreshToken(conn, p.sessionId()))
+                      .compose(refresh -> AuditLog.record(conn,
+                              new AuditLog.Event("password_changed", p.userId(), p.sessionId(), request))
+                          .map(new PasswordChanged(refresh, stamp, ended)));
+                }))
+            .compose(changed -> revocations.revokeAll(p.userId(), changed.stamp(), changed.endedSessions())
+                .map(v -> issuer.pairAt(p.userId(), p.sessionId(), changed.refreshToken(), changed.stamp()))));
+  }
+
+  /** What a committed password change leaves to do outside its transaction. */
+  private record PasswordChanged(String refreshToken, long stamp, List<UUID> endedSessions) {
   }
 
   /**

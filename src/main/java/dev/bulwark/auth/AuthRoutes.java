@@ -39,7 +39,7 @@ public final class AuthRoutes {
     api.route(HttpMethod.GET, "/.well-known/jwks.json", Access.PUBLIC, jwks::handle);
     api.route(HttpMethod.POST, "/api/v1/auth/signup", Access.PUBLIC, this::signup);
     api.route(HttpMethod.POST, "/api/v1/auth/login", Access.PUBLIC, this::login);
-    api.route(HttpMethod.POST, "/api/v1/auth/refresh", Access.PUBLIC, this::refresh);
+    api.route(HttpMethod.POST, "/api/v1/auth/refresh", Access.REFRESH_TOKEN, this::refresh);
     api.route(HttpMethod.POST, "/api/v1/auth/logout", Access.USER, this::logout);
     api.route(HttpMethod.POST, "/api/v1/auth/logout-all", Access.USER, this::logoutAll);
     api.route(HttpMethod.GET, "/api/v1/auth/sessions", Access.USER, this::listSessions);

@@ -16,21 +16,22 @@ public final class SessionService {
     this.revocations = revocations;
   }
 
-  /** Ends this session: its refresh tokens die in Postgres, its access tokens (this one first) in Redis. */
+  /**
+   * Ends this session: its refresh tokens die in PostgreSQL, its access tokens (this one first) in Redis. The session
+   * ends in PostgreSQL or the logout fails; the Redis markers never fail it (see {@link Revocations}).
+   */
   public Future<Void> logout(Principal p, RequestInfo request) {
     return SessionRepository.revoke(pg, p.sessionId(), p.userId(), "logout")
         .compose(v -> revocations.revokeToken(p))
-        .compose(v -> revocations.revokeSession(p.userId(), p.sessionId()))
         .onSuccess(v -> AuditLog.recordAsync(pg, new AuditLog.Event("logout", p.userId(), p.sessionId(), request)));
   }
 
-  /** Ends every session of the user and stamps "not before now" on their access tokens. */
+  /** Ends every session of the user, stamps "not before now" on their access tokens and marks each session ended. */
   public Future<Void> logoutAll(Principal p, RequestInfo request) {
     return SessionRepository.revokeAll(pg, p.userId(), "logout_all")
-        .compose(ended -> revocations.stampNotBefore(p.userId())
-            .onSuccess(stamp -> AuditLog.recordAsync(pg,
-                new AuditLog.Event("logout_all", p.userId(), p.sessionId(), request).with("sessions_ended", ended.size()))))
-        .mapEmpty();
+        .compose(ended -> revocations.revokeAll(p.userId(), Revocations.nextStamp(), ended)
+            .onSuccess(v -> AuditLog.recordAsync(pg,
+                new AuditLog.Event("logout_all", p.userId(), p.sessionId(), request).with("sessions_ended", ended.size()))));
   }
 
   public Future<List<SessionRepository.SessionView>> list(Principal p) {

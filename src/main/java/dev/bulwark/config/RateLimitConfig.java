@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Rate limiting (DESIGN §6): the rules, what to do while Redis is unreachable, and which proxies' {@code
+ * Rate limiting: the rules, what to do while Redis is unreachable, and which proxies' {@code
  * X-Forwarded-For} is believed. Rules come from conf as a YAML list, or from {@code RATE_LIMIT_RULES} as the same
  * list in JSON.
  */
@@ -35,9 +35,13 @@ public record RateLimitConfig(
     CLOSED
   }
 
-  /** Whose budget a rule counts against. */
+  /**
+   * Whose budget a rule counts against: the client address (IPv6 by /64), the signed-in user, or the session (token
+   * family) of the credential presented — an access token's, or the refresh token's on refresh. {@code USER} and
+   * {@code SESSION} rules do not apply to requests without one; the {@code _OR_IP} kinds fall back to the address.
+   */
   public enum Key {
-    IP, USER, USER_OR_IP
+    IP, USER, USER_OR_IP, SESSION, SESSION_OR_IP
   }
 
   /** {@code count} requests per {@code window}, written {@code 5/1m}. */
@@ -142,7 +146,7 @@ public record RateLimitConfig(
       }
     }
     if (keyKind == null) {
-      r.problem(at + ".key", "'" + keyText + "' is not one of ip, user, user_or_ip");
+      r.problem(at + ".key", "'" + keyText + "' is not one of ip, user, user_or_ip, session, session_or_ip");
     }
     List<Limit> limits = limits(r, at + ".limits", rule.getValue("limits"));
     return r.problems().size() == before ? new Rule(name, method, path, keyKind, limits) : null;

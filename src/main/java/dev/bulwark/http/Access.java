@@ -6,6 +6,8 @@ public enum Access {
   OPS,
   /** Anyone: rate-limited by client address. */
   PUBLIC,
-  /** A valid, unrevoked access token: rate-limited by user (or address, per rule). */
-  USER
+  /** A valid, unrevoked access token: rate-limited by user (or address, or session, per rule). */
+  USER,
+  /** Anyone presenting a refresh token in the body: rate-limited by its session (token family) and by address. */
+  REFRESH_TOKEN
 }

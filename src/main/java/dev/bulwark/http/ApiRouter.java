@@ -14,12 +14,15 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import dev.bulwark.config.Environment;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The route table. Every route gets its chain here, in one order: platform (request id, access log) → body →
- * authentication → gate (the one Redis round trip: revocation + rate limit) → feature. Feature {@code *Routes}
- * classes declare their paths through {@link #route}; errors from any handler end in the one {@link ProblemHandler}.
+ * The route table. Every route gets its chain here, in one order: platform (request id, access log, canonical path)
+ * → body → gate (the caller's credential, revocation and every rate limit, in one Redis round trip; a bad credential
+ * is answered only after the address was counted) → feature. Feature {@code *Routes} classes declare their paths
+ * through {@link #route}; errors from any handler end in the one {@link ProblemHandler}.
  */
 public final class ApiRouter {
   private static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
@@ -27,18 +30,20 @@ public final class ApiRouter {
   private final Router router;
   private final AllowedMethods allowed = new AllowedMethods();
   private final Handler<RoutingContext> body;
-  private final Handler<RoutingContext> authenticate;
-  private final Handler<RoutingContext> gate;
+  private final Map<Access, Handler<RoutingContext>> gates = new EnumMap<>(Access.class);
 
-  private ApiRouter(Vertx vertx, Services services, Handler<RoutingContext> authenticate, Handler<RoutingContext> gate) {
+  private ApiRouter(Vertx vertx, Services services, Features features) {
     this.router = Router.router(vertx);
     this.body = BodyHandler.create(false).setBodyLimit(services.config().http().bodyLimit());
-    this.authenticate = authenticate;
-    this.gate = gate;
+    for (Access access : Access.values()) {
+      if (access != Access.OPS) {
+        gates.put(access, features.gate(access));
+      }
+    }
   }
 
   public static Router create(Vertx vertx, Services services, Features features) {
-    ApiRouter api = new ApiRouter(vertx, services, features.authenticate(), features.gate());
+    ApiRouter api = new ApiRouter(vertx, services, features);
     var config = services.config();
     api.router.route().handler(new RequestIds());
     if (config.http().accessLog()) {
@@ -48,7 +53,8 @@ public final class ApiRouter {
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
         .handler(new Cors(config.corsOrigins()))
-        .handler(features.clientAddress()::attach);
+        .handler(features.clientAddress()::attach)
+        .handler(new CanonicalPath());
 
     OpsRoutes ops = new OpsRoutes(services,
         new Readiness(vertx, services.pg(), services.redis(), services.config().database().healthTimeout().toMillis()));
@@ -79,20 +85,16 @@ public final class ApiRouter {
     if (WITH_BODY.contains(method)) {
       route.handler(body);
     }
-    if (access == Access.USER) {
-      route.handler(authenticate);
-    }
     if (access != Access.OPS) {
-      route.handler(gate);
+      route.handler(gates.get(access));
     }
     route.handler(feature);
   }
 
-  /** What the feature packages contribute: the authentication handler, the per-request gate, and their routes. */
+  /** What the feature packages contribute: the gate of each access level, and their routes. */
   public interface Features {
-    Handler<RoutingContext> authenticate();
-
-    Handler<RoutingContext> gate();
+    /** The gate of routes of this access level: the caller's credential and checks, and every rate limit. */
+    Handler<RoutingContext> gate(Access access);
 
     void mount(ApiRouter api);
 

@@ -2,21 +2,28 @@ package dev.bulwark.ratelimit;
 
 import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code failMode: local} fallback: the same sliding windows as the Redis script, kept in this process only.
- * Each principal's windows are decided under its own lock, so a request is counted against all of its limits or none.
- * Bounded: idle principals are swept, and past {@code maxPrincipals} new ones are decided without being remembered.
+ * Bounded by least-recent use: at most {@code maxPrincipals} principals are remembered, and a new one pushes out the
+ * one that has gone longest without a request. A flood of fresh addresses therefore costs a fixed amount of memory
+ * and cannot make the limiter forget a principal that keeps sending — only one that has gone quiet. Principals are
+ * spread over segments, each with its own lock and an equal share of the bound; each principal's windows are decided
+ * under that lock, so a request is counted against all of its limits or none.
  */
 final class LocalWindows {
-  private final Map<String, Principal> principals = new ConcurrentHashMap<>();
-  private final int maxPrincipals;
+  private static final int SEGMENTS = 16;
+
+  private final Segment[] segments = new Segment[SEGMENTS];
 
   LocalWindows(int maxPrincipals) {
-    this.maxPrincipals = maxPrincipals;
+    int perSegment = Math.max(1, maxPrincipals / SEGMENTS);
+    for (int i = 0; i < SEGMENTS; i++) {
+      segments[i] = new Segment(perSegment);
+    }
   }
 
   /** One limit's outcome: whole requests left and how long until the count changes (or, if full, until one fits). */
@@ -25,29 +32,43 @@ final class LocalWindows {
 
   /** Decides one principal's part of a request; fills {@code out} in the order of {@code limits}. */
   boolean decide(String principal, List<AppliedLimit> limits, long nowMs, Outcome[] out) {
-    Principal p = principals.get(principal);
-    if (p == null) {
-      p = principals.size() < maxPrincipals ? principals.computeIfAbsent(principal, k -> new Principal()) : new Principal();
+    int h = principal.hashCode();
+    Segment segment = segments[(h ^ (h >>> 16)) & (SEGMENTS - 1)];
+    synchronized (segment) {
+      return segment.principals.computeIfAbsent(principal, k -> new Principal()).decide(limits, nowMs, out);
     }
-    return p.decide(limits, nowMs, out);
   }
 
-  /** Drops principals untouched for longer than {@code idleMs}; their windows would read as empty anyway. */
-  void sweep(long nowMs, long idleMs) {
-    principals.values().removeIf(p -> p.lastSeenMs < nowMs - idleMs);
-  }
-
+  /** Principals remembered now; never more than the bound. */
   int size() {
-    return principals.size();
+    int total = 0;
+    for (Segment s : segments) {
+      synchronized (s) {
+        total += s.principals.size();
+      }
+    }
+    return total;
+  }
+
+  private static final class Segment {
+    /** Access-ordered: the eldest entry is the least recently used, and goes when the segment is full. */
+    private final LinkedHashMap<String, Principal> principals;
+
+    Segment(int capacity) {
+      this.principals = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Principal> eldest) {
+          return size() > capacity;
+        }
+      };
+    }
   }
 
   private static final class Principal {
     /** Per limit key: {window index, count in that window, count in the window before}. */
     private final Map<String, long[]> windows = new HashMap<>();
-    private volatile long lastSeenMs;
 
-    synchronized boolean decide(List<AppliedLimit> limits, long nowMs, Outcome[] out) {
-      lastSeenMs = nowMs;
+    boolean decide(List<AppliedLimit> limits, long nowMs, Outcome[] out) {
       boolean allowed = true;
       double[] estimates = new double[limits.size()];
       for (int i = 0; i < limits.size(); i++) {

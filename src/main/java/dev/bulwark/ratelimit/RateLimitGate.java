@@ -1,9 +1,5 @@
 package dev.bulwark.ratelimit;
 
-import dev.bulwark.auth.AuditLog;
-import dev.bulwark.auth.Principal;
-import dev.bulwark.auth.RequestInfo;
-import dev.bulwark.auth.Revocations;
 import dev.bulwark.config.RateLimitConfig;
 import dev.bulwark.config.RateLimitConfig.FailMode;
 import dev.bulwark.http.ApiException;
@@ -11,186 +7,231 @@ import dev.bulwark.http.ClientAddress;
 import dev.bulwark.ops.Metrics;
 import dev.bulwark.ratelimit.LocalWindows.Outcome;
 import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
+import dev.bulwark.ratelimit.RateLimitRules.Phase;
 import dev.bulwark.ratelimit.RateLimitRules.Selection;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.sqlclient.SqlClient;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-request gate (DESIGN §6): every rate limit that applies and the access token's revocation markers, decided
- * in one Redis round trip — one {@code EVALSHA} per principal ({@code {ip:..}}, {@code {u:..}}), sent as one
- * pipelined batch. One instance per process, shared by the HTTP verticles; while Redis cannot answer, {@code
- * rateLimit.failMode} decides, and Redis is tried again after {@code rateLimit.redisRetry}, by one request at a time.
+ * The per-request gate: every rate limit that applies and the caller's own checks (an access token's revocation
+ * markers), decided in one Redis round trip — one {@code EVALSHA} per principal ({@code {ip:..}}, {@code {u:..}},
+ * {@code {s:..}}), sent as one pipelined batch. A feature takes part through a {@link CallerSource}: it recognises
+ * the caller, and the gate counts the request against the caller's address before it answers a bad credential, so
+ * forged tokens are limited like anything else. One instance per process, shared by the HTTP verticles, whether or
+ * not rate limiting is on (without rules it still carries the callers' checks). While Redis cannot answer, {@code
+ * rateLimit.failMode} decides the limits, each caller's {@link Caller#verdictWithoutRedis} its checks, and Redis is
+ * tried again after {@code rateLimit.redisRetry}, by one request at a time.
  */
-public final class RateLimitGate implements Handler<RoutingContext> {
+public final class RateLimitGate {
   private static final Logger log = LoggerFactory.getLogger(RateLimitGate.class);
   private static final Logger security = LoggerFactory.getLogger("bulwark.security");
-  private static final int MAX_LOCAL_PRINCIPALS = 100_000;
+  static final int MAX_LOCAL_PRINCIPALS = 100_000;
 
   private final Redis redis;
-  private final SqlClient audit;
   private final RateLimitRules rules;
   private final ClientAddress clients;
   private final FailMode failMode;
   private final long timeoutMs;
   private final long retryMs;
+  private final RefusalLog refusals;
   private final LocalWindows local = new LocalWindows(MAX_LOCAL_PRINCIPALS);
   private final RedisState redisState;
   private final Map<String, Long> securityLoggedUntil = new ConcurrentHashMap<>();
 
-  public RateLimitGate(Redis redis, SqlClient audit, RateLimitConfig config, ClientAddress clients,
-                       long redisTimeoutMs) {
+  /** With {@code rateLimit.enabled} off there are no rules, and nothing for {@code failMode} to decide. */
+  public RateLimitGate(Redis redis, RateLimitConfig config, ClientAddress clients, long redisTimeoutMs,
+                       RefusalLog refusals) {
     this.redis = redis;
-    this.audit = audit;
-    this.rules = new RateLimitRules(config.rules());
+    this.rules = new RateLimitRules(config.enabled() ? config.rules() : List.of());
     this.clients = clients;
-    this.failMode = config.failMode();
+    this.failMode = config.enabled() ? config.failMode() : FailMode.OPEN;
     this.timeoutMs = redisTimeoutMs;
     this.retryMs = config.redisRetry().toMillis();
-    this.redisState = new RedisState(config.failMode());
+    this.refusals = refusals;
+    this.redisState = new RedisState(failMode);
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    Principal principal = Principal.orNull(ctx);
-    Selection selection = rules.select(ctx.request().method(), ctx.request().path(), principal != null);
-    if (selection.isEmpty() && principal == null) {
-      ctx.next();
-      return;
+  /** The gate of the routes whose callers {@code source} recognises. */
+  public Handler<RoutingContext> handler(CallerSource source) {
+    return ctx -> admit(ctx, source);
+  }
+
+  private void admit(RoutingContext ctx, CallerSource source) {
+    Admission a = new Admission(ctx);
+    Future<Caller> admitted;
+    if (source.needsIo()) {
+      admitted = check(a, Phase.ADDRESS, null, null)
+          .compose(v -> source.identify(ctx))
+          .compose(caller -> check(a, Phase.CALLER, caller, null).map(caller));
+    } else {
+      admitted = source.identify(ctx).transform(ar -> ar.succeeded()
+          ? check(a, Phase.ALL, ar.result(), null).map(ar.result())
+          : check(a, Phase.ALL, null, ar.cause()).map((Caller) null));
     }
-    String ipTag = selection.byIp().isEmpty() ? null : "{ip:" + clients.clientKey(ctx.request()) + "}";
+    admitted.onComplete(ar -> {
+      a.verdict.writeHeaders(ctx.response().headers());
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      if (!a.verdict.isEmpty()) {
+        Metrics.count(Metrics.Event.RATE_LIMIT_ALLOWED);
+      }
+      if (ar.result() != null) {
+        ar.result().admit(ctx);
+      }
+      ctx.next();
+    });
+  }
+
+  /**
+   * One round trip (or, without Redis, its fallback) for the limits of {@code phase} and the caller's checks, judged
+   * in this order: the address's limits, then the credential ({@code credentialFailure}), then the caller's checks,
+   * then the caller's own limits.
+   */
+  private Future<Void> check(Admission a, Phase phase, Caller caller, Throwable credentialFailure) {
+    Selection selection = rules.select(a.method, a.path, phase, caller != null, caller != null && caller.sessionId() != null);
+    ScriptCalls calls = ScriptCalls.of(selection.byIp().isEmpty() ? null : a.ipTag(), selection, caller);
+    if (calls.isEmpty()) {
+      return credentialFailure != null ? Future.failedFuture(credentialFailure) : Future.succeededFuture();
+    }
     long now = System.currentTimeMillis();
     if (!redisState.shouldTry(now)) {
-      decideWithoutRedis(ctx, selection, ipTag, principal, now);
-      return;
+      return decideWithoutRedis(a, calls, caller, credentialFailure, now);
     }
     // One pipelined batch. (A Redis Cluster client would refuse a batch spanning two nodes: there, the same calls
     // go out with Future.all instead — each script call already touches one hash slot only.)
-    ScriptCall call = ScriptCall.of(principal, ipTag, selection);
-    redis.batch(call.requests(ScriptCall.EVALSHA)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    return redis.batch(calls.requests(ScriptCalls.EVALSHA)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(err -> isNoScript(err)
-            ? redis.batch(call.requests(ScriptCall.EVAL)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+            ? redis.batch(calls.requests(ScriptCalls.EVAL)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
             : Future.failedFuture(err))
-        .onComplete(ar -> {
+        .transform(ar -> {
           if (ar.failed()) {
             redisState.failed(ar.cause(), System.currentTimeMillis() + retryMs);
             Metrics.count(Metrics.Event.REDIS_ERROR);
-            decideWithoutRedis(ctx, selection, ipTag, principal, System.currentTimeMillis());
-            return;
+            return decideWithoutRedis(a, calls, caller, credentialFailure, System.currentTimeMillis());
           }
           redisState.succeeded();
-          decideFromRedis(ctx, call, ar.result(), principal);
+          return decideFromRedis(a, calls, ar.result(), caller, credentialFailure);
         });
   }
 
-  private void decideFromRedis(RoutingContext ctx, ScriptCall call, List<Response> replies, Principal principal) {
-    Verdict verdict = new Verdict();
-    for (int g = 0; g < call.groups().size(); g++) {
-      ScriptCall.Group group = call.groups().get(g);
+  private Future<Void> decideFromRedis(Admission a, ScriptCalls calls, List<Response> replies, Caller caller,
+                                       Throwable credentialFailure) {
+    List<String> values = List.of();
+    for (int g = 0; g < calls.groups.size(); g++) {
+      ScriptCalls.Group group = calls.groups.get(g);
       Response reply = replies.get(g);
       boolean allowed = reply.get(0).toInteger() == 1;
       int at = 1;
-      if (group.revocation() != null) {
-        ApiException revoked = Revocations.verdict(principal, blankToNull(reply.get(1)), blankToNull(reply.get(2)),
-            blankToNull(reply.get(3)));
-        if (revoked != null) {
-          ctx.fail(revoked);
-          return;
+      if (!group.checkKeys().isEmpty()) {
+        String[] read = new String[group.checkKeys().size()];
+        for (int i = 0; i < read.length; i++) {
+          read[i] = blankToNull(reply.get(at++));
         }
-        at = 4;
+        values = Arrays.asList(read);
       }
       for (AppliedLimit limit : group.limits()) {
-        verdict.add(group.tag(), limit, allowed, reply.get(at).toInteger(), reply.get(at + 1).toLong());
+        a.verdict.add(group, limit, allowed, reply.get(at).toInteger(), reply.get(at + 1).toLong());
         at += 2;
       }
     }
-    finish(ctx, verdict, principal);
+    List<String> checked = values;
+    return judge(a, caller, credentialFailure, () -> caller.verdict(checked));
   }
 
-  private void decideWithoutRedis(RoutingContext ctx, Selection selection, String ipTag, Principal principal,
-                                  long now) {
+  private Future<Void> decideWithoutRedis(Admission a, ScriptCalls calls, Caller caller, Throwable credentialFailure,
+                                          long now) {
+    if (!calls.hasLimits()) {
+      // nothing to count: only the caller's checks needed Redis
+      return judge(a, caller, credentialFailure, caller::verdictWithoutRedis);
+    }
     switch (failMode) {
-      case OPEN -> ctx.next();
-      case CLOSED -> ctx.fail(ApiException.unavailable("rate_limit_unavailable",
-          "Request admission is temporarily unavailable; retry shortly.", Math.max(1, retryMs / 1000)));
+      case OPEN -> {
+      }
+      case CLOSED -> {
+        return Future.failedFuture(ApiException.unavailable("rate_limit_unavailable",
+            "Request admission is temporarily unavailable; retry shortly.", Math.max(1, retryMs / 1000)));
+      }
       default -> {
         Metrics.count(Metrics.Event.RATE_LIMIT_FALLBACK);
-        if (local.size() >= MAX_LOCAL_PRINCIPALS) {
-          local.sweep(now, 2 * 86_400_000L);
+        for (ScriptCalls.Group group : calls.groups) {
+          decideLocally(a, group, now);
         }
-        Verdict verdict = new Verdict();
-        decideLocally(verdict, ipTag, selection.byIp(), now);
-        if (principal != null) {
-          decideLocally(verdict, "{u:" + principal.userId() + "}", selection.byUser(), now);
-        }
-        finish(ctx, verdict, principal);
       }
     }
+    return judge(a, caller, credentialFailure, caller == null ? null : caller::verdictWithoutRedis);
   }
 
-  private void decideLocally(Verdict verdict, String tag, List<AppliedLimit> limits, long now) {
-    if (limits.isEmpty()) {
+  private void decideLocally(Admission a, ScriptCalls.Group group, long now) {
+    if (group.limits().isEmpty()) {
       return;
     }
-    Outcome[] outcomes = new Outcome[limits.size()];
-    boolean allowed = local.decide(tag, limits, now, outcomes);
-    for (int i = 0; i < limits.size(); i++) {
-      verdict.add(tag, limits.get(i), allowed, outcomes[i].remaining(), outcomes[i].waitMs());
+    Outcome[] outcomes = new Outcome[group.limits().size()];
+    boolean allowed = local.decide(group.tag(), group.limits(), now, outcomes);
+    for (int i = 0; i < group.limits().size(); i++) {
+      a.verdict.add(group, group.limits().get(i), allowed, outcomes[i].remaining(), outcomes[i].waitMs());
     }
   }
 
-  private void finish(RoutingContext ctx, Verdict verdict, Principal principal) {
-    if (verdict.isEmpty()) {
-      ctx.next();
-      return;
+  /** The order every outcome is judged in: address, credential, the caller's checks, the caller's limits. */
+  private Future<Void> judge(Admission a, Caller caller, Throwable credentialFailure,
+                             Supplier<Future<Void>> callerVerdict) {
+    if (!a.verdict.allowedFor(false)) {
+      return refuse(a);
     }
-    verdict.writeHeaders(ctx.response().headers());
-    if (verdict.allowed()) {
-      Metrics.count(Metrics.Event.RATE_LIMIT_ALLOWED);
-      ctx.next();
-      return;
+    if (credentialFailure != null) {
+      return Future.failedFuture(credentialFailure);
     }
+    Future<Void> checked = caller == null || callerVerdict == null ? Future.succeededFuture() : callerVerdict.get();
+    return checked.compose(v -> a.verdict.allowedFor(true) ? Future.succeededFuture() : refuse(a));
+  }
+
+  private Future<Void> refuse(Admission a) {
+    Verdict verdict = a.verdict;
     Metrics.count(Metrics.Event.RATE_LIMIT_REJECTED);
-    securityEvent(ctx, verdict, principal);
-    ctx.fail(ApiException.tooManyRequests("rate_limited",
+    securityEvent(a.ctx, verdict);
+    return Future.failedFuture(ApiException.tooManyRequests("rate_limited",
         "Too many requests; retry after " + verdict.retryAfterSeconds() + " s.", verdict.retryAfterSeconds())
         .withMember("policy", verdict.rejectedBy().policy()));
   }
 
   /** Logs and audits repeated rejections of one principal under one limit at most once per window. */
-  private void securityEvent(RoutingContext ctx, Verdict verdict, Principal principal) {
+  private void securityEvent(RoutingContext ctx, Verdict verdict) {
     AppliedLimit limit = verdict.rejectedBy();
-    String who = verdict.rejectedTag() + limit.keySuffix();
+    String tag = verdict.rejectedGroup() == null ? "?" : verdict.rejectedGroup().tag();
+    String who = tag + limit.keySuffix();
     long now = System.currentTimeMillis();
     Long until = securityLoggedUntil.get(who);
     if (until != null && until > now) {
       return;
     }
-    securityLoggedUntil.put(who, now + limit.windowMs());
-    if (securityLoggedUntil.size() > MAX_LOCAL_PRINCIPALS) {
+    if (securityLoggedUntil.size() >= MAX_LOCAL_PRINCIPALS) {
       securityLoggedUntil.values().removeIf(t -> t <= now);
+      if (securityLoggedUntil.size() >= MAX_LOCAL_PRINCIPALS) {
+        // a flood of distinct principals: forget who was logged rather than grow without bound
+        securityLoggedUntil.clear();
+      }
     }
-    security.warn("rate limit reached: principal={} policy={} limit={} path={}", verdict.rejectedTag(),
-        limit.policy(), limit.count(), ctx.request().path());
-    boolean byUser = verdict.rejectedTag().startsWith("{u:");
-    AuditLog.recordAsync(audit, new AuditLog.Event("rate_limited", byUser && principal != null ? principal.userId() : null,
-        null, RequestInfo.of(ctx))
-        .with("principal", verdict.rejectedTag()).with("policy", limit.policy()).with("limit", limit.count()));
+    securityLoggedUntil.put(who, now + limit.windowMs());
+    security.warn("rate limit reached: principal={} policy={} limit={} path={}", tag, limit.policy(), limit.count(),
+        ctx.request().path());
+    String userId = verdict.rejectedGroup() == null ? null : verdict.rejectedGroup().userId();
+    refusals.refused(ctx, new RefusalLog.Refusal(tag, userId, limit.policy(), limit.count()));
   }
 
   private static boolean isNoScript(Throwable err) {
@@ -200,6 +241,29 @@ public final class RateLimitGate implements Handler<RoutingContext> {
   private static String blankToNull(Response r) {
     String s = r == null ? null : r.toString();
     return s == null || s.isEmpty() ? null : s;
+  }
+
+  /** The request being admitted, across its one or two checks. */
+  private final class Admission {
+    final RoutingContext ctx;
+    final HttpMethod method;
+    final String path;
+    final Verdict verdict = new Verdict();
+    private String ipTag;
+
+    Admission(RoutingContext ctx) {
+      this.ctx = ctx;
+      this.method = ctx.request().method();
+      // the path the router matched: rules see a request under the name its route does
+      this.path = ctx.normalizedPath();
+    }
+
+    String ipTag() {
+      if (ipTag == null) {
+        ipTag = PrincipalKeys.ipTag(clients.clientKey(ctx.request()));
+      }
+      return ipTag;
+    }
   }
 
   /** Whether Redis is believed reachable; logs each change of state once. */
@@ -223,8 +287,8 @@ public final class RateLimitGate implements Handler<RoutingContext> {
       probing.set(false);
       if (!down) {
         down = true;
-        log.warn("Redis unavailable for rate limiting and revocation checks ({}); failMode={} until it returns",
-            err.toString(), failMode.name().toLowerCase(Locale.ROOT));
+        log.warn("Redis unavailable for rate limiting and revocation checks ({}); failMode={} for limits and the "
+                + "database for revocation until it returns", err.toString(), failMode.name().toLowerCase(Locale.ROOT));
       }
     }
 
@@ -234,115 +298,6 @@ public final class RateLimitGate implements Handler<RoutingContext> {
         down = false;
         log.info("Redis reachable again; rate limiting and revocation checks are back on Redis");
       }
-    }
-  }
-
-  /** Collects the outcome of every limit of a request and writes the headers of the tightest. */
-  private static final class Verdict {
-    private final List<AppliedLimit> limits = new ArrayList<>(4);
-    private boolean allowed = true;
-    private AppliedLimit tightest;
-    private int tightestRemaining = Integer.MAX_VALUE;
-    private long tightestWait;
-    private AppliedLimit rejectedBy;
-    private String rejectedTag;
-    private long retryAfterMs;
-
-    void add(String tag, AppliedLimit limit, boolean groupAllowed, int remaining, long waitMs) {
-      limits.add(limit);
-      if (!groupAllowed) {
-        allowed = false;
-        if (remaining == 0 && waitMs >= retryAfterMs) {
-          retryAfterMs = waitMs;
-          rejectedBy = limit;
-          rejectedTag = tag;
-        }
-      }
-      if (remaining < tightestRemaining || (remaining == tightestRemaining && waitMs > tightestWait)) {
-        tightest = limit;
-        tightestRemaining = remaining;
-        tightestWait = waitMs;
-      }
-    }
-
-    boolean isEmpty() {
-      return limits.isEmpty();
-    }
-
-    boolean allowed() {
-      return allowed;
-    }
-
-    AppliedLimit rejectedBy() {
-      return rejectedBy != null ? rejectedBy : tightest;
-    }
-
-    String rejectedTag() {
-      return rejectedTag != null ? rejectedTag : "?";
-    }
-
-    long retryAfterSeconds() {
-      return Math.max(1, (retryAfterMs + 999) / 1000);
-    }
-
-    void writeHeaders(MultiMap headers) {
-      AppliedLimit shown = allowed ? tightest : rejectedBy();
-      int remaining = allowed ? tightestRemaining : 0;
-      long resetSeconds = allowed ? Math.max(1, (tightestWait + 999) / 1000) : retryAfterSeconds();
-      StringBuilder policy = new StringBuilder();
-      for (AppliedLimit l : limits) {
-        if (policy.length() > 0) {
-          policy.append(", ");
-        }
-        policy.append(l.policyItem());
-      }
-      headers.set("RateLimit-Policy", policy.toString());
-      headers.set("RateLimit", "\"" + shown.policy() + "\";r=" + remaining + ";t=" + resetSeconds);
-      headers.set("X-RateLimit-Limit", shown.countArg());
-      headers.set("X-RateLimit-Remaining", Integer.toString(remaining));
-      headers.set("X-RateLimit-Reset", Long.toString(resetSeconds));
-    }
-  }
-
-  /** The batch of one request: one script call per principal, each with only keys of that principal's hash tag. */
-  private record ScriptCall(List<Group> groups) {
-    static final boolean EVALSHA = true;
-    static final boolean EVAL = false;
-
-    record Group(String tag, List<String> revocation, List<AppliedLimit> limits) {
-    }
-
-    static ScriptCall of(Principal principal, String ipTag, Selection selection) {
-      List<Group> groups = new ArrayList<>(2);
-      if (ipTag != null) {
-        groups.add(new Group(ipTag, null, selection.byIp()));
-      }
-      if (principal != null) {
-        groups.add(new Group("{u:" + principal.userId() + "}", Revocations.keys(principal), selection.byUser()));
-      }
-      return new ScriptCall(groups);
-    }
-
-    List<Request> requests(boolean bySha) {
-      List<Request> out = new ArrayList<>(groups.size());
-      for (Group g : groups) {
-        Request r = bySha ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
-            : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
-        int revocationKeys = g.revocation() == null ? 0 : g.revocation().size();
-        r.arg(revocationKeys + g.limits().size());
-        if (g.revocation() != null) {
-          g.revocation().forEach(r::arg);
-        }
-        for (AppliedLimit l : g.limits()) {
-          r.arg("bw:" + g.tag() + l.keySuffix());
-        }
-        r.arg(revocationKeys);
-        for (AppliedLimit l : g.limits()) {
-          r.arg(l.countArg()).arg(l.windowArg());
-        }
-        out.add(r);
-      }
-      return out;
     }
   }
 }

@@ -16,10 +16,20 @@ final class RateLimitRules {
   }
 
   /** The limits a request counts against, split by principal. */
-  record Selection(List<AppliedLimit> byIp, List<AppliedLimit> byUser) {
+  record Selection(List<AppliedLimit> byIp, List<AppliedLimit> byUser, List<AppliedLimit> bySession) {
+    static final Selection NONE = new Selection(List.of(), List.of(), List.of());
+
     boolean isEmpty() {
-      return byIp.isEmpty() && byUser.isEmpty();
+      return byIp.isEmpty() && byUser.isEmpty() && bySession.isEmpty();
     }
+  }
+
+  /**
+   * Which rules to select: all of them, or — when recognising the caller needs I/O and the address is checked
+   * first — the address-keyed ones alone, then the rest.
+   */
+  enum Phase {
+    ALL, ADDRESS, CALLER
   }
 
   private record CompiledRule(HttpMethod method, PathPattern path, Key key, List<AppliedLimit> limits) {
@@ -76,20 +86,41 @@ final class RateLimitRules {
     this.rules = List.copyOf(out);
   }
 
-  /** Every rule that matches applies; a user-keyed rule does not apply to an anonymous request. */
-  Selection select(HttpMethod method, String path, boolean authenticated) {
+  /**
+   * Every rule that matches applies. A user- or session-keyed rule does not apply to a request without one; the
+   * {@code _or_ip} kinds then count against the address. {@code path} is the normalized path the router matched.
+   */
+  Selection select(HttpMethod method, String path, Phase phase, boolean hasUser, boolean hasSession) {
     List<AppliedLimit> byIp = List.of();
     List<AppliedLimit> byUser = List.of();
+    List<AppliedLimit> bySession = List.of();
     for (CompiledRule rule : rules) {
-      if ((rule.method == null || rule.method.equals(method)) && rule.path.matches(path)) {
-        if (rule.key == Key.IP || (rule.key == Key.USER_OR_IP && !authenticated)) {
-          byIp = append(byIp, rule.limits);
-        } else if (authenticated) {
-          byUser = append(byUser, rule.limits);
+      if ((rule.method != null && !rule.method.equals(method)) || !rule.path.matches(path)
+          || (phase == Phase.ADDRESS && rule.key != Key.IP) || (phase == Phase.CALLER && rule.key == Key.IP)) {
+        continue;
+      }
+      switch (rule.key) {
+        case IP -> byIp = append(byIp, rule.limits);
+        case USER -> byUser = hasUser ? append(byUser, rule.limits) : byUser;
+        case USER_OR_IP -> {
+          if (hasUser) {
+            byUser = append(byUser, rule.limits);
+          } else {
+            byIp = append(byIp, rule.limits);
+          }
+        }
+        case SESSION -> bySession = hasSession ? append(bySession, rule.limits) : bySession;
+        case SESSION_OR_IP -> {
+          if (hasSession) {
+            bySession = append(bySession, rule.limits);
+          } else {
+            byIp = append(byIp, rule.limits);
+          }
         }
       }
     }
-    return new Selection(byIp, byUser);
+    return byIp.isEmpty() && byUser.isEmpty() && bySession.isEmpty() ? Selection.NONE
+        : new Selection(byIp, byUser, bySession);
   }
 
   private static List<AppliedLimit> append(List<AppliedLimit> to, List<AppliedLimit> more) {

@@ -1,7 +1,7 @@
 package dev.bulwark.ratelimit;
 
 /**
- * The sliding-window counter (DESIGN §6): the count of the current fixed window plus the previous window's count
+ * The sliding-window counter: the count of the current fixed window plus the previous window's count
  * weighted by how much of it still overlaps the sliding window. {@code sliding-window.lua} does the same arithmetic
  * inside Redis; the in-memory fallback uses this class. All times in milliseconds.
  */

@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,40 @@ class RevocationTest {
         new JsonObject().put("email", u.email()).put("password", u.password()));
     assertProblem(old, 401, "invalid_credentials");
     login(u, newPassword);
+  }
+
+  /**
+   * A refresh that locked its family before logout-all (or a password change) ended it commits a new token, and mints
+   * its access token after the not-before stamp was set — so with {@code iat} at the stamp. Each session ended gets
+   * its own marker, so that token is refused too.
+   */
+  @Test
+  void sessionsEndedByLogoutAllOrPasswordChangeRefuseATokenARacingRefreshMintedAtTheStamp() {
+    TestUser u = TestUsers.signup(server);
+    UUID phone = UUID.fromString(login(u, u.password()).getString("session_id"));
+    assertEquals(204, post("/api/v1/auth/logout-all", u.accessToken()).statusCode());
+    assertProblem(me(raced(u.id(), phone)), 401, "token_revoked");
+
+    TestUser v = TestUsers.signup(server);
+    UUID tablet = UUID.fromString(login(v, v.password()).getString("session_id"));
+    HttpResponse<Buffer> changed = server.send(TestUsers.as(server, v, HttpMethod.POST, "/api/v1/me/password"),
+        new JsonObject().put("current_password", v.password()).put("new_password", "a-brand-new-Passphrase-42"));
+    assertEquals(200, changed.statusCode(), changed.bodyAsString());
+    assertProblem(me(raced(v.id(), tablet)), 401, "token_revoked");
+    assertEquals(200, me(changed.bodyAsJsonObject().getString("access_token")).statusCode(), "the kept session works");
+  }
+
+  /** An access token of {@code session} as that refresh would mint it: signed by the server, {@code iat} at the stamp. */
+  private static String raced(UUID userId, UUID session) {
+    Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
+    try {
+      long stamp = Long.parseLong(Await.result(redis.send(Request.cmd(Command.GET).arg("bw:{u:" + userId + "}:nbf")))
+          .toString());
+      AccessTokens tokens = new AccessTokens(server.vertx(), server.app().services().config().jwt());
+      return tokens.mint(userId, session, stamp).token();
+    } finally {
+      redis.close();
+    }
   }
 
   @Test

@@ -86,7 +86,7 @@ class SessionLifetimeTest {
     pg = PostgresPool.create(vertx, config.database(), 1);
     redis = RedisConnector.create(vertx, config.redis());
     RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
-    issuer = new TokenIssuer(new AccessTokens(vertx, config.jwt()), refreshTokens, new Revocations(redis, config), config, clock);
+    issuer = new TokenIssuer(new AccessTokens(vertx, config.jwt()), refreshTokens, new Revocations(redis, pg, config), config, clock);
     rotation = new RefreshRotation(pg, refreshTokens, SessionLifetime.of(config.auth()),
         config.auth().refreshReuseGrace().toSeconds(), clock);
   }

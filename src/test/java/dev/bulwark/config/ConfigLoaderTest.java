@@ -241,7 +241,7 @@ class ConfigLoaderTest {
     RateLimitConfig.Rule auth = prod.rules().get(0);
     assertEquals("POST", auth.method());
     assertEquals("/api/v1/auth/*", auth.pathPattern());
-    assertEquals(RateLimitConfig.Key.IP, auth.key());
+    assertEquals(RateLimitConfig.Key.SESSION_OR_IP, auth.key());
     assertEquals(List.of(RateLimitConfig.limit("5/1m")), auth.limits());
     assertEquals(RateLimitConfig.Key.USER, prod.rules().get(1).key());
     assertEquals(List.of(RateLimitConfig.limit("100/1m"), RateLimitConfig.limit("1000/1h")), prod.rules().get(2).limits());

@@ -221,7 +221,7 @@ class HardeningTest {
     assertEquals(200, bundle.statusCode());
     assertTrue(bundle.body().length() > 100_000);
     assertTrue(server.get("/docs/init.js").bodyAsString().contains("/openapi.yaml"));
-    assertEquals(404, server.get("/docs/assets/../../../../logback.xml").statusCode());
+    assertProblem(server.get("/docs/assets/../../../../logback.xml"), 400, "non_canonical_path");
   }
 
   @Test

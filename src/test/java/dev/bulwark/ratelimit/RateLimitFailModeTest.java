@@ -82,7 +82,7 @@ class RateLimitFailModeTest {
       }
       assertProblem(server.get("/api/status"), 429, "rate_limited");
       assertEquals(200, server.send(TestUsers.as(server, user, HttpMethod.GET, "/api/v1/me")).statusCode(),
-          "signed-in requests go on (revocation checks wait for Redis)");
+          "signed-in requests go on (revocation is checked in PostgreSQL meanwhile)");
       HttpResponse<Buffer> ready = server.get("/ready");
       assertEquals(503, ready.statusCode());
       assertEquals("DOWN", ready.bodyAsJsonObject().getJsonObject("checks").getJsonObject("redis").getString("status"),

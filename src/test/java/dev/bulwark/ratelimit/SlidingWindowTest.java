@@ -101,27 +101,35 @@ class SlidingWindowTest {
   }
 
   @Test
-  void sweepingForgetsIdlePrincipals() {
-    LocalWindows windows = new LocalWindows(10);
-    windows.decide("{ip:a}", limits("3/1m"), 1_000, new Outcome[1]);
-    windows.decide("{ip:b}", limits("3/1m"), 100_000, new Outcome[1]);
-    windows.sweep(100_000, 60_000);
-    assertEquals(1, windows.size());
-  }
-
-  @Test
-  void pastTheBoundNewPrincipalsAreDecidedButNotRemembered() {
-    LocalWindows windows = new LocalWindows(1);
+  void aFloodOfNewPrincipalsIsBoundedAndCannotHideARepeatOffender() {
+    LocalWindows windows = new LocalWindows(RateLimitGate.MAX_LOCAL_PRINCIPALS);
+    List<AppliedLimit> limit = limits("5/1m");
     Outcome[] out = new Outcome[1];
-    windows.decide("{ip:a}", limits("1/1m"), 0, out);
-    assertTrue(windows.decide("{ip:b}", limits("1/1m"), 0, out));
-    assertEquals(1, windows.size());
+    long now = 1_000;
+    String early = "{ip:2001:db8:ffff:1::/64}";
+    for (int i = 0; i < 5; i++) {
+      assertTrue(windows.decide(early, limit, now, out));
+    }
+    String late = "{ip:2001:db8:ffff:2::/64}";
+    for (int i = 0; i < 200_000; i++) {
+      windows.decide("{ip:2001:db8:" + Integer.toHexString(i >>> 16) + ":" + Integer.toHexString(i & 0xffff) + "::/64}",
+          limit, now, out);
+      if (i % 1000 == 0) {
+        assertFalse(windows.decide(early, limit, now, out), "a principal that keeps sending stays limited: " + i);
+      }
+    }
+    assertTrue(windows.size() <= RateLimitGate.MAX_LOCAL_PRINCIPALS, "memory stays bounded: " + windows.size());
+    for (int i = 0; i < 5; i++) {
+      assertTrue(windows.decide(late, limit, now, out), "request " + i + " of a principal first seen after the flood");
+    }
+    assertFalse(windows.decide(late, limit, now, out), "a principal first seen after the flood is limited too");
+    assertTrue(windows.size() <= RateLimitGate.MAX_LOCAL_PRINCIPALS);
   }
 
   static List<AppliedLimit> limits(String... specs) {
     List<RateLimitConfig.Limit> parsed = java.util.Arrays.stream(specs).map(RateLimitConfig::limit).toList();
     RateLimitRules rules = new RateLimitRules(List.of(
         new RateLimitConfig.Rule("r", null, "/**", RateLimitConfig.Key.IP, parsed)));
-    return rules.select(io.vertx.core.http.HttpMethod.GET, "/x", false).byIp();
+    return rules.select(io.vertx.core.http.HttpMethod.GET, "/x", RateLimitRules.Phase.ALL, false, false).byIp();
   }
 }

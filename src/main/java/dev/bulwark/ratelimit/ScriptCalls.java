@@ -1,0 +1,77 @@
+package dev.bulwark.ratelimit;
+
+import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
+import dev.bulwark.ratelimit.RateLimitRules.Selection;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The batch of one check: one call of the sliding-window script per principal — the address {@code {ip:..}}, the
+ * user {@code {u:..}} (with the caller's keys to read) and the session {@code {s:..}} — each with only keys of that
+ * principal's hash tag.
+ */
+final class ScriptCalls {
+  static final boolean EVALSHA = true;
+  static final boolean EVAL = false;
+
+  /**
+   * One principal's call: its tag, the user it stands for (null for an address), whether it is the caller's (rather
+   * than the address's), the caller's keys read with it, and its limits.
+   */
+  record Group(String tag, String userId, boolean ofCaller, List<String> checkKeys, List<AppliedLimit> limits) {
+  }
+
+  final List<Group> groups = new ArrayList<>(3);
+
+  /** {@code ipTag} is needed only when an address limit applies. */
+  static ScriptCalls of(String ipTag, Selection selection, Caller caller) {
+    ScriptCalls calls = new ScriptCalls();
+    if (!selection.byIp().isEmpty()) {
+      calls.groups.add(new Group(ipTag, null, false, List.of(), selection.byIp()));
+    }
+    if (caller != null && (!caller.checkKeys().isEmpty() || !selection.byUser().isEmpty())) {
+      calls.groups.add(new Group(PrincipalKeys.userTag(caller.userId()), caller.userId(), true, caller.checkKeys(),
+          selection.byUser()));
+    }
+    if (!selection.bySession().isEmpty()) {
+      calls.groups.add(new Group(PrincipalKeys.sessionTag(caller.sessionId()), caller.userId(), true, List.of(),
+          selection.bySession()));
+    }
+    return calls;
+  }
+
+  boolean isEmpty() {
+    return groups.isEmpty();
+  }
+
+  boolean hasLimits() {
+    for (Group g : groups) {
+      if (!g.limits().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  List<Request> requests(boolean bySha) {
+    List<Request> out = new ArrayList<>(groups.size());
+    for (Group g : groups) {
+      Request r = bySha ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
+          : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
+      r.arg(g.checkKeys().size() + g.limits().size());
+      g.checkKeys().forEach(r::arg);
+      for (AppliedLimit l : g.limits()) {
+        r.arg("bw:" + g.tag() + l.keySuffix());
+      }
+      r.arg(g.checkKeys().size());
+      for (AppliedLimit l : g.limits()) {
+        r.arg(l.countArg()).arg(l.windowArg());
+      }
+      out.add(r);
+    }
+    return out;
+  }
+}
+
