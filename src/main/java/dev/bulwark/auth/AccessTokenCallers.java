@@ -1,6 +1,6 @@
 package dev.bulwark.auth;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.ratelimit.Caller;
 import dev.bulwark.ratelimit.CallerSource;
 import io.vertx.core.Future;
@@ -28,7 +28,7 @@ public final class AccessTokenCallers implements CallerSource {
     String token;
     try {
       token = bearerToken(ctx.request().getHeader("Authorization"));
-    } catch (ApiException e) {
+    } catch (Failure e) {
       return Future.failedFuture(e);
     }
     return tokens.verify(token).map(AccessTokenCaller::new);
@@ -75,14 +75,14 @@ public final class AccessTokenCallers implements CallerSource {
 
   static String bearerToken(String header) {
     if (header == null || header.isBlank()) {
-      throw ApiException.unauthorized("missing_token", "An access token is required: Authorization: Bearer <token>.");
+      throw Failure.unauthenticated("missing_token", "An access token is required: Authorization: Bearer <token>.");
     }
     if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw ApiException.unauthorized("invalid_authorization_header", "The Authorization header must use the Bearer scheme.");
+      throw Failure.unauthenticated("invalid_authorization_header", "The Authorization header must use the Bearer scheme.");
     }
     String token = header.substring(7).trim();
     if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || !isTokenSyntax(token)) {
-      throw ApiException.unauthorized("invalid_authorization_header", "The bearer token is malformed.");
+      throw Failure.unauthenticated("invalid_authorization_header", "The bearer token is malformed.");
     }
     return token;
   }

@@ -2,7 +2,7 @@ package dev.bulwark.auth;
 
 import dev.bulwark.config.JwtConfig;
 import dev.bulwark.config.SigningKeys;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -92,11 +92,11 @@ public final class AccessTokens {
   public record Minted(String token, String jti, long expiresIn) {
   }
 
-  /** Verifies a bearer token; fails with a 401 {@link ApiException} whose code says what was wrong. */
+  /** Verifies a bearer token; fails with a 401 {@link Failure} whose code says what was wrong. */
   public Future<Principal> verify(String token) {
     try {
       checkAlgorithm(token);
-    } catch (ApiException e) {
+    } catch (Failure e) {
       return Future.failedFuture(e);
     }
     Future<User> authenticated;
@@ -195,8 +195,8 @@ public final class AccessTokens {
     throw reject("invalid_token", "The access token lacks required claims.");
   }
 
-  static ApiException reject(String code, String message) {
-    return ApiException.unauthorized(code, message);
+  static Failure reject(String code, String message) {
+    return Failure.unauthenticated(code, message);
   }
 
   static long nowSeconds() {

@@ -1,6 +1,6 @@
 package dev.bulwark.auth;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -9,8 +9,8 @@ import java.util.UUID;
 
 /** Signup, login, refresh, profile and password change. */
 public final class AccountService {
-  private static final ApiException INVALID_CREDENTIALS =
-      ApiException.unauthorized("invalid_credentials", "The email or password is incorrect.");
+  private static final Failure INVALID_CREDENTIALS =
+      Failure.unauthenticated("invalid_credentials", "The email or password is incorrect.");
 
   private final Pool pg;
   private final PasswordHasher hasher;
@@ -44,7 +44,7 @@ public final class AccountService {
         .compose(hash -> pg.withTransaction(conn -> UserRepository.insert(conn, s.email(), hash, s.displayName())
             .compose(userId -> {
               if (userId == null) {
-                return Future.failedFuture(ApiException.conflict("email_taken", "An account with this email already exists."));
+                return Future.failedFuture(Failure.conflict("email_taken", "An account with this email already exists."));
               }
               return issuer.startSession(conn, userId, s.deviceName(), request);
             })
@@ -117,11 +117,11 @@ public final class AccountService {
       }
       if (outcome instanceof RefreshRotation.Reused r) {
         revocations.revokeSession(r.userId(), r.sessionId());
-        return Future.failedFuture(ApiException.unauthorized("refresh_token_reused",
+        return Future.failedFuture(Failure.unauthenticated("refresh_token_reused",
             "This refresh token was already used; the session has been ended. Sign in again."));
       }
       String code = ((RefreshRotation.Refused) outcome).code();
-      return Future.failedFuture(ApiException.unauthorized(code, switch (code) {
+      return Future.failedFuture(Failure.unauthenticated(code, switch (code) {
         case "refresh_token_expired" -> "The refresh token has expired; sign in again.";
         case "session_expired" -> "The session has reached its maximum age; sign in again.";
         case "session_revoked" -> "The session has ended; sign in again.";
@@ -177,13 +177,13 @@ public final class AccountService {
   private Future<String> wrongCurrentPassword(LoginThrottle.Attempt attempt, Principal p, RequestInfo request) {
     return throttle.recordFailure(attempt)
         .compose(lockMs -> AuditLog.record(pg, new AuditLog.Event("password_change_failure", p.userId(), p.sessionId(), request)))
-        .transform(ignored -> Future.failedFuture(ApiException.validation(
+        .transform(ignored -> Future.failedFuture(Failure.validation(
             "current_password", "invalid_credentials", "The current password is incorrect.")));
   }
 
   private static <T> T existing(T value) {
     if (value == null) {
-      throw ApiException.unauthorized("user_not_found", "The account of this token no longer exists.");
+      throw Failure.unauthenticated("user_not_found", "The account of this token no longer exists.");
     }
     return value;
   }

@@ -2,9 +2,9 @@ package dev.bulwark.auth;
 
 import dev.bulwark.config.JwtConfig;
 import dev.bulwark.http.Access;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.http.ApiRouter;
-import dev.bulwark.http.FieldError;
+import dev.bulwark.core.FieldError;
 import dev.bulwark.http.Fields;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.PathParams;
@@ -82,7 +82,7 @@ public final class AuthRoutes {
     String token = f.requiredString("refresh_token", 1, 512);
     f.validate();
     if (!RefreshTokens.looksValid(token)) {
-      throw ApiException.unauthorized("invalid_refresh_token", "The refresh token is not valid.");
+      throw Failure.unauthenticated("invalid_refresh_token", "The refresh token is not valid.");
     }
     accounts.refresh(token, RequestInfo.of(ctx))
         .onSuccess(pair -> tokens(ctx, 200, pair))

@@ -1,7 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.AuthConfig;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.http.ClientAddress;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -160,8 +160,8 @@ public final class LoginThrottle {
     return new Lock(r.get(0).toLong(), scope);
   }
 
-  static ApiException locked(long ms) {
-    return ApiException.tooManyRequests("too_many_attempts",
+  static Failure locked(long ms) {
+    return Failure.tooManyRequests("too_many_attempts",
         "Too many failed sign-ins for this account; wait before trying again.", (ms + 999) / 1000);
   }
 

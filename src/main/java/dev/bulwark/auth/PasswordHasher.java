@@ -1,7 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.HasherConfig;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -81,8 +81,8 @@ public final class PasswordHasher {
         });
   }
 
-  static ApiException busy() {
-    return ApiException.unavailable("server_busy", "The server is busy verifying passwords; retry shortly.", 1);
+  static Failure busy() {
+    return Failure.unavailable("server_busy", "The server is busy verifying passwords; retry shortly.", 1);
   }
 
   /** Requests queued or being hashed right now. */

@@ -1,6 +1,6 @@
 package dev.bulwark.auth;
 
-import dev.bulwark.http.FieldError;
+import dev.bulwark.core.FieldError;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

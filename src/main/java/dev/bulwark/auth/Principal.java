@@ -1,6 +1,6 @@
 package dev.bulwark.auth;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 
@@ -14,7 +14,7 @@ public record Principal(UUID userId, UUID sessionId, String jti, long issuedAt, 
   public static Principal of(RoutingContext ctx) {
     Principal p = ctx.get(KEY);
     if (p == null) {
-      throw ApiException.unauthorized("unauthorized", "Authentication is required.");
+      throw Failure.unauthenticated("unauthorized", "Authentication is required.");
     }
     return p;
   }

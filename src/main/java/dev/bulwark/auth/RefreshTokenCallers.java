@@ -1,6 +1,6 @@
 package dev.bulwark.auth;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.ratelimit.Caller;
 import dev.bulwark.ratelimit.CallerSource;
@@ -35,7 +35,7 @@ public final class RefreshTokenCallers implements CallerSource {
     try {
       JsonObject body = JsonBody.object(ctx);
       token = body.getValue("refresh_token");
-    } catch (ApiException e) {
+    } catch (Failure e) {
       return Future.succeededFuture();
     }
     if (!(token instanceof String t) || !RefreshTokens.looksValid(t)) {

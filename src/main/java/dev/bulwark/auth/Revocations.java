@@ -1,7 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.BulwarkConfig;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.ratelimit.PrincipalKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
-  private static final ApiException REVOKED =
-      ApiException.unauthorized("token_revoked", "The access token has been revoked; sign in again.");
+  private static final Failure REVOKED =
+      Failure.unauthenticated("token_revoked", "The access token has been revoked; sign in again.");
   /** At most this many revocations are written back per repair; more, and checks stay on PostgreSQL a while longer. */
   private static final int MAX_REPAIR = 50_000;
   private static final int REPAIR_BATCH = 500;

@@ -1,6 +1,6 @@
 package dev.bulwark.auth;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -43,7 +43,7 @@ public final class SessionService {
     return SessionRepository.revoke(pg, sessionId, p.userId(), "revoked_by_user")
         .compose(found -> found
             ? revocations.revokeSession(p.userId(), sessionId)
-            : Future.failedFuture(ApiException.notFound("No such session.")))
+            : Future.failedFuture(Failure.notFound("No such session.")))
         .onSuccess(v -> AuditLog.recordAsync(pg,
             new AuditLog.Event("session_revoked", p.userId(), sessionId, request)));
   }

@@ -1,5 +1,6 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.Failure;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -12,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
  * path the API documents is canonical, so well-behaved clients never meet this.
  */
 public final class CanonicalPath implements Handler<RoutingContext> {
-  private static final ApiException NON_CANONICAL = ApiException.badRequest("non_canonical_path",
+  private static final Failure NON_CANONICAL = Failure.invalid("non_canonical_path",
       "The request path must be canonical: no '.' or '..' segments, no '//', no percent-encoded letters, digits, "
           + "'-._~', '/' or '\\'.");
 

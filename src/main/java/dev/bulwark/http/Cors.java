@@ -1,5 +1,6 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.Failure;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -40,7 +41,7 @@ public final class Cors implements SecurityPolicyHandler {
     boolean allowed = any || origins.contains(origin);
     if (!allowed) {
       if (preflight) {
-        ctx.fail(new ApiException(403, "cors_origin_denied", "This origin may not call the API."));
+        ctx.fail(Failure.forbidden("cors_origin_denied", "This origin may not call the API."));
       } else {
         ctx.next();
       }

@@ -1,5 +1,7 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.FieldError;
+import dev.bulwark.core.Failure;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -188,7 +190,7 @@ public final class Fields {
   /** Fails with 400 {@code validation_failed} listing every field error, if there are any. */
   public void validate() {
     if (!errors.isEmpty()) {
-      throw ApiException.validation(errors);
+      throw Failure.validation(errors);
     }
   }
 }

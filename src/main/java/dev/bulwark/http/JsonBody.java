@@ -1,5 +1,6 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.Failure;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.buffer.Buffer;
@@ -29,7 +30,7 @@ public final class JsonBody {
   public static JsonObject object(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !isJson(type, "application/json")) {
-      throw new ApiException(415, "unsupported_media_type", "The body must be sent as Content-Type: application/json.");
+      throw Failure.of(Failure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be sent as Content-Type: application/json.");
     }
     return parse(ctx);
   }
@@ -38,7 +39,7 @@ public final class JsonBody {
   public static JsonObject mergePatch(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !(isJson(type, "application/merge-patch+json") || isJson(type, "application/json"))) {
-      throw new ApiException(415, "unsupported_media_type",
+      throw Failure.of(Failure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
           "The body must be sent as Content-Type: application/merge-patch+json (or application/json).");
     }
     return parse(ctx);
@@ -47,22 +48,22 @@ public final class JsonBody {
   private static JsonObject parse(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      throw ApiException.badRequest("missing_body", "A JSON object body is required.");
+      throw Failure.invalid("missing_body", "A JSON object body is required.");
     }
     if (!isUtf8(body)) {
-      throw ApiException.badRequest("malformed_json", "The request body is not valid JSON (UTF-8).");
+      throw Failure.invalid("malformed_json", "The request body is not valid JSON (UTF-8).");
     }
     Object parsed;
     try {
       parsed = JacksonCodec.fromParser(STRICT.createParser(body.getBytes()), Object.class);
     } catch (DecodeException | IOException | IllegalArgumentException e) {
       if (isDuplicate(e)) {
-        throw ApiException.badRequest("malformed_json", "A member appears more than once in a JSON object.");
+        throw Failure.invalid("malformed_json", "A member appears more than once in a JSON object.");
       }
-      throw ApiException.badRequest("malformed_json", "The request body is not valid JSON (UTF-8).");
+      throw Failure.invalid("malformed_json", "The request body is not valid JSON (UTF-8).");
     }
     if (!(parsed instanceof JsonObject obj)) {
-      throw ApiException.badRequest("malformed_json", "The request body must be a JSON object.");
+      throw Failure.invalid("malformed_json", "The request body must be a JSON object.");
     }
     return obj;
   }

@@ -1,5 +1,6 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.Failure;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 
@@ -22,6 +23,6 @@ public final class PathParams {
         return UUID.fromString(raw);
       }
     }
-    throw ApiException.validation(name, "invalid_uuid", "'" + name + "' must be a UUID.");
+    throw Failure.validation(name, "invalid_uuid", "'" + name + "' must be a UUID.");
   }
 }

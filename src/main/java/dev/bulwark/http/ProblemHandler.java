@@ -1,12 +1,13 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.FieldError;
+import dev.bulwark.core.Failure;
 import io.vertx.core.Handler;
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,14 +71,14 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     if (failure == null && ctx.statusCode() == 503) {
       // the request timeout fired (TimeoutHandler fails with a bare 503)
       shed.log(ctx, "timed out");
-      send(ctx, ApiException.unavailable("request_timeout", "The request took too long and was abandoned; retry.", 1));
+      send(ctx, Failure.unavailable("request_timeout", "The request took too long and was abandoned; retry.", 1));
       return;
     }
-    ApiException problem = toProblem(ctx.statusCode(), failure);
-    if (problem.code().equals("service_unavailable") && !(failure instanceof ApiException)) {
+    Problem problem = toProblem(ctx.statusCode(), failure);
+    if (problem.code().equals("service_unavailable") && !(failure instanceof Failure)) {
       // overload or a dependency blip: many at once, each the same story — a line a second, no stack traces
       shed.log(ctx, describe(failure));
-    } else if (problem.status() >= 500 && !(failure instanceof ApiException)) {
+    } else if (problem.status() >= 500 && !(failure instanceof Failure)) {
       log.error("request_id={} {} {} failed", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(), failure);
     }
     if (problem.status() == 405) {
@@ -90,8 +92,12 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     send(ctx, problem);
   }
 
-  /** Writes a problem response; also used by handlers that answer an error without failing the context. */
-  public static void send(RoutingContext ctx, ApiException problem) {
+  /** Writes a failure's problem response; for handlers that answer an error without failing the context. */
+  public static void send(RoutingContext ctx, Failure failure) {
+    send(ctx, Problem.of(failure));
+  }
+
+  private static void send(RoutingContext ctx, Problem problem) {
     HttpServerResponse response = ctx.response();
     if (problem.status() == 401) {
       // RFC 6750 §3.1: no error attribute when the request carried no credentials at all
@@ -107,13 +113,13 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .end(body(problem, RequestIds.of(ctx)).toBuffer());
   }
 
-  static JsonObject body(ApiException problem, String requestId) {
+  static JsonObject body(Problem problem, String requestId) {
     String[] defaults = DEFAULTS.getOrDefault(problem.status(), DEFAULTS.get(problem.status() >= 500 ? 500 : 400));
     JsonObject body = new JsonObject()
         .put("type", "urn:bulwark:problem:" + problem.code())
         .put("title", defaults[1])
         .put("status", problem.status())
-        .put("detail", problem.getMessage() == null ? defaults[2] : problem.getMessage())
+        .put("detail", problem.detail() == null ? defaults[2] : problem.detail())
         .put("code", problem.code())
         .put("request_id", requestId);
     problem.members().forEach(body::put);
@@ -128,15 +134,16 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   }
 
   /** Maps any failure to a safe problem; unknown exceptions become a bare 500. */
-  static ApiException toProblem(int statusCode, Throwable failure) {
-    if (failure instanceof ApiException api) {
-      return api;
+  static Problem toProblem(int statusCode, Throwable failure) {
+    if (failure instanceof Failure expected) {
+      return Problem.of(expected);
     }
     if (failure instanceof DecodeException) {
-      return ApiException.badRequest("malformed_json", "The request body is not valid JSON.");
+      return Problem.of(Failure.invalid("malformed_json", "The request body is not valid JSON."));
     }
     if (isTransient(failure)) {
-      return ApiException.unavailable("service_unavailable", "A backing service is briefly unavailable; retry shortly.", 1);
+      return Problem.of(Failure.unavailable("service_unavailable",
+          "A backing service is briefly unavailable; retry shortly.", 1));
     }
     int status = statusCode;
     if (failure instanceof HttpException http) {
@@ -146,7 +153,32 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       status = 500;
     }
     String[] defaults = DEFAULTS.getOrDefault(status, DEFAULTS.get(status >= 500 ? 500 : 400));
-    return new ApiException(status, defaults[0], defaults[2]);
+    return new Problem(status, defaults[0], defaults[2], List.of(), Failure.NO_RETRY_HINT, Map.of());
+  }
+
+  /** The HTTP status of each kind of failure: the one place the domain's outcomes meet HTTP. */
+  static int status(Failure.Kind kind) {
+    return switch (kind) {
+      case INVALID -> 400;
+      case UNAUTHENTICATED -> 401;
+      case FORBIDDEN -> 403;
+      case NOT_FOUND -> 404;
+      case CONFLICT -> 409;
+      case GONE -> 410;
+      case PRECONDITION_FAILED -> 412;
+      case UNSUPPORTED_MEDIA_TYPE -> 415;
+      case UNPROCESSABLE -> 422;
+      case TOO_MANY_REQUESTS -> 429;
+      case UNAVAILABLE -> 503;
+    };
+  }
+
+  /** A response to be: a {@link Failure} given its status, or a bare status the router or Vert.x produced. */
+  record Problem(int status, String code, String detail, List<FieldError> errors, long retryAfterSeconds,
+      Map<String, Object> members) {
+    static Problem of(Failure f) {
+      return new Problem(ProblemHandler.status(f.kind()), f.code(), f.getMessage(), f.errors(), f.retryAfterSeconds(), f.members());
+    }
   }
 
   /**
@@ -157,7 +189,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   static boolean isTransient(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof ConnectionPoolTooBusyException || t instanceof ClosedConnectionException
-          || t instanceof ConnectException || t instanceof TimeoutException || t instanceof NoStackTraceTimeoutException
+          || t instanceof ConnectException || t instanceof TimeoutException
           || (t instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT)) {
         return true;
       }

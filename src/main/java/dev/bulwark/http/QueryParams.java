@@ -1,5 +1,7 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.FieldError;
+import dev.bulwark.core.Failure;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
@@ -28,7 +30,7 @@ public final class QueryParams {
     try {
       params = ctx.queryParams();
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("malformed_query", "The query string is not valid percent-encoded UTF-8.");
+      throw Failure.invalid("malformed_query", "The query string is not valid percent-encoded UTF-8.");
     }
     QueryParams q = new QueryParams(params);
     if (!params.isEmpty()) {
@@ -135,7 +137,7 @@ public final class QueryParams {
   /** Fails with 400 {@code validation_failed} listing every parameter error, if there are any. */
   public void validate() {
     if (!errors.isEmpty()) {
-      throw ApiException.validation(errors);
+      throw Failure.validation(errors);
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.bulwark.ops;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.http.ProblemHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -16,9 +16,9 @@ import java.security.NoSuchAlgorithmException;
  * length shows in the response time.
  */
 public final class MetricsRoute implements Handler<RoutingContext> {
-  private static final ApiException MISSING = ApiException.unauthorized("missing_token",
+  private static final Failure MISSING = Failure.unauthenticated("missing_token",
       "/metrics requires the metrics bearer token: Authorization: Bearer <METRICS_TOKEN>.");
-  private static final ApiException WRONG = ApiException.unauthorized("invalid_metrics_token",
+  private static final Failure WRONG = Failure.unauthenticated("invalid_metrics_token",
       "The metrics bearer token is not valid.");
   private static final String BEARER = "bearer ";
 

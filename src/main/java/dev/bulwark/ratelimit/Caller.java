@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.core.Failure;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -21,7 +22,7 @@ public interface Caller {
 
   /**
    * The verdict on the values of {@link #checkKeys} (in order; null where a key is absent): succeeds to admit,
-   * fails with the {@link dev.bulwark.http.ApiException} to answer.
+   * fails with the {@link dev.bulwark.http.Failure} to answer.
    */
   Future<Void> verdict(List<String> values);
 

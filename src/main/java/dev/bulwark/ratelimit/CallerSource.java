@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.core.Failure;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
@@ -9,7 +10,7 @@ public interface CallerSource {
   CallerSource ANONYMOUS = ctx -> Future.succeededFuture();
 
   /**
-   * The caller, null when anonymous, or a failure carrying the {@link dev.bulwark.http.ApiException} for a bad
+   * The caller, null when anonymous, or a failure carrying the {@link dev.bulwark.http.Failure} for a bad
    * credential. The gate answers that failure only after the request has been counted against its address, so bad
    * credentials are limited like anything else.
    */

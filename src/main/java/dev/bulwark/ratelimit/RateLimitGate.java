@@ -2,7 +2,7 @@ package dev.bulwark.ratelimit;
 
 import dev.bulwark.config.RateLimitConfig;
 import dev.bulwark.config.RateLimitConfig.FailMode;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.ops.Metrics;
 import dev.bulwark.ratelimit.LocalWindows.Outcome;
@@ -164,7 +164,7 @@ public final class RateLimitGate {
       case OPEN -> {
       }
       case CLOSED -> {
-        return Future.failedFuture(ApiException.unavailable("rate_limit_unavailable",
+        return Future.failedFuture(Failure.unavailable("rate_limit_unavailable",
             "Request admission is temporarily unavailable; retry shortly.", Math.max(1, retryMs / 1000)));
       }
       default -> {
@@ -205,7 +205,7 @@ public final class RateLimitGate {
     Verdict verdict = a.verdict;
     Metrics.count(Metrics.Event.RATE_LIMIT_REJECTED);
     securityEvent(a.ctx, verdict);
-    return Future.failedFuture(ApiException.tooManyRequests("rate_limited",
+    return Future.failedFuture(Failure.tooManyRequests("rate_limited",
         "Too many requests; retry after " + verdict.retryAfterSeconds() + " s.", verdict.retryAfterSeconds())
         .withMember("policy", verdict.rejectedBy().policy()));
   }

@@ -1,7 +1,7 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.http.ApiException;
-import dev.bulwark.http.FieldError;
+import dev.bulwark.core.Failure;
+import dev.bulwark.core.FieldError;
 import dev.bulwark.http.Timestamps;
 import dev.bulwark.tasks.TaskListQuery.Position;
 import java.nio.ByteBuffer;
@@ -118,7 +118,7 @@ public final class TaskCursors {
     return Arrays.copyOf(mac.doFinal(), TAG);
   }
 
-  private static ApiException invalid(String detail) {
-    return new ApiException(400, "invalid_cursor", detail, List.of(new FieldError("cursor", "invalid_cursor", detail)), -1);
+  private static Failure invalid(String detail) {
+    return Failure.invalid("invalid_cursor", detail, List.of(new FieldError("cursor", "invalid_cursor", detail)));
   }
 }

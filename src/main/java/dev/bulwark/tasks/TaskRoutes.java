@@ -3,10 +3,10 @@ package dev.bulwark.tasks;
 import dev.bulwark.Services;
 import dev.bulwark.auth.Principal;
 import dev.bulwark.http.Access;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.http.PathParams;
 import dev.bulwark.http.ApiRouter;
-import dev.bulwark.http.FieldError;
+import dev.bulwark.core.FieldError;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.Responses;
 import io.vertx.core.Vertx;
@@ -133,8 +133,8 @@ public final class TaskRoutes {
         && key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
     if (!ok) {
       String detail = "'Idempotency-Key' must be sent once, as 1 to 255 visible ASCII characters.";
-      throw new ApiException(400, "invalid_idempotency_key", detail,
-          List.of(new FieldError(IDEMPOTENCY_KEY, "invalid_format", detail)), -1);
+      throw Failure.invalid("invalid_idempotency_key", detail,
+          List.of(new FieldError(IDEMPOTENCY_KEY, "invalid_format", detail)));
     }
     return key;
   }

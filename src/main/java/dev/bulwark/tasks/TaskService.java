@@ -1,7 +1,7 @@
 package dev.bulwark.tasks;
 
 import dev.bulwark.config.TasksConfig;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.tasks.TaskListQuery.Position;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskService {
   private static final Logger log = LoggerFactory.getLogger(TaskService.class);
-  private static final ApiException NOT_FOUND = ApiException.notFound("No such task.");
-  private static final ApiException USER_GONE =
-      ApiException.unauthorized("user_not_found", "The account of this token no longer exists.");
+  private static final Failure NOT_FOUND = Failure.notFound("No such task.");
+  private static final Failure USER_GONE =
+      Failure.unauthenticated("user_not_found", "The account of this token no longer exists.");
 
   private final Pool pg;
   private final TasksConfig config;
@@ -55,7 +55,7 @@ public final class TaskService {
     if (query.isSync()) {
       OffsetDateTime from = query.after() == null ? query.updatedSince() : query.after().key();
       if (from.isBefore(OffsetDateTime.now().minus(config.tombstoneRetention()))) {
-        return Future.failedFuture(new ApiException(410, "sync_window_expired", "Deleted tasks are kept for "
+        return Future.failedFuture(Failure.gone("sync_window_expired", "Deleted tasks are kept for "
             + config.tombstoneRetention().toDays() + " day(s); changes this old are incomplete. Reload the full list."));
       }
     }
@@ -90,7 +90,7 @@ public final class TaskService {
     return IdempotencyRecords.find(conn, userId, key.key(), config.idempotencyTtl().toSeconds()).compose(stored -> {
       if (stored != null && stored.live()) {
         if (!MessageDigest.isEqual(stored.requestHash(), key.requestHash())) {
-          return Future.failedFuture(new ApiException(422, "idempotency_key_reused",
+          return Future.failedFuture(Failure.unprocessable("idempotency_key_reused",
               "This Idempotency-Key was already used with a different request body."));
         }
         return Future.succeededFuture(new Created(stored.taskId(), stored.taskVersion(), Buffer.buffer(stored.body()), true));
@@ -107,7 +107,7 @@ public final class TaskService {
     int quota = config.quotaPerUser();
     return TaskRepository.countLive(conn, userId, quota)
         .compose(live -> live >= quota
-            ? Future.failedFuture(ApiException.conflict("quota_exceeded",
+            ? Future.failedFuture(Failure.conflict("quota_exceeded",
                 "You have " + quota + " tasks, the most allowed; delete some first."))
             : TaskRepository.insert(conn, userId, task))
         .map(t -> new Created(t.id(), t.version(), TaskJson.task(t), false));
@@ -147,9 +147,9 @@ public final class TaskService {
         .recover(TaskService::clientError);
   }
 
-  static ApiException versionConflict(int current) {
-    return new ApiException(412, "version_conflict",
-        "The task has changed since that version; it is now at version " + current + ".", List.of(), -1)
+  static Failure versionConflict(int current) {
+    return Failure.preconditionFailed("version_conflict",
+        "The task has changed since that version; it is now at version " + current + ".")
         .withMember("current_version", current);
   }
 
@@ -168,7 +168,7 @@ public final class TaskService {
     if (err instanceof PgException pg && pg.getSqlState() != null
         && (pg.getSqlState().startsWith("22") || pg.getSqlState().equals("23514"))) {
       log.warn("task input reached the database invalid (sqlstate {}): {}", pg.getSqlState(), pg.getErrorMessage());
-      return Future.failedFuture(ApiException.badRequest("invalid_input", "A value in the request is not acceptable."));
+      return Future.failedFuture(Failure.invalid("invalid_input", "A value in the request is not acceptable."));
     }
     return Future.failedFuture(err);
   }

@@ -1,7 +1,7 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.http.ApiException;
-import dev.bulwark.http.FieldError;
+import dev.bulwark.core.Failure;
+import dev.bulwark.core.FieldError;
 import java.util.Arrays;
 import java.util.List;
 
@@ -65,8 +65,8 @@ public record VersionPrecondition(boolean any, int[] versions) {
     return any ? null : versions;
   }
 
-  private static ApiException invalid(String header) {
+  private static Failure invalid(String header) {
     String detail = "'" + header + "' must be * or a list of entity tags such as \"3\".";
-    return new ApiException(400, "invalid_precondition", detail, List.of(new FieldError(header, "invalid_format", detail)), -1);
+    return Failure.invalid("invalid_precondition", detail, List.of(new FieldError(header, "invalid_format", detail)));
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.config.HasherConfig;
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -69,7 +69,7 @@ class PasswordHasherTest {
     List<Future<String>> slow = List.of(hasher.hash("password-1"), hasher.hash("password-2"));
     Future<Void> refused = hasher.admission();
     assertTrue(refused.failed(), "a full queue is answered without waiting");
-    assertEquals("server_busy", ((ApiException) refused.cause()).code());
+    assertEquals("server_busy", ((Failure) refused.cause()).code());
     assertEquals(1, hasher.rejectedTotal(), "and counted as a busy rejection");
     slow.forEach(f -> f.await());
     assertTrue(hasher.admission().succeeded(), "room again once the hashes are done");
@@ -139,8 +139,8 @@ class PasswordHasherTest {
       try {
         f.await();
         done++;
-      } catch (ApiException e) {
-        assertEquals(503, e.status());
+      } catch (Failure e) {
+        assertEquals(Failure.Kind.UNAVAILABLE, e.kind());
         assertEquals("server_busy", e.code());
         assertTrue(e.retryAfterSeconds() >= 1);
         busy++;

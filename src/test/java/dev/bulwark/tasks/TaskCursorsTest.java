@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import dev.bulwark.tasks.TaskListQuery.Position;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -26,8 +26,8 @@ class TaskCursorsTest {
   }
 
   private static void assertInvalid(Runnable r) {
-    ApiException e = assertThrows(ApiException.class, r::run);
-    assertEquals(400, e.status());
+    Failure e = assertThrows(Failure.class, r::run);
+    assertEquals(Failure.Kind.INVALID, e.kind());
     assertEquals("invalid_cursor", e.code());
     assertEquals("cursor", e.errors().get(0).field());
   }

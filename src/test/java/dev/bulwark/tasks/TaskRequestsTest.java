@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.http.ApiException;
+import dev.bulwark.core.Failure;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -42,7 +42,7 @@ class TaskRequestsTest {
 
   @Test
   void failuresNameEveryField() {
-    ApiException e = assertThrows(ApiException.class, () -> TaskRequests.patch(new JsonObject()
+    Failure e = assertThrows(Failure.class, () -> TaskRequests.patch(new JsonObject()
         .putNull("title").putNull("status").putNull("priority").put("version", 3).put("owner", "x").put("x", 1)));
     assertEquals("validation_failed", e.code());
     assertEquals(List.of("title:null_not_allowed", "status:null_not_allowed", "priority:null_not_allowed",
@@ -68,7 +68,7 @@ class TaskRequestsTest {
     assertFalse(p.matches(4));
     assertFalse(VersionPrecondition.parse(List.of("\"abc\""), "If-Match").matches(1));
     for (String bad : new String[] {"3", "\"3", "W/3", "\"3\",", "", "\"3\" \"4\""}) {
-      assertThrows(ApiException.class, () -> VersionPrecondition.parse(List.of(bad), "If-Match"), bad);
+      assertThrows(Failure.class, () -> VersionPrecondition.parse(List.of(bad), "If-Match"), bad);
     }
   }
 }
