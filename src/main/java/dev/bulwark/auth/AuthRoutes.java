@@ -9,7 +9,7 @@ import dev.bulwark.http.Fields;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
-import dev.bulwark.http.Timestamps;
+import dev.bulwark.core.Timestamps;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.bulwark.config;
 
-import dev.bulwark.http.ClientAddress;
+import dev.bulwark.core.Cidr;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +64,7 @@ public record RateLimitConfig(
     List<String> proxies = r.list("rateLimit.trustedProxies");
     for (String cidr : proxies) {
       try {
-        ClientAddress.Cidr.parse(cidr);
+        Cidr.parse(cidr);
       } catch (IllegalArgumentException e) {
         r.problem("rateLimit.trustedProxies", e.getMessage() + " (RATE_LIMIT_TRUSTED_PROXIES takes comma-separated CIDRs)");
       }

@@ -1,5 +1,6 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.Timestamps;
 import dev.bulwark.core.FieldError;
 import dev.bulwark.core.Failure;
 import io.vertx.core.MultiMap;

@@ -2,7 +2,7 @@ package dev.bulwark.tasks;
 
 import dev.bulwark.core.Failure;
 import dev.bulwark.core.FieldError;
-import dev.bulwark.http.Timestamps;
+import dev.bulwark.core.Timestamps;
 import dev.bulwark.tasks.TaskListQuery.Position;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

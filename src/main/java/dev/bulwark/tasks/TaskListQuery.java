@@ -1,6 +1,6 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.http.Timestamps;
+import dev.bulwark.core.Timestamps;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

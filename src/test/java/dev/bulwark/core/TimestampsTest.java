@@ -1,4 +1,4 @@
-package dev.bulwark.http;
+package dev.bulwark.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.bulwark.http;
+package dev.bulwark.core;
 
 import java.time.DateTimeException;
 import java.time.Instant;
