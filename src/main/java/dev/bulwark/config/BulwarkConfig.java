@@ -34,7 +34,7 @@ public record BulwarkConfig(
         JwtConfig.read(r),
         AuthConfig.read(r),
         HasherConfig.read(r),
-        r.list("cors.origins"),
+        CorsOrigins.read(r),
         r.bool("docs.enabled", !environment.isStrict()),
         RateLimitConfig.read(r),
         TasksConfig.read(r),

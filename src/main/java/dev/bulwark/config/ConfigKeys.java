@@ -35,6 +35,7 @@ public final class ConfigKeys {
     map("BCRYPT_ROUNDS", "hasher.rounds");
     map("HASHER_INSTANCES", "hasher.instances");
     map("CORS_ORIGINS", "cors.origins");
+    map("FRONTEND_URL", "cors.frontendUrl");
     map("RATE_LIMIT_ENABLED", "rateLimit.enabled");
     map("RATE_LIMIT_FAIL_MODE", "rateLimit.failMode");
     map("RATE_LIMIT_TRUSTED_PROXIES", "rateLimit.trustedProxies");
