@@ -4,6 +4,7 @@ import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.Preflight;
 import dev.bulwark.http.HttpServerVerticle;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
@@ -47,6 +48,7 @@ public final class Bulwark {
   /** Starts on a Vert.x created with {@link Metrics#vertxOptions} under {@code metricsRegistry}. */
   public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
     long started = System.currentTimeMillis();
+    Preflight.warnings(config).forEach(w -> log.warn("Preflight warning: {}", w));
     return Migrations.migrate(vertx, config.database().url()).compose(applied -> {
       Pool pg = PostgresPool.create(vertx, config.database(), config.http().instances());
       Redis redis = RedisConnector.create(vertx, config.redis());

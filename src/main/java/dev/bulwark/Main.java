@@ -5,6 +5,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.EffectiveConfig;
+import dev.bulwark.config.Preflight;
 import dev.bulwark.infra.DevServices;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
@@ -111,6 +112,7 @@ public final class Main {
       System.out.println(EffectiveConfig.redacted(loader.loadTree(env, props).await()).encodePrettily());
       try {
         BulwarkConfig config = loader.load(env, props).await();
+        Preflight.warnings(config).forEach(w -> System.out.println("preflight warning: " + w));
         System.out.println("preflight: OK (" + config.environment().id() + ")");
         return EXIT_OK;
       } catch (ConfigException e) {

@@ -16,6 +16,7 @@ public final class ConfigKeys {
     map("HTTP_HOST", "http.host");
     map("HTTP_PORT", "http.port");
     map("HTTP_INSTANCES", "http.instances");
+    map("ALLOWED_HOSTS", "http.allowedHosts");
     map("DATABASE_URL", "database.url");
     map("DATABASE_POOL_SIZE", "database.poolSize");
     map("DATABASE_MAX_WAIT_QUEUE", "database.maxWaitQueue");

@@ -52,6 +52,22 @@ public final class Preflight {
     return out;
   }
 
+  /**
+   * What staging and production start with but should not, said at start-up and by {@code check-config} without
+   * refusing: an empty Host allowlist.
+   */
+  public static List<ConfigProblem> warnings(BulwarkConfig c) {
+    List<ConfigProblem> out = new ArrayList<>();
+    if (!c.environment().isStrict()) {
+      return out;
+    }
+    if (c.http().allowedHosts().isEmpty()) {
+      out.add(new ConfigProblem("http.allowedHosts", "empty, so any Host header is answered; list the host names "
+          + "clients use (ALLOWED_HOSTS=api.example.com)"));
+    }
+    return out;
+  }
+
   static boolean isPlaceholder(String secret) {
     String s = secret.toLowerCase(Locale.ROOT);
     if (PLACEHOLDER_SECRETS.stream().anyMatch(s::contains)) {

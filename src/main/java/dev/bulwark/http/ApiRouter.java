@@ -45,6 +45,7 @@ public final class ApiRouter {
         .handler(new AccessLog())
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
+        .handler(new HostAllowlist(config.http().allowedHosts()))
         .handler(new Cors(config.corsOrigins()))
         .handler(features.clientAddress()::attach);
 
