@@ -20,8 +20,10 @@ public final class ConfigKeys {
     map("DATABASE_URL", "database.url");
     map("DATABASE_POOL_SIZE", "database.poolSize");
     map("DATABASE_MAX_WAIT_QUEUE", "database.maxWaitQueue");
+    map("DATABASE_CA_FILE", "database.caFile");
     map("REDIS_URL", "redis.url");
     map("REDIS_POOL_SIZE", "redis.poolSize");
+    map("REDIS_CA_FILE", "redis.caFile");
     map("DEV_DATA_DIR", "devServices.dataDir");
     map("JWT_SECRET_KEY", "jwt.secret");
     map("JWT_ALGORITHM", "jwt.algorithm");
