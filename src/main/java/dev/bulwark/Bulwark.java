@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.auth.AuthRetention;
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
 import dev.bulwark.auth.WorkerNiceness;
@@ -39,6 +40,7 @@ public final class Bulwark {
   private String httpDeployment;
   private HttpServer managementServer;
   private TombstonePurger purger;
+  private AuthRetention retention;
 
   private Bulwark(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -86,6 +88,7 @@ public final class Bulwark {
         })
         .map(v -> {
           purger = new TombstonePurger(vertx, services.pg(), config.tasks()).start();
+          retention = new AuthRetention(vertx, services.pg(), config.retention()).start();
           log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
               dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
               config.http().instances(), config.hasher().instances(), config.environment().id());
@@ -120,6 +123,9 @@ public final class Bulwark {
     services.draining().set(true);
     if (purger != null) {
       purger.stop();
+    }
+    if (retention != null) {
+      retention.stop();
     }
     long drainMs = services.config().shutdown().drainDelay().toMillis();
     Future<Void> drained = drainMs == 0 ? Future.succeededFuture()
