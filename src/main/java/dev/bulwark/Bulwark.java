@@ -41,6 +41,7 @@ public final class Bulwark {
   private HttpServer managementServer;
   private TombstonePurger purger;
   private AuthRetention retention;
+  private Future<Void> stopped;
 
   private Bulwark(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -118,8 +119,17 @@ public final class Bulwark {
   /**
    * Graceful stop: readiness turns 503 at once, then (after {@code shutdown.drainDelay}, so load balancers notice) the
    * listeners stop accepting and in-flight requests finish within {@code shutdown.gracePeriod}, then pools close.
+   * While draining, HTTP/1.x responses carry {@code Connection: close} (see {@link HttpServerVerticle}). Calling it
+   * again returns the same stop.
    */
-  public Future<Void> stop() {
+  public synchronized Future<Void> stop() {
+    if (stopped == null) {
+      stopped = drainAndStop();
+    }
+    return stopped;
+  }
+
+  private Future<Void> drainAndStop() {
     services.draining().set(true);
     if (purger != null) {
       purger.stop();

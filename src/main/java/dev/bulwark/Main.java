@@ -171,7 +171,7 @@ public final class Main {
     try {
       BulwarkConfig resolved = dev.start(config);
       Bulwark app = Bulwark.start(vertx, resolved, dev.isRunningAny(), METRICS_REGISTRY).await();
-      onTermination(() -> shutdown(vertx, app, dev));
+      onTermination(() -> shutdown(vertx, app, dev), ShutdownWatchdog.deadline(resolved.shutdown()));
       return -1;
     } catch (Exception e) {
       Throwable cause = e instanceof IllegalStateException ? null : e;
@@ -184,18 +184,26 @@ public final class Main {
 
   /**
    * SIGTERM and SIGINT run the graceful shutdown and exit 0 (a plain shutdown hook would leave the JVM's exit
-   * status at 143); a shutdown hook still covers any other way the JVM ends.
+   * status at 143); a shutdown hook still covers any other way the JVM ends. Past {@code deadline} the process halts
+   * whatever is still stopping.
    */
-  private static void onTermination(Runnable shutdown) {
+  private static void onTermination(Runnable shutdown, java.time.Duration deadline) {
     AtomicBoolean done = new AtomicBoolean();
     Runnable once = () -> {
       if (done.compareAndSet(false, true)) {
         shutdown.run();
       }
     };
+    // The signal's own thread is a daemon: once Vert.x has closed, nothing else would keep the JVM alive to finish
+    // (stopping embedded services); a non-daemon thread does, and the watchdog bounds it.
     SignalHandler exitClean = signal -> {
-      once.run();
-      System.exit(EXIT_OK);
+      ShutdownWatchdog.start(deadline);
+      Thread stopping = new Thread(() -> {
+        once.run();
+        System.exit(EXIT_OK);
+      }, "bulwark-stop");
+      stopping.setDaemon(false);
+      stopping.start();
     };
     Signal.handle(new Signal("TERM"), exitClean);
     Signal.handle(new Signal("INT"), exitClean);
