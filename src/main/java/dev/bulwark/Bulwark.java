@@ -119,8 +119,8 @@ public final class Bulwark {
   /**
    * Graceful stop: readiness turns 503 at once, then (after {@code shutdown.drainDelay}, so load balancers notice) the
    * listeners stop accepting and in-flight requests finish within {@code shutdown.gracePeriod}, then pools close.
-   * While draining, HTTP/1.x responses carry {@code Connection: close} (see {@link HttpServerVerticle}). Calling it
-   * again returns the same stop.
+   * While draining, HTTP/1.x responses carry {@code Connection: close} (see {@link dev.bulwark.http.ConnectionDrain}).
+   * Calling it again returns the same stop.
    */
   public synchronized Future<Void> stop() {
     if (stopped == null) {

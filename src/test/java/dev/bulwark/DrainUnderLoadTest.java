@@ -85,6 +85,41 @@ class DrainUnderLoadTest {
     }
   }
 
+  @Test
+  void aResponseWrittenAfterTheDrainBeganSaysCloseEvenIfItsRequestCameBefore() throws Exception {
+    Map<String, String> env = TestServer.baseEnv();
+    env.put("BCRYPT_ROUNDS", "14");
+    TestServer server = TestServer.start(env, Map.of("shutdown.drainDelay", "10s"));
+    Future<Void> stopped = null;
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(30_000);
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      OutputStream out = socket.getOutputStream();
+      // the route warmed up on this connection first, so the next request is routed the moment it arrives
+      out.write(signup("{}").getBytes(StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 400 Bad Request", readResponse(in).get(":status"));
+
+      out.write(signup("{\"email\":\"drain-" + System.nanoTime() + "@example.com\",\"password\":\"Tr0ub4dor&3-horse-staple\"}")
+          .getBytes(StandardCharsets.US_ASCII));
+      Thread.sleep(300); // the request is in, hashing its password (seconds at cost 14)
+      stopped = server.app().stop();
+      Map<String, String> response = readResponse(in);
+      assertEquals("HTTP/1.1 201 Created", response.get(":status"));
+      assertEquals("close", response.get("connection"), "the drain had begun when the response was written");
+      assertEquals(-1, in.read());
+    } finally {
+      if (stopped != null) {
+        stopped.await(30, TimeUnit.SECONDS);
+      }
+      server.close();
+    }
+  }
+
+  private static String signup(String body) {
+    return "POST /api/v1/auth/signup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+  }
+
   /** Status line and headers (lower-cased names); the body is read by its Content-Length. */
   private static Map<String, String> readResponse(BufferedReader in) throws IOException {
     Map<String, String> headers = new HashMap<>();

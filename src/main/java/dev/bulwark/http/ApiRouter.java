@@ -42,6 +42,7 @@ public final class ApiRouter {
     var config = services.config();
     api.router.route()
         .handler(new RequestIds())
+        .handler(new ConnectionDrain(services.draining(), config.shutdown().gracePeriod()))
         .handler(new AccessLog())
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))

@@ -6,12 +6,8 @@ import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.Router;
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -47,13 +43,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setTcpNoDelay(true)
         .setReuseAddress(true);
     lagTimer = startLagProbe();
-    Router router = ApiRouter.create(vertx, services, features.apply(vertx, services));
-    server = vertx.createHttpServer(options).requestHandler(request -> {
-      if (services.draining().get()) {
-        closeAfterResponse(request);
-      }
-      router.handle(request);
-    });
+    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services, features.apply(vertx, services)));
     return server.listen().recover(err -> Future.failedFuture(listenFailure(http, err)));
   }
 
@@ -63,20 +53,6 @@ public final class HttpServerVerticle extends VerticleBase {
       return new IllegalStateException("cannot listen on " + where + ": address already in use (set HTTP_PORT)", err);
     }
     return new IllegalStateException("cannot listen on " + where + ": " + err.getMessage(), err);
-  }
-
-  /**
-   * While draining (readiness already 503), every HTTP/1.x response says {@code Connection: close} and the server
-   * closes that connection once the response is written: clients move off their keep-alive connections between
-   * requests, instead of losing a request to the close of the listener. Anything the client pipelined after this
-   * request is not processed (it was told the connection closes).
-   */
-  private void closeAfterResponse(HttpServerRequest request) {
-    if (request.version() == HttpVersion.HTTP_2) {
-      return; // HTTP/2 gets a GOAWAY from the listener's shutdown, which tells the client what was processed
-    }
-    request.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    request.connection().shutdown(services.config().shutdown().gracePeriod().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes what is left. */
