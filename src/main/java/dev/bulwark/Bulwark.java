@@ -1,6 +1,7 @@
 package dev.bulwark;
 
 import dev.bulwark.auth.AuditLog;
+import dev.bulwark.auth.AuthRetention;
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
 import dev.bulwark.auth.PasswordHashes;
@@ -9,6 +10,7 @@ import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.Preflight;
 import dev.bulwark.http.HttpServerVerticle;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
@@ -46,6 +48,8 @@ public final class Bulwark {
   private HttpServer managementServer;
   private TombstonePurger purger;
   private RefreshSealEraser sealEraser;
+  private AuthRetention retention;
+  private Future<Void> stopped;
 
   private Bulwark(Vertx vertx, Services services) {
     this.vertx = vertx;
@@ -55,6 +59,7 @@ public final class Bulwark {
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
   public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
     long started = System.currentTimeMillis();
+    Preflight.warnings(config).forEach(w -> log.warn("Preflight warning: {}", w));
     return Migrations.migrate(vertx, config.database().url()).compose(applied -> {
       Pool pg = PostgresPool.create(vertx, config.database(), config.http().instances());
       Redis redis = RedisConnector.create(vertx, config.redis());
@@ -101,6 +106,7 @@ public final class Bulwark {
         .map(v -> {
           purger = new TombstonePurger(vertx, services.pg(), config.tasks()).start();
           sealEraser = new RefreshSealEraser(vertx, services.pg(), config.auth().refreshReuseGrace()).start();
+          retention = new AuthRetention(vertx, services.pg(), config.retention()).start();
           log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
               dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
               config.http().instances(), config.hasher().instances(), config.environment().id());
@@ -130,14 +136,25 @@ public final class Bulwark {
   /**
    * Graceful stop: readiness turns 503 at once, then (after {@code shutdown.drainDelay}, so load balancers notice) the
    * listeners stop accepting and in-flight requests finish within {@code shutdown.gracePeriod}, then pools close.
+   * While draining, HTTP/1.x responses carry {@code Connection: close} (see {@link dev.bulwark.http.ConnectionDrain}).
+   * Calling it again returns the same stop.
    */
-  public Future<Void> stop() {
+  public synchronized Future<Void> stop() {
+    if (stopped == null) {
+      stopped = drainAndStop();
+    }
+    return stopped;
+  }
+
+  private Future<Void> drainAndStop() {
     services.draining().set(true);
     if (purger != null) {
       purger.stop();
     }
     if (sealEraser != null) {
       sealEraser.stop();
+    if (retention != null) {
+      retention.stop();
     }
     long drainMs = services.config().shutdown().drainDelay().toMillis();
     Future<Void> drained = drainMs == 0 ? Future.succeededFuture()

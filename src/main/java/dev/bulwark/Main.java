@@ -5,6 +5,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.EffectiveConfig;
+import dev.bulwark.config.Preflight;
 import dev.bulwark.infra.DevServices;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
@@ -120,6 +121,7 @@ public final class Main {
       System.out.println(EffectiveConfig.redacted(loader.loadTree(env, props).await()).encodePrettily());
       try {
         BulwarkConfig config = loader.load(env, props).await();
+        Preflight.warnings(config).forEach(w -> System.out.println("preflight warning: " + w));
         System.out.println("preflight: OK (" + config.environment().id() + ")");
         return EXIT_OK;
       } catch (ConfigException e) {
@@ -178,7 +180,7 @@ public final class Main {
     try {
       BulwarkConfig resolved = dev.start(config);
       Bulwark app = Bulwark.start(vertx, resolved, dev.isRunningAny(), METRICS_REGISTRY).await();
-      onTermination(() -> shutdown(vertx, app, dev));
+      onTermination(() -> shutdown(vertx, app, dev), ShutdownWatchdog.deadline(resolved.shutdown()));
       return -1;
     } catch (Exception e) {
       Throwable cause = e instanceof IllegalStateException ? null : e;
@@ -191,18 +193,26 @@ public final class Main {
 
   /**
    * SIGTERM and SIGINT run the graceful shutdown and exit 0 (a plain shutdown hook would leave the JVM's exit
-   * status at 143); a shutdown hook still covers any other way the JVM ends.
+   * status at 143); a shutdown hook still covers any other way the JVM ends. Past {@code deadline} the process halts
+   * whatever is still stopping.
    */
-  private static void onTermination(Runnable shutdown) {
+  private static void onTermination(Runnable shutdown, java.time.Duration deadline) {
     AtomicBoolean done = new AtomicBoolean();
     Runnable once = () -> {
       if (done.compareAndSet(false, true)) {
         shutdown.run();
       }
     };
+    // The signal's own thread is a daemon: once Vert.x has closed, nothing else would keep the JVM alive to finish
+    // (stopping embedded services); a non-daemon thread does, and the watchdog bounds it.
     SignalHandler exitClean = signal -> {
-      once.run();
-      System.exit(EXIT_OK);
+      ShutdownWatchdog.start(deadline);
+      Thread stopping = new Thread(() -> {
+        once.run();
+        System.exit(EXIT_OK);
+      }, "bulwark-stop");
+      stopping.setDaemon(false);
+      stopping.start();
     };
     Signal.handle(new Signal("TERM"), exitClean);
     Signal.handle(new Signal("INT"), exitClean);

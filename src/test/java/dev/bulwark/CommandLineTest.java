@@ -117,6 +117,11 @@ class CommandLineTest {
         "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"), "check-config");
     assertEquals(0, ok.exit(), ok.output());
     assertTrue(ok.output().contains("preflight: OK (production)"), ok.output());
+    for (String warned : List.of("preflight warning: http.allowedHosts (env ALLOWED_HOSTS)",
+        "preflight warning: database.url (env DATABASE_URL): connects to db without TLS",
+        "preflight warning: redis.url (env REDIS_URL): connects to cache without TLS")) {
+      assertTrue(ok.output().contains(warned), warned + " missing from: " + ok.output());
+    }
     assertTrue(ok.output().contains("\"poolSize\" : 16"), ok.output());
     for (String secret : List.of("db-pass-123", "redis-pass-456", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb")) {
       assertFalse(ok.output().contains(secret), "secret printed: " + secret);

@@ -20,7 +20,8 @@ public record BulwarkConfig(
     TasksConfig tasks,
     ShutdownConfig shutdown,
     MetricsConfig metrics,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    RetentionConfig retention) {
 
   /** Reads and validates the merged tree; throws {@link ConfigException} listing every problem found. */
   public static BulwarkConfig from(JsonObject tree, Environment environment, List<ConfigProblem> earlier) {
@@ -38,13 +39,14 @@ public record BulwarkConfig(
         JwtConfig.read(r),
         AuthConfig.read(r),
         HasherConfig.read(r),
-        r.list("cors.origins"),
+        CorsOrigins.read(r),
         r.bool("docs.enabled", !environment.isStrict()),
         RateLimitConfig.read(r),
         TasksConfig.read(r),
         ShutdownConfig.read(r),
         MetricsConfig.read(r),
-        LoggingConfig.read(r, environment));
+        LoggingConfig.read(r, environment),
+        RetentionConfig.read(r));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -72,6 +74,6 @@ public record BulwarkConfig(
 
   public BulwarkConfig withServices(DatabaseUrl databaseUrl, String redisUrl) {
     return new BulwarkConfig(environment, http, database.withUrl(databaseUrl), redis.withUrl(redisUrl), devServices,
-        jwt, auth, hasher, corsOrigins, docsEnabled, rateLimit, tasks, shutdown, metrics, logging);
+        jwt, auth, hasher, corsOrigins, docsEnabled, rateLimit, tasks, shutdown, metrics, logging, retention);
   }
 }

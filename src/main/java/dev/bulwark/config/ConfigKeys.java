@@ -16,11 +16,14 @@ public final class ConfigKeys {
     map("HTTP_HOST", "http.host");
     map("HTTP_PORT", "http.port");
     map("HTTP_INSTANCES", "http.instances");
+    map("ALLOWED_HOSTS", "http.allowedHosts");
     map("DATABASE_URL", "database.url");
     map("DATABASE_POOL_SIZE", "database.poolSize");
     map("DATABASE_MAX_WAIT_QUEUE", "database.maxWaitQueue");
+    map("DATABASE_CA_FILE", "database.caFile");
     map("REDIS_URL", "redis.url");
     map("REDIS_POOL_SIZE", "redis.poolSize");
+    map("REDIS_CA_FILE", "redis.caFile");
     map("DEV_DATA_DIR", "devServices.dataDir");
     map("JWT_SECRET_KEY", "jwt.secret");
     map("JWT_ALGORITHM", "jwt.algorithm");
@@ -37,6 +40,7 @@ public final class ConfigKeys {
     map("BCRYPT_ROUNDS", "hasher.rounds");
     map("HASHER_INSTANCES", "hasher.instances");
     map("CORS_ORIGINS", "cors.origins");
+    map("FRONTEND_URL", "cors.frontendUrl");
     map("RATE_LIMIT_ENABLED", "rateLimit.enabled");
     map("RATE_LIMIT_FAIL_MODE", "rateLimit.failMode");
     map("RATE_LIMIT_TRUSTED_PROXIES", "rateLimit.trustedProxies");

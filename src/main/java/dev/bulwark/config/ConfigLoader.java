@@ -184,7 +184,8 @@ public final class ConfigLoader {
   }
 
   private static final List<String> SECTIONS = List.of("environment", "http", "database", "redis", "devServices",
-      "jwt", "auth", "hasher", "cors", "docs", "rateLimit", "logging", "tasks", "shutdown", "metrics");
+      "jwt", "auth", "hasher", "cors", "docs", "rateLimit", "logging", "tasks", "shutdown", "metrics",
+      "retention");
 
   private static void put(JsonObject root, String dottedKey, String value) {
     String[] parts = dottedKey.split("\\.");

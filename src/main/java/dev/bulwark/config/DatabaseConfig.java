@@ -2,7 +2,10 @@ package dev.bulwark.config;
 
 import java.time.Duration;
 
-/** PostgreSQL: where it is and how the shared, bounded pool behaves. {@code url} is null until resolved. */
+/**
+ * PostgreSQL: where it is (TLS as the URL's {@code sslmode} says, see {@link DatabaseUrl}) and how the shared, bounded
+ * pool behaves. {@code url} is null until resolved.
+ */
 public record DatabaseConfig(
     DatabaseUrl url,
     int poolSize,
@@ -24,6 +27,7 @@ public record DatabaseConfig(
         r.problem("database.url", e.getMessage());
       }
     }
+    url = withTrustedCas(r, url);
     return new DatabaseConfig(
         url,
         r.intIn("database.poolSize", 16, 1, 1000),
@@ -34,6 +38,35 @@ public record DatabaseConfig(
         r.intIn("database.pipeliningLimit", 256, 1, 4096),
         r.intIn("database.preparedStatementCacheSize", 256, 0, 100_000),
         r.duration("database.healthTimeout", Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(1)));
+  }
+
+  /**
+   * {@code database.caFile} ({@code DATABASE_CA_FILE}) names the CAs a verifying {@code sslmode} trusts, as
+   * {@code sslrootcert} in the URL does. Either is refused where it would verify nothing.
+   */
+  private static DatabaseUrl withTrustedCas(ConfigReader r, DatabaseUrl url) {
+    String caFile = r.optionalString("database.caFile");
+    if (url == null) {
+      return null;
+    }
+    String key = caFile != null ? "database.caFile" : "database.url";
+    if (caFile != null) {
+      url = url.withSslRootCert(caFile);
+    }
+    if (url.sslRootCert() == null) {
+      return url;
+    }
+    if (!url.verifiesServer()) {
+      r.problem(key, "a CA file is used only with sslmode=verify-full (or verify-ca) in DATABASE_URL; sslmode="
+          + url.sslMode() + " does not verify the server");
+      return url;
+    }
+    try {
+      CaFiles.check(url.sslRootCert());
+    } catch (IllegalArgumentException e) {
+      r.problem(key, e.getMessage());
+    }
+    return url;
   }
 
   public DatabaseConfig withUrl(DatabaseUrl newUrl) {

@@ -65,6 +65,38 @@ public final class Preflight {
     return out;
   }
 
+  /**
+   * What staging and production start with but should not, said at start-up and by {@code check-config} without
+   * refusing: an empty Host allowlist; PostgreSQL or Redis reached without TLS anywhere but on this machine.
+   */
+  public static List<ConfigProblem> warnings(BulwarkConfig c) {
+    List<ConfigProblem> out = new ArrayList<>();
+    if (!c.environment().isStrict()) {
+      return out;
+    }
+    if (c.http().allowedHosts().isEmpty()) {
+      out.add(new ConfigProblem("http.allowedHosts", "empty, so any Host header is answered; list the host names "
+          + "clients use (ALLOWED_HOSTS=api.example.com)"));
+    }
+    DatabaseUrl db = c.database().url();
+    if (db != null && !db.requiresTls() && !isLoopback(db.host())) {
+      out.add(new ConfigProblem("database.url", "connects to " + db.host() + " without TLS (sslmode=" + db.sslMode()
+          + "); add ?sslmode=verify-full (and DATABASE_CA_FILE for a private CA)"));
+    }
+    String redis = c.redis().url();
+    if (redis != null && !RedisUrl.isTls(redis) && !isLoopback(RedisUrl.host(redis))) {
+      out.add(new ConfigProblem("redis.url", "connects to " + RedisUrl.host(redis) + " without TLS; use rediss:// "
+          + "(and REDIS_CA_FILE for a private CA)"));
+    }
+    return out;
+  }
+
+  /** This machine, by name or address (no DNS look-up: a name that merely resolves to 127.0.0.1 does not count). */
+  static boolean isLoopback(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
+  }
+
   static boolean isPlaceholder(String secret) {
     String s = secret.toLowerCase(Locale.ROOT);
     if (PLACEHOLDER_SECRETS.stream().anyMatch(s::contains)) {

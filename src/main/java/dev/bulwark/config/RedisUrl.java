@@ -28,6 +28,16 @@ public final class RedisUrl {
     }
   }
 
+  /** {@code rediss://}: TLS. */
+  public static boolean isTls(String url) {
+    return url.startsWith("rediss://");
+  }
+
+  /** The host a (valid) URL names. */
+  public static String host(String url) {
+    return URI.create(url).getHost();
+  }
+
   public static String redact(String url) {
     return url == null ? null : url.replaceAll("//([^@/]*)@", "//***@");
   }

@@ -46,12 +46,14 @@ public final class ApiRouter {
     ApiRouter api = new ApiRouter(vertx, services, features);
     var config = services.config();
     api.router.route().handler(new RequestIds());
+    api.router.route().handler(new ConnectionDrain(services.draining(), config.shutdown().gracePeriod()));
     if (config.http().accessLog()) {
       api.router.route().handler(new AccessLog());
     }
     api.router.route()
         .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
+        .handler(new HostAllowlist(config.http().allowedHosts()))
         .handler(new Cors(config.corsOrigins()))
         .handler(features.clientAddress()::attach)
         .handler(new CanonicalPath());

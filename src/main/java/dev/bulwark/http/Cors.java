@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * CORS for exact configured origins. An allowed origin gets its own origin echoed (with credentials); a preflight
- * from it is answered here. Any other origin gets no CORS headers at all, and its preflight a 403. {@code *} (refused
- * outside development) allows every origin without credentials.
+ * CORS for exact configured origins. An allowed origin gets its own origin echoed; a preflight from it is answered
+ * here. Any other origin gets no CORS headers at all, and its preflight a 403. {@code *} (refused outside
+ * development) allows every origin. Never {@code Access-Control-Allow-Credentials}: the API authenticates with bearer
+ * tokens, not cookies, so a browser has no ambient credential to send and none should be invited.
  */
 public final class Cors implements SecurityPolicyHandler {
   private static final String ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
@@ -49,12 +50,7 @@ public final class Cors implements SecurityPolicyHandler {
     }
     MultiMap headers = ctx.response().headers();
     headers.add("Vary", "Origin");
-    if (any) {
-      headers.set("Access-Control-Allow-Origin", "*");
-    } else {
-      headers.set("Access-Control-Allow-Origin", origin);
-      headers.set("Access-Control-Allow-Credentials", "true");
-    }
+    headers.set("Access-Control-Allow-Origin", any ? "*" : origin);
     if (preflight) {
       headers.set("Access-Control-Allow-Methods", ALLOW_METHODS);
       headers.set("Access-Control-Allow-Headers", ALLOW_HEADERS);

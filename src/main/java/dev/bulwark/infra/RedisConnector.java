@@ -1,7 +1,9 @@
 package dev.bulwark.infra;
 
 import dev.bulwark.config.RedisConfig;
+import dev.bulwark.config.RedisUrl;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
@@ -11,12 +13,22 @@ public final class RedisConnector {
   }
 
   public static Redis create(Vertx vertx, RedisConfig config) {
+    return Redis.createClient(vertx, options(config));
+  }
+
+  /** {@code rediss://} is TLS with the server's certificate and host name verified (its CA file, or the JVM's). */
+  public static RedisOptions options(RedisConfig config) {
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.url())
         .setMaxPoolSize(config.poolSize())
         .setMaxPoolWaiting(config.maxWaiting())
         .setMaxWaitingHandlers(config.maxWaiting())
         .setPoolRecycleTimeout(15_000);
-    return Redis.createClient(vertx, options);
+    if (config.url() != null && RedisUrl.isTls(config.url())) {
+      options.getNetClientOptions()
+          .setHostnameVerificationAlgorithm("HTTPS")
+          .setTrustOptions(config.caFile() != null ? new PemTrustOptions().addCertPath(config.caFile()) : new SystemTrust());
+    }
+    return options;
   }
 }

@@ -311,4 +311,16 @@ class ConfigLoaderTest {
     assertEquals(1, HasherConfig.defaultInstances(3));
     assertEquals(4, HasherConfig.defaultInstances(8));
   }
+
+  @Test
+  void frontendUrlAddsItsOriginToTheCorsOrigins() {
+    BulwarkConfig c = load(Map.of("CORS_ORIGINS", "https://a.example", "FRONTEND_URL", "HTTP://Localhost:5173/tasks?x=1"), Map.of());
+    assertEquals(List.of("https://a.example", "http://localhost:5173"), c.corsOrigins());
+    assertEquals(List.of("https://a.example"), load(Map.of("CORS_ORIGINS", "https://a.example",
+        "FRONTEND_URL", "https://a.example/"), Map.of()).corsOrigins(), "no duplicate");
+    for (String bad : new String[] {"app.example.com", "ftp://app.example.com", "https://user@app.example.com", "*"}) {
+      List<ConfigProblem> p = problems(Map.of("FRONTEND_URL", bad));
+      assertTrue(p.stream().anyMatch(x -> x.key().equals("cors.frontendUrl") && x.toString().contains("FRONTEND_URL")), bad + ": " + p);
+    }
+  }
 }

@@ -29,6 +29,7 @@ class HardeningTest {
   static void start() {
     Map<String, String> env = TestServer.baseEnv();
     env.put("CORS_ORIGINS", "https://app.example.com,https://admin.example.com");
+    env.put("FRONTEND_URL", "https://Todo.example.com:443/app/");
     server = TestServer.start(env, Map.of("http.bodyLimit", "4KiB", "http.maxHeaderSize", "2KiB"));
   }
 
@@ -61,11 +62,11 @@ class HardeningTest {
   }
 
   @Test
-  void allowedOriginGetsCorsHeadersWithCredentials() {
+  void allowedOriginGetsCorsHeadersButNoCredentials() {
     HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/api/status").putHeader("Origin", "https://app.example.com"));
     assertEquals(200, r.statusCode());
     assertEquals("https://app.example.com", r.getHeader("Access-Control-Allow-Origin"));
-    assertEquals("true", r.getHeader("Access-Control-Allow-Credentials"));
+    assertNull(r.getHeader("Access-Control-Allow-Credentials"), "bearer tokens, not cookies: no credentialed CORS");
     assertTrue(r.getHeader("Access-Control-Expose-Headers").contains("X-Request-Id"));
     assertTrue(r.headers().getAll("Vary").contains("Origin"));
   }
@@ -81,6 +82,19 @@ class HardeningTest {
     assertTrue(r.getHeader("Access-Control-Allow-Methods").contains("PATCH"));
     assertTrue(r.getHeader("Access-Control-Allow-Headers").contains("If-Match"));
     assertEquals("600", r.getHeader("Access-Control-Max-Age"));
+    assertNull(r.getHeader("Access-Control-Allow-Credentials"));
+  }
+
+  @Test
+  void frontendUrlIsOneMoreAllowedOrigin() {
+    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/api/status").putHeader("Origin", "https://todo.example.com"));
+    assertEquals("https://todo.example.com", r.getHeader("Access-Control-Allow-Origin"), "FRONTEND_URL's origin is allowed");
+    HttpResponse<Buffer> pre = server.send(server.request(HttpMethod.OPTIONS, "/api/v1/tasks")
+        .putHeader("Origin", "https://todo.example.com").putHeader("Access-Control-Request-Method", "POST"));
+    assertEquals(204, pre.statusCode());
+    assertEquals("https://todo.example.com", pre.getHeader("Access-Control-Allow-Origin"));
+    assertEquals("https://app.example.com", server.send(server.request(HttpMethod.GET, "/api/status")
+        .putHeader("Origin", "https://app.example.com")).getHeader("Access-Control-Allow-Origin"), "CORS_ORIGINS still apply");
   }
 
   @Test
