@@ -11,11 +11,16 @@ import dev.bulwark.auth.Revocations;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Preflight;
+import dev.bulwark.http.ClientAddress;
 import dev.bulwark.http.HttpServerVerticle;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.infra.RedisConnector;
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
+import dev.bulwark.ops.MetricsRoute;
+import dev.bulwark.ops.Version;
+import dev.bulwark.ratelimit.RateLimitGate;
+import dev.bulwark.ratelimit.RefusalLog;
 import dev.bulwark.tasks.TombstonePurger;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -23,56 +28,69 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import dev.bulwark.ops.MetricsRoute;
-import dev.bulwark.http.ClientAddress;
-import dev.bulwark.ratelimit.RateLimitGate;
-import dev.bulwark.ratelimit.RefusalLog;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Bulwark: migrate → pools → hasher workers → HTTP verticles, and the reverse on stop. The configuration
- * must already carry both service URLs (see {@link dev.bulwark.infra.DevServices} for development).
+ * The composition root: a running Bulwark. It builds what the process shares (the pools, the hasher, the gate with
+ * its fallback state, revocations), then migrate → hasher workers → HTTP verticles (each composed by {@link
+ * FeatureSet} on its own event loop) → the management port → background jobs, and the reverse on stop. The
+ * configuration must already carry both service URLs (see {@link dev.bulwark.infra.DevServices} for development).
  */
 public final class Bulwark {
   private static final Logger log = LoggerFactory.getLogger(Bulwark.class);
 
   private final Vertx vertx;
-  private final Services services;
+  private final BulwarkConfig config;
+  private final Pool pg;
+  private final Redis redis;
+  private final PasswordHasher hasher;
+  private final ClientAddress clients;
+  private final RateLimitGate gate;
+  private final Revocations revocations;
+  private final boolean embeddedServices;
+  private final String metricsRegistry;
+  private final long startedAtMillis;
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final List<Runnable> jobStops = new ArrayList<>();
   private String hasherDeployment;
   private String httpDeployment;
   private HttpServer managementServer;
-  private TombstonePurger purger;
-  private RefreshSealEraser sealEraser;
-  private AuthRetention retention;
   private Future<Void> stopped;
 
-  private Bulwark(Vertx vertx, Services services) {
+  private Bulwark(Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry,
+      long startedAtMillis) {
     this.vertx = vertx;
-    this.services = services;
+    this.config = config;
+    this.embeddedServices = embeddedServices;
+    this.metricsRegistry = metricsRegistry;
+    this.startedAtMillis = startedAtMillis;
+    this.pg = PostgresPool.create(vertx, config.database(), config.http().instances());
+    this.redis = RedisConnector.create(vertx, config.redis());
+    this.hasher = new PasswordHasher(vertx, config.hasher());
+    this.clients = new ClientAddress(config.rateLimit().trustedProxies());
+    this.gate = new RateLimitGate(redis, config.rateLimit(), clients, config.redis().commandTimeout().toMillis(),
+        refusalAudit(pg));
+    this.revocations = new Revocations(redis, pg, config);
   }
 
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
-  public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
+  public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices,
+      String metricsRegistry) {
     long started = System.currentTimeMillis();
     Preflight.warnings(config).forEach(w -> log.warn("Preflight warning: {}", w));
     return Migrations.migrate(vertx, config.database().url()).compose(applied -> {
-      Pool pg = PostgresPool.create(vertx, config.database(), config.http().instances());
-      Redis redis = RedisConnector.create(vertx, config.redis());
-      PasswordHasher hasher = new PasswordHasher(vertx, config.hasher());
-      ClientAddress clients = new ClientAddress(config.rateLimit().trustedProxies());
-      RateLimitGate gate = new RateLimitGate(redis, config.rateLimit(), clients,
-          config.redis().commandTimeout().toMillis(), refusalAudit(pg));
-      Revocations revocations = new Revocations(redis, pg, config);
-      Services services = new Services(config, pg, redis, hasher, clients, gate, revocations, embeddedServices,
-          metricsRegistry, started, new AtomicBoolean());
-      Metrics.bind(metricsRegistry, hasher);
-      Bulwark app = new Bulwark(vertx, services);
-      return revocations.repairAtStart().compose(v -> app.deploy()).recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
+      Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
+      Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
+      return app.revocations.repairAtStart()
+          .compose(v -> app.deploy())
+          .recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
     });
   }
 
@@ -84,7 +102,6 @@ public final class Bulwark {
   }
 
   private Future<Bulwark> deploy() {
-    BulwarkConfig config = services.config();
     // bcrypt gets a pool of its own: it cannot starve executeBlocking work, and its threads can be niced alone
     DeploymentOptions workers = new DeploymentOptions()
         .setThreadingModel(ThreadingModel.WORKER)
@@ -97,18 +114,19 @@ public final class Bulwark {
         .compose(id -> {
           hasherDeployment = id;
           DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());
-          return vertx.deployVerticle(() -> new HttpServerVerticle(services, FeatureSet::new), http);
+          return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), config.shutdown().gracePeriod(),
+              verticleVertx -> new FeatureSet(verticleVertx, this)), http);
         })
         .compose(id -> {
           httpDeployment = id;
           return startManagementServer();
         })
         .map(v -> {
-          purger = new TombstonePurger(vertx, services.pg(), config.tasks()).start();
-          sealEraser = new RefreshSealEraser(vertx, services.pg(), config.auth().refreshReuseGrace()).start();
-          retention = new AuthRetention(vertx, services.pg(), config.retention()).start();
+          jobStops.add(new TombstonePurger(vertx, pg, config.tasks()).start()::stop);
+          jobStops.add(new RefreshSealEraser(vertx, pg, config.auth().refreshReuseGrace()).start()::stop);
+          jobStops.add(new AuthRetention(vertx, pg, config.retention()).start()::stop);
           log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
-              dev.bulwark.ops.Version.current(), config.http().host(), config.http().port(),
+              Version.current(), config.http().host(), config.http().port(),
               config.http().instances(), config.hasher().instances(), config.environment().id());
           return this;
         });
@@ -116,21 +134,64 @@ public final class Bulwark {
 
   /** {@code /metrics} on its own port when {@code metrics.port} is set, so it need not be exposed with the API. */
   private Future<Void> startManagementServer() {
-    var metrics = services.config().metrics();
+    var metrics = config.metrics();
     if (!metrics.enabled() || metrics.port() == 0) {
       return Future.succeededFuture();
     }
     Router router = Router.router(vertx);
-    router.get("/metrics").handler(new MetricsRoute(services.metricsRegistry(), metrics.token()));
-    return vertx.createHttpServer().requestHandler(router).listen(metrics.port(), services.config().http().host())
+    router.get("/metrics").handler(new MetricsRoute(metricsRegistry, metrics.token()));
+    return vertx.createHttpServer().requestHandler(router).listen(metrics.port(), config.http().host())
         .map(server -> {
           managementServer = server;
           return null;
         });
   }
 
-  public Services services() {
-    return services;
+  public BulwarkConfig config() {
+    return config;
+  }
+
+  /** The process's PostgreSQL pool (tests use it to look at what the server wrote). */
+  public Pool pg() {
+    return pg;
+  }
+
+  Redis redis() {
+    return redis;
+  }
+
+  PasswordHasher hasher() {
+    return hasher;
+  }
+
+  ClientAddress clients() {
+    return clients;
+  }
+
+  RateLimitGate gate() {
+    return gate;
+  }
+
+  Revocations revocations() {
+    return revocations;
+  }
+
+  boolean embeddedServices() {
+    return embeddedServices;
+  }
+
+  /** The name of the Micrometer registry this process's metrics go to. */
+  public String metricsRegistry() {
+    return metricsRegistry;
+  }
+
+  long startedAtMillis() {
+    return startedAtMillis;
+  }
+
+  /** True from the moment {@link #stop} is called: readiness answers 503 and responses say Connection: close. */
+  boolean draining() {
+    return draining.get();
   }
 
   /**
@@ -147,19 +208,13 @@ public final class Bulwark {
   }
 
   private Future<Void> drainAndStop() {
-    services.draining().set(true);
-    if (purger != null) {
-      purger.stop();
-    }
-    if (sealEraser != null) {
-      sealEraser.stop();
-    if (retention != null) {
-      retention.stop();
-    }
-    long drainMs = services.config().shutdown().drainDelay().toMillis();
+    draining.set(true);
+    jobStops.forEach(Runnable::run);
+    long drainMs = config.shutdown().drainDelay().toMillis();
     Future<Void> drained = drainMs == 0 ? Future.succeededFuture()
         : Future.future(p -> vertx.setTimer(drainMs, id -> p.complete()));
-    Future<Void> http = drained.compose(v -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
+    Future<Void> http = drained.compose(v -> httpDeployment == null ? Future.succeededFuture()
+        : vertx.undeploy(httpDeployment));
     return http
         .transform(ar -> managementServer == null ? Future.<Void>succeededFuture() : managementServer.close())
         .transform(ar -> hasherDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(hasherDeployment))
@@ -167,7 +222,7 @@ public final class Bulwark {
   }
 
   private Future<Void> closeClients() {
-    services.redis().close();
-    return services.pg().close();
+    redis.close();
+    return pg.close();
   }
 }

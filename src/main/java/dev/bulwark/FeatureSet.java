@@ -9,69 +9,115 @@ import dev.bulwark.auth.LoginThrottle;
 import dev.bulwark.auth.RefreshRotation;
 import dev.bulwark.auth.RefreshTokenCallers;
 import dev.bulwark.auth.RefreshTokens;
-import dev.bulwark.auth.Revocations;
 import dev.bulwark.auth.SessionLifetime;
 import dev.bulwark.auth.SessionService;
 import dev.bulwark.auth.TokenIssuer;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.Environment;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
-import dev.bulwark.http.ClientAddress;
+import dev.bulwark.http.Endpoint;
+import dev.bulwark.http.RouteModule;
+import dev.bulwark.ops.DocsRoutes;
+import dev.bulwark.infra.Metrics;
+import dev.bulwark.ops.MetricsRoute;
+import dev.bulwark.ops.OpsRoutes;
+import dev.bulwark.ops.Readiness;
 import dev.bulwark.ratelimit.CallerSource;
+import dev.bulwark.tasks.TaskCursors;
 import dev.bulwark.tasks.TaskRoutes;
+import dev.bulwark.tasks.TaskService;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Wires the feature packages into the route table for one HTTP verticle instance: how each access level's callers
- * are recognised (auth contributes them to the one gate), and each feature's routes.
+ * The composition root's per-verticle half: builds, on one HTTP verticle's event loop, every feature with the narrow
+ * inputs it needs (a pool, a Redis client, its config record, a clock), the gate of each access level, and the
+ * route modules in the order they are mounted. The process-wide half is {@link Bulwark}. Clients come from {@link
+ * #pg} and {@link #redis}: the one place that decides whether a verticle shares the process's clients or has its own.
  */
-final class FeatureSet implements ApiRouter.Features {
-  private final AccessTokenCallers accessTokenCallers;
-  private final RefreshTokenCallers refreshTokenCallers;
-  private final AuthRoutes authRoutes;
-  private final TaskRoutes taskRoutes;
-  private final Services services;
+final class FeatureSet implements Endpoint {
+  private final Router router;
+  private final Vertx vertx;
+  private final long lagProbe;
 
-  FeatureSet(Vertx vertx, Services services) {
-    this.services = services;
-    BulwarkConfig config = services.config();
-    AccessTokens accessTokens = new AccessTokens(vertx, config.jwt());
-    Revocations revocations = services.revocations();
-    this.accessTokenCallers = new AccessTokenCallers(accessTokens, revocations);
-    this.refreshTokenCallers = new RefreshTokenCallers(services.pg());
-    RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
+  FeatureSet(Vertx vertx, Bulwark root) {
+    this.vertx = vertx;
+    BulwarkConfig config = root.config();
+    Pool pg = root.pg();
+    Redis redis = root.redis();
     Clock clock = Clock.systemUTC();
-    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, revocations, config, clock);
-    RefreshRotation rotation = new RefreshRotation(services.pg(), refreshTokens, SessionLifetime.of(config.auth()),
+
+    AccessTokens accessTokens = new AccessTokens(vertx, config.jwt());
+    AccessTokenCallers accessTokenCallers = new AccessTokenCallers(accessTokens, root.revocations());
+    RefreshTokenCallers refreshTokenCallers = new RefreshTokenCallers(pg);
+    RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
+    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, root.revocations(), config, clock);
+    RefreshRotation rotation = new RefreshRotation(pg, refreshTokens, SessionLifetime.of(config.auth()),
         config.auth().refreshReuseGrace().toSeconds(), clock);
-    LoginThrottle throttle = new LoginThrottle(services.redis(), config.auth(), config.redis().commandTimeout().toMillis());
+    LoginThrottle throttle = new LoginThrottle(redis, config.auth(), config.redis().commandTimeout().toMillis());
     DeviceTokens devices = new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
-    AccountService accounts = new AccountService(services.pg(), services.hasher(), issuer, rotation, throttle, devices,
-        revocations);
-    this.authRoutes = new AuthRoutes(accounts, new SessionService(services.pg(), revocations), config.jwt());
-    this.taskRoutes = new TaskRoutes(vertx, services);
+    AccountService accounts = new AccountService(pg, root.hasher(), issuer, rotation, throttle, devices,
+        root.revocations());
+    AuthRoutes auth = new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
+
+    TaskCursors cursors = new TaskCursors(config.jwt().secret());
+    TaskRoutes tasks = new TaskRoutes(new TaskService(pg, config.tasks(), cursors), cursors);
+
+    OpsRoutes ops = new OpsRoutes(
+        new Readiness(vertx, pg, redis, config.database().healthTimeout().toMillis()),
+        root::draining,
+        new OpsRoutes.Status(config.environment().id(), config.rateLimit().enabled(), config.docsEnabled(),
+            root.embeddedServices(), root.startedAtMillis()));
+
+    List<RouteModule> modules = new ArrayList<>();
+    modules.add(ops);
+    if (config.metrics().onApiPort()) {
+      MetricsRoute metrics = new MetricsRoute(root.metricsRegistry(), config.metrics().token());
+      modules.add(api -> api.route(HttpMethod.GET, "/metrics", Access.OPS, metrics));
+    }
+    if (config.docsEnabled()) {
+      modules.add(new DocsRoutes());
+    }
+    modules.add(auth);
+    modules.add(tasks);
+
+    ApiRouter.Platform platform = new ApiRouter.Platform(config.http(),
+        config.environment() == Environment.PRODUCTION, config.corsOrigins(), root.clients(), root::draining,
+        config.shutdown().gracePeriod(), access -> gate(root, access, accessTokenCallers, refreshTokenCallers));
+    this.router = ApiRouter.create(vertx, platform, modules);
+    this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
   }
 
-  @Override
-  public Handler<RoutingContext> gate(Access access) {
-    return services.rateLimit().handler(switch (access) {
-      case USER -> accessTokenCallers;
-      case REFRESH_TOKEN -> refreshTokenCallers;
-      default -> CallerSource.ANONYMOUS;
+  /** Each access level's gate: one gate, told how that level's callers are recognised. */
+  private static Handler<RoutingContext> gate(Bulwark root, Access access, AccessTokenCallers users,
+      RefreshTokenCallers refreshTokens) {
+    return root.gate().handler(switch (access) {
+      case USER -> users;
+      case REFRESH_TOKEN -> refreshTokens;
+      case PUBLIC, OPS -> CallerSource.ANONYMOUS;
     });
   }
 
   @Override
-  public ClientAddress clientAddress() {
-    return services.clients();
+  public Router router() {
+    return router;
   }
 
   @Override
-  public void mount(ApiRouter api) {
-    authRoutes.mount(api);
-    taskRoutes.mount(api);
+  public Future<Void> close() {
+    if (lagProbe != -1) {
+      vertx.cancelTimer(lagProbe);
+    }
+    return Future.succeededFuture();
   }
 }

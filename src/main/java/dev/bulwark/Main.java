@@ -11,7 +11,7 @@ import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.ops.Seeder;
 import io.vertx.sqlclient.Pool;
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -222,7 +222,7 @@ public final class Main {
   private static void shutdown(Vertx vertx, Bulwark app, DevServices dev) {
     log.info("Shutting down: draining");
     try {
-      long bound = app.services().config().shutdown().gracePeriod().plus(app.services().config().shutdown().drainDelay())
+      long bound = app.config().shutdown().gracePeriod().plus(app.config().shutdown().drainDelay())
           .plusSeconds(10).toMillis();
       app.stop().await(bound, TimeUnit.MILLISECONDS);
       vertx.close().await(10, TimeUnit.SECONDS);

@@ -3,7 +3,6 @@ package dev.bulwark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.http.ApiRouter;
 import dev.bulwark.ops.ApiContract;
 import dev.bulwark.testing.TestServer;
 import io.vertx.core.buffer.Buffer;
@@ -45,8 +44,9 @@ class ApiContractTest {
         .filter(k -> Set.of("get", "post", "put", "patch", "delete").contains(k))
         .forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
 
-    Router router = ApiRouter.create(server.vertx(), server.app().services(),
-        new FeatureSet(server.vertx(), server.app().services()));
+    FeatureSet features = new FeatureSet(server.vertx(), server.app());
+    Router router = features.router();
+    features.close();
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() == null || route.methods() == null || route.getPath().startsWith("/docs/assets")) {

@@ -99,7 +99,7 @@ class SeedCommandTest {
     Path csv = Files.createTempDirectory("bulwark-seed").resolve("users.csv");
     for (String profile : List.of("production", "staging")) {
       Map<String, String> env = Map.of("ENVIRONMENT", profile, "DATABASE_URL", url, "REDIS_URL", services.redisUrl(),
-          "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "BCRYPT_ROUNDS", "4");
+          "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb", "BCRYPT_ROUNDS", "4");
       Result refused = CommandLineTest.run(env, "seed", "--users", "3", "--tasks-per-user", "1", "--out", csv.toString());
       assertEquals(2, refused.exit(), refused.output());
       assertTrue(refused.output().contains("seed: refusing to seed under the " + profile + " profile"), refused.output());
@@ -112,7 +112,7 @@ class SeedCommandTest {
     }
 
     Map<String, String> env = Map.of("ENVIRONMENT", "production", "DATABASE_URL", url, "REDIS_URL", services.redisUrl(),
-        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "BCRYPT_ROUNDS", "4");
+        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb", "BCRYPT_ROUNDS", "4");
     Result allowed = CommandLineTest.run(env, "seed", "--users", "3", "--tasks-per-user", "1", "--out", csv.toString(),
         "--allow-production-profile");
     assertEquals(0, allowed.exit(), allowed.output());

@@ -1,7 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.core.Failure;
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.List;

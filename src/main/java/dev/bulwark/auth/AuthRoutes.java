@@ -9,6 +9,7 @@ import dev.bulwark.http.Fields;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
+import dev.bulwark.http.RouteModule;
 import dev.bulwark.core.Timestamps;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /** Accounts and sessions: parse and validate, call one service method, answer. */
-public final class AuthRoutes {
+public final class AuthRoutes implements RouteModule {
   private static final Set<String> SIGNUP_FIELDS = Set.of("email", "password", "display_name", "device_name");
   private static final Set<String> LOGIN_FIELDS = Set.of("email", "password", "device_name", "device_token");
   private static final int MAX_DEVICE_TOKEN = 256;
@@ -35,6 +36,7 @@ public final class AuthRoutes {
     this.jwks = new Jwks(jwt);
   }
 
+  @Override
   public void mount(ApiRouter api) {
     api.route(HttpMethod.GET, "/.well-known/jwks.json", Access.PUBLIC, jwks::handle);
     api.route(HttpMethod.POST, "/api/v1/auth/signup", Access.PUBLIC, this::signup);

@@ -2,7 +2,7 @@ package dev.bulwark.auth;
 
 import dev.bulwark.auth.SessionRepository.Family;
 import dev.bulwark.auth.SessionRepository.PresentedToken;
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;

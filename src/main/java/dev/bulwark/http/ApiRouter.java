@@ -1,10 +1,5 @@
 package dev.bulwark.http;
 
-import dev.bulwark.Services;
-import dev.bulwark.ops.DocsRoutes;
-import dev.bulwark.ops.MetricsRoute;
-import dev.bulwark.ops.OpsRoutes;
-import dev.bulwark.ops.Readiness;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -13,10 +8,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
-import dev.bulwark.config.Environment;
+import dev.bulwark.config.HttpConfig;
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * The route table. Every route gets its chain here, in one order: platform (request id, access log, canonical path)
@@ -32,47 +31,50 @@ public final class ApiRouter {
   private final Handler<RoutingContext> body;
   private final Map<Access, Handler<RoutingContext>> gates = new EnumMap<>(Access.class);
 
-  private ApiRouter(Vertx vertx, Services services, Features features) {
+  private ApiRouter(Vertx vertx, Platform platform) {
     this.router = Router.router(vertx);
-    this.body = BodyHandler.create(false).setBodyLimit(services.config().http().bodyLimit());
+    this.body = BodyHandler.create(false).setBodyLimit(platform.http().bodyLimit());
     for (Access access : Access.values()) {
       if (access != Access.OPS) {
-        gates.put(access, features.gate(access));
+        gates.put(access, platform.gates().apply(access));
       }
     }
   }
 
-  public static Router create(Vertx vertx, Services services, Features features) {
-    ApiRouter api = new ApiRouter(vertx, services, features);
-    var config = services.config();
+  /**
+   * What every route shares, decided by the composition root: the HTTP settings, whether this is production (HSTS),
+   * the allowed CORS origins, how client addresses are told, whether the process is draining for shutdown, and the
+   * gate of each access level (the caller's credential and checks, and every rate limit).
+   */
+  public record Platform(
+      HttpConfig http,
+      boolean production,
+      List<String> corsOrigins,
+      ClientAddress clients,
+      BooleanSupplier draining,
+      Duration gracePeriod,
+      Function<Access, Handler<RoutingContext>> gates) {
+  }
+
+  /** The router of one HTTP verticle: the platform chain, then each module's routes, then the one problem handler. */
+  public static Router create(Vertx vertx, Platform platform, List<RouteModule> modules) {
+    ApiRouter api = new ApiRouter(vertx, platform);
+    HttpConfig http = platform.http();
     api.router.route().handler(new RequestIds());
-    api.router.route().handler(new ConnectionDrain(services.draining(), config.shutdown().gracePeriod()));
-    if (config.http().accessLog()) {
+    api.router.route().handler(new ConnectionDrain(platform.draining(), platform.gracePeriod()));
+    if (http.accessLog()) {
       api.router.route().handler(new AccessLog());
     }
     api.router.route()
-        .handler(TimeoutHandler.create(config.http().requestTimeout().toMillis(), 503))
-        .handler(new SecurityHeaders(config.environment() == Environment.PRODUCTION, features.clientAddress()))
-        .handler(new HostAllowlist(config.http().allowedHosts()))
-        .handler(new Cors(config.corsOrigins()))
-        .handler(features.clientAddress()::attach)
+        .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503))
+        .handler(new SecurityHeaders(platform.production(), platform.clients()))
+        .handler(new HostAllowlist(http.allowedHosts()))
+        .handler(new Cors(platform.corsOrigins()))
+        .handler(platform.clients()::attach)
         .handler(new CanonicalPath());
-
-    OpsRoutes ops = new OpsRoutes(services,
-        new Readiness(vertx, services.pg(), services.redis(), services.config().database().healthTimeout().toMillis()));
-    api.route(HttpMethod.GET, "/health", Access.OPS, ops::health);
-    api.route(HttpMethod.GET, "/ready", Access.OPS, ops::ready);
-    api.route(HttpMethod.GET, "/api/status", Access.PUBLIC, ops::status);
-    api.route(HttpMethod.GET, "/openapi.yaml", Access.PUBLIC, ops::contract);
-    if (config.metrics().onApiPort()) {
-      api.route(HttpMethod.GET, "/metrics", Access.OPS, new MetricsRoute(services.metricsRegistry(), config.metrics().token()));
+    for (RouteModule module : modules) {
+      module.mount(api);
     }
-
-    if (config.docsEnabled()) {
-      DocsRoutes.mount(api, api.router);
-    }
-    features.mount(api);
-
     ProblemHandler problems = new ProblemHandler(api.allowed);
     api.router.route().failureHandler(problems);
     api.router.errorHandler(404, problems);
@@ -93,14 +95,11 @@ public final class ApiRouter {
     route.handler(feature);
   }
 
-  /** What the feature packages contribute: the gate of each access level, and their routes. */
-  public interface Features {
-    /** The gate of routes of this access level: the caller's credential and checks, and every rate limit. */
-    Handler<RoutingContext> gate(Access access);
-
-    void mount(ApiRouter api);
-
-    /** How the client's address and scheme are told (trusted proxies). */
-    ClientAddress clientAddress();
+  /**
+   * A route under {@code pathPrefix} outside the access-level chain (the platform handlers still run), for static
+   * assets that need handlers of their own.
+   */
+  public Route assets(String pathPrefix) {
+    return router.route(pathPrefix);
   }
 }

@@ -7,7 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * While the process drains (readiness already 503), every HTTP/1.x response says {@code Connection: close} and its
@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that response is not processed: it was told the connection closes.
  */
 public final class ConnectionDrain implements PlatformHandler {
-  private final AtomicBoolean draining;
+  private final BooleanSupplier draining;
   private final long graceMs;
 
-  public ConnectionDrain(AtomicBoolean draining, Duration gracePeriod) {
+  public ConnectionDrain(BooleanSupplier draining, Duration gracePeriod) {
     this.draining = draining;
     this.graceMs = gracePeriod.toMillis();
   }
@@ -28,7 +28,7 @@ public final class ConnectionDrain implements PlatformHandler {
   @Override
   public void handle(RoutingContext ctx) {
     ctx.addHeadersEndHandler(v -> {
-      if (draining.get()) {
+      if (draining.getAsBoolean()) {
         closeAfterResponse(ctx.request());
       }
     });

@@ -1,5 +1,7 @@
 package dev.bulwark.http;
 
+import dev.bulwark.core.Failure;
+
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
@@ -40,7 +42,7 @@ public final class HostAllowlist implements SecurityPolicyHandler {
     if (anyHost || allows(ctx.request().authority()) || PROBES.contains(ctx.request().path())) {
       ctx.next();
     } else {
-      ctx.fail(new ApiException(400, "host_not_allowed", "This server does not answer for that host."));
+      ctx.fail(Failure.invalid("host_not_allowed", "This server does not answer for that host."));
     }
   }
 

@@ -1,8 +1,6 @@
 package dev.bulwark.http;
 
-import dev.bulwark.Services;
 import dev.bulwark.config.HttpConfig;
-import dev.bulwark.ops.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -10,27 +8,29 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
+import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * One HTTP listener per instance; Vert.x spreads connections across instances sharing the port. The start future
  * completes only once the port is bound, and fails with a clear message when it cannot be.
  */
 public final class HttpServerVerticle extends VerticleBase {
-  private final Services services;
-  private final BiFunction<Vertx, Services, ApiRouter.Features> features;
-  private static final long LAG_PERIOD_NANOS = 500_000_000L;
+  private final HttpConfig http;
+  private final Duration gracePeriod;
+  private final Function<Vertx, Endpoint> endpoints;
   private HttpServer server;
-  private long lagTimer = -1;
+  private Endpoint endpoint;
 
-  public HttpServerVerticle(Services services, BiFunction<Vertx, Services, ApiRouter.Features> features) {
-    this.services = services;
-    this.features = features;
+  /** {@code endpoints} builds this instance's router on its own event loop (see {@link Endpoint}). */
+  public HttpServerVerticle(HttpConfig http, Duration gracePeriod, Function<Vertx, Endpoint> endpoints) {
+    this.http = http;
+    this.gracePeriod = gracePeriod;
+    this.endpoints = endpoints;
   }
 
   @Override
   public Future<?> start() {
-    HttpConfig http = services.config().http();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())
         .setPort(http.port())
@@ -42,8 +42,8 @@ public final class HttpServerVerticle extends VerticleBase {
         .setCompressionContentSizeThreshold(http.compressionThreshold())
         .setTcpNoDelay(true)
         .setReuseAddress(true);
-    lagTimer = services.config().metrics().enabled() ? startLagProbe() : -1;
-    server = vertx.createHttpServer(options).requestHandler(ApiRouter.create(vertx, services, features.apply(vertx, services)));
+    endpoint = endpoints.apply(vertx);
+    server = vertx.createHttpServer(options).requestHandler(endpoint.router());
     return server.listen().recover(err -> Future.failedFuture(listenFailure(http, err)));
   }
 
@@ -58,19 +58,8 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Stops accepting, lets in-flight requests finish within the grace period, then closes what is left. */
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(lagTimer);
-    long graceMs = services.config().shutdown().gracePeriod().toMillis();
-    return server == null ? Future.succeededFuture() : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
-  }
-
-  /** Measures how late this event loop runs a timer: the lag every handler on it would see. */
-  private long startLagProbe() {
-    String loop = Thread.currentThread().getName();
-    long[] expected = {System.nanoTime() + LAG_PERIOD_NANOS};
-    return vertx.setPeriodic(LAG_PERIOD_NANOS / 1_000_000, id -> {
-      long now = System.nanoTime();
-      Metrics.eventLoopLag(loop, Math.max(0, now - expected[0]));
-      expected[0] = now + LAG_PERIOD_NANOS;
-    });
+    Future<Void> closed = server == null ? Future.succeededFuture()
+        : server.shutdown(gracePeriod.toMillis(), TimeUnit.MILLISECONDS);
+    return closed.transform(ar -> endpoint == null ? Future.<Void>succeededFuture() : endpoint.close());
   }
 }

@@ -1,6 +1,10 @@
 package dev.bulwark.ops;
 
-import dev.bulwark.Services;
+import dev.bulwark.http.Access;
+import dev.bulwark.http.ApiRouter;
+import dev.bulwark.http.RouteModule;
+import io.vertx.core.http.HttpMethod;
+import java.util.function.BooleanSupplier;
 import dev.bulwark.http.Responses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -8,16 +12,31 @@ import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.web.RoutingContext;
 
 /** Liveness, readiness and status: what load balancers, orchestrators and humans poll. */
-public final class OpsRoutes {
+public final class OpsRoutes implements RouteModule {
   private static final JsonObject LIVE = new JsonObject().put("status", "UP");
   private static final Buffer CONTRACT = ApiContract.load();
 
-  private final Services services;
   private final Readiness readiness;
+  private final BooleanSupplier draining;
+  private final Status status;
 
-  public OpsRoutes(Services services, Readiness readiness) {
-    this.services = services;
+  /** What {@code /api/status} tells: the environment, which features are on, and since when the process runs. */
+  public record Status(String environment, boolean rateLimit, boolean docs, boolean embeddedServices,
+      long startedAtMillis) {
+  }
+
+  public OpsRoutes(Readiness readiness, BooleanSupplier draining, Status status) {
     this.readiness = readiness;
+    this.draining = draining;
+    this.status = status;
+  }
+
+  @Override
+  public void mount(ApiRouter api) {
+    api.route(HttpMethod.GET, "/health", Access.OPS, this::health);
+    api.route(HttpMethod.GET, "/ready", Access.OPS, this::ready);
+    api.route(HttpMethod.GET, "/api/status", Access.PUBLIC, this::status);
+    api.route(HttpMethod.GET, "/openapi.yaml", Access.PUBLIC, this::contract);
   }
 
   /** Liveness: the process runs and this event loop answers. Never touches dependencies. */
@@ -29,7 +48,7 @@ public final class OpsRoutes {
   public void ready(RoutingContext ctx) {
     readiness.check()
         .onSuccess(result -> {
-          boolean draining = services.draining().get();
+          boolean draining = this.draining.getAsBoolean();
           boolean up = Boolean.TRUE.equals(result.getUp()) && !draining;
           JsonObject checks = new JsonObject();
           for (CheckResult c : result.getChecks()) {
@@ -51,16 +70,15 @@ public final class OpsRoutes {
   }
 
   public void status(RoutingContext ctx) {
-    var config = services.config();
     JsonObject features = new JsonObject()
-        .put("rate_limit", config.rateLimit().enabled())
-        .put("docs", config.docsEnabled())
-        .put("embedded_services", services.embeddedServices());
+        .put("rate_limit", status.rateLimit())
+        .put("docs", status.docs())
+        .put("embedded_services", status.embeddedServices());
     Responses.json(ctx, 200, new JsonObject()
         .put("name", "bulwark")
         .put("version", Version.current())
-        .put("environment", config.environment().id())
-        .put("uptime_seconds", (System.currentTimeMillis() - services.startedAtMillis()) / 1000)
+        .put("environment", status.environment())
+        .put("uptime_seconds", (System.currentTimeMillis() - status.startedAtMillis()) / 1000)
         .put("features", features));
   }
 }

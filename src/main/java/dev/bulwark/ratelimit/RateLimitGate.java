@@ -4,7 +4,7 @@ import dev.bulwark.config.RateLimitConfig;
 import dev.bulwark.config.RateLimitConfig.FailMode;
 import dev.bulwark.core.Failure;
 import dev.bulwark.http.ClientAddress;
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
 import dev.bulwark.ratelimit.LocalWindows.Outcome;
 import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
 import dev.bulwark.ratelimit.RateLimitRules.Phase;

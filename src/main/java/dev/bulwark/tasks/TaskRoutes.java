@@ -1,6 +1,5 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.Services;
 import dev.bulwark.auth.Principal;
 import dev.bulwark.http.Access;
 import dev.bulwark.core.Failure;
@@ -9,7 +8,7 @@ import dev.bulwark.http.ApiRouter;
 import dev.bulwark.core.FieldError;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.Responses;
-import io.vertx.core.Vertx;
+import dev.bulwark.http.RouteModule;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,7 +25,7 @@ import java.util.UUID;
  * {@code /api/v1/tasks}: parse and validate (every 4xx before any I/O), call one service method, answer. Each
  * instance belongs to one HTTP verticle (its cursor signer is not thread-safe).
  */
-public final class TaskRoutes {
+public final class TaskRoutes implements RouteModule {
   static final String BASE = "/api/v1/tasks";
   private static final CharSequence ETAG = HttpHeaders.createOptimized("ETag");
   private static final CharSequence LOCATION = HttpHeaders.createOptimized("Location");
@@ -37,11 +36,12 @@ public final class TaskRoutes {
   private final TaskService tasks;
   private final TaskCursors cursors;
 
-  public TaskRoutes(Vertx vertx, Services services) {
-    this.cursors = new TaskCursors(services.config().jwt().secret());
-    this.tasks = new TaskService(services.pg(), services.config().tasks(), cursors);
+  public TaskRoutes(TaskService tasks, TaskCursors cursors) {
+    this.tasks = tasks;
+    this.cursors = cursors;
   }
 
+  @Override
   public void mount(ApiRouter api) {
     api.route(HttpMethod.GET, BASE, Access.USER, this::list);
     api.route(HttpMethod.POST, BASE, Access.USER, this::create);

@@ -58,7 +58,7 @@ class AccessTokenAttackTest {
     // these tests are about what authentication answers; rate limiting has its own tests
     env.put("RATE_LIMIT_ENABLED", "false");
     server = TestServer.start(env, Map.of());
-    JwtConfig jwt = server.app().services().config().jwt();
+    JwtConfig jwt = server.app().config().jwt();
     secret = jwt.secret().getBytes(StandardCharsets.UTF_8);
     issuer = jwt.issuer();
     audience = jwt.audience();

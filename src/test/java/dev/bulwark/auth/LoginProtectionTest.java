@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.config.HasherConfig;
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
 import dev.bulwark.testing.Await;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;

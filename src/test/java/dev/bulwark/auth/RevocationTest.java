@@ -134,7 +134,7 @@ class RevocationTest {
     try {
       long stamp = Long.parseLong(Await.result(redis.send(Request.cmd(Command.GET).arg("bw:{u:" + userId + "}:nbf")))
           .toString());
-      AccessTokens tokens = new AccessTokens(server.vertx(), server.app().services().config().jwt());
+      AccessTokens tokens = new AccessTokens(server.vertx(), server.app().config().jwt());
       return tokens.mint(userId, session, stamp).token();
     } finally {
       redis.close();

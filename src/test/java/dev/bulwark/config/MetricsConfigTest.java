@@ -34,7 +34,7 @@ class MetricsConfigTest {
   private static Map<String, String> production(Map<String, String> more) {
     Map<String, String> env = new HashMap<>(Map.of("ENVIRONMENT", "production",
         "DATABASE_URL", "postgresql://app:pw@db:5432/app", "REDIS_URL", "redis://cache:6379",
-        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx"));
+        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
     env.putAll(more);
     return env;
   }

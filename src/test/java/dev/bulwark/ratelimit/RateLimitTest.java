@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
 import dev.bulwark.testing.Await;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
@@ -214,7 +214,7 @@ class RateLimitTest {
         assertEquals(429, server.get("/api/status").statusCode());
       }
       assertEquals(4, Metrics.total(Metrics.Event.RATE_LIMIT_REJECTED) - before);
-      var pg = server.app().services().pg();
+      var pg = server.app().pg();
       long events = 0;
       for (int attempt = 0; attempt < 50 && events == 0; attempt++) {
         events = Await.result(pg.preparedQuery("SELECT count(*) FROM audit_events WHERE event_type = 'rate_limited' "

@@ -107,7 +107,7 @@ class RuleEscapeTest {
       for (String environment : List.of("development", "staging", "production")) {
         Map<String, String> env = new java.util.HashMap<>(Map.of("ENVIRONMENT", environment,
             "DATABASE_URL", "postgresql://u:p@db:5432/app", "REDIS_URL", "redis://cache:6379",
-            "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx"));
+            "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
         BulwarkConfig config = Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
         for (Rule rule : config.rateLimit().rules()) {
           rules.putIfAbsent(rule.method() + " " + rule.pathPattern() + " " + rule.key(), rule);

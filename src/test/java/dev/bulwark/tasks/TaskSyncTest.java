@@ -120,8 +120,8 @@ class TaskSyncTest {
       exec(c, "UPDATE tasks SET deleted_at = now() - interval '31 days' WHERE id = ?", UUID.fromString(old));
       exec(c, "UPDATE task_idempotency_keys SET created_at = now() - interval '25 hours' WHERE idempotency_key = ?", key);
 
-      TasksConfig config = server.app().services().config().tasks();
-      TombstonePurger purger = new TombstonePurger(server.vertx(), server.app().services().pg(),
+      TasksConfig config = server.app().config().tasks();
+      TombstonePurger purger = new TombstonePurger(server.vertx(), server.app().pg(),
           new TasksConfig(config.quotaPerUser(), Duration.ofDays(30), Duration.ofHours(24), config.purgeInterval(), 1));
       TombstonePurger.Purged purged = Await.result(purger.runOnce());
       assertTrue(purged.tombstones() >= 1 && purged.idempotencyRecords() >= 1, purged.toString());

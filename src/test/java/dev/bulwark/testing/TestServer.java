@@ -16,7 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.bulwark.ops.Metrics;
+import dev.bulwark.infra.Metrics;
 
 /**
  * The real Bulwark, started in-process on a free port against the shared test PostgreSQL and Redis, with the same

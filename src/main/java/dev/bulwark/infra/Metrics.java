@@ -1,6 +1,5 @@
-package dev.bulwark.ops;
+package dev.bulwark.infra;
 
-import dev.bulwark.auth.PasswordHasher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Prometheus metrics. Vert.x instruments HTTP (latency histogram and counts per route, method, status), the
@@ -59,6 +59,22 @@ public final class Metrics {
   }
 
   /** Latest measured scheduling delay of one event loop. */
+  private static final long LAG_PERIOD_NANOS = 500_000_000L;
+
+  /**
+   * Measures how late the calling event loop runs a timer (the lag every handler on it would see), every half
+   * second; returns the timer to cancel. Call it on the loop to measure.
+   */
+  public static long startLagProbe(Vertx vertx) {
+    String loop = Thread.currentThread().getName();
+    long[] expected = {System.nanoTime() + LAG_PERIOD_NANOS};
+    return vertx.setPeriodic(LAG_PERIOD_NANOS / 1_000_000, id -> {
+      long now = System.nanoTime();
+      eventLoopLag(loop, Math.max(0, now - expected[0]));
+      expected[0] = now + LAG_PERIOD_NANOS;
+    });
+  }
+
   public static void eventLoopLag(String loop, long nanos) {
     LOOP_LAG_NANOS.put(loop, nanos);
   }
@@ -91,14 +107,14 @@ public final class Metrics {
   }
 
   /** Registers Bulwark's own meters on the Vert.x registry of that name. */
-  public static void bind(String registryName, PasswordHasher hasher) {
+  public static void bind(String registryName, LongSupplier hasherOutstanding, LongSupplier hasherRejected) {
     MeterRegistry registry = BackendRegistries.getNow(registryName);
     if (registry == null) {
       return;
     }
-    Gauge.builder("bulwark_hasher_outstanding", hasher, PasswordHasher::outstanding)
+    Gauge.builder("bulwark_hasher_outstanding", hasherOutstanding, LongSupplier::getAsLong)
         .description("bcrypt requests queued or running").register(registry);
-    FunctionCounter.builder("bulwark_hasher_rejected", hasher, PasswordHasher::rejectedTotal)
+    FunctionCounter.builder("bulwark_hasher_rejected", hasherRejected, LongSupplier::getAsLong)
         .description("bcrypt requests refused because the queue was full (503 server_busy)").register(registry);
     for (Event e : Event.values()) {
       FunctionCounter.builder("bulwark_events", EVENTS.get(e), LongAdder::sum)
