@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.testing.BulwarkTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,24 +15,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /** openapi.yaml and the route table describe the same API: a route missing from either side fails. */
+@BulwarkTest
 class ApiContractTest {
+  @BulwarkTest.Server
   private static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   @Test
   @SuppressWarnings("unchecked")

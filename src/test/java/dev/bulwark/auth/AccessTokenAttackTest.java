@@ -1,5 +1,6 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,11 +41,14 @@ import org.junit.jupiter.api.Test;
  * here with the test server's signing key (the development profile's, generated for its data folder); the first tests prove
  * a forged token with all the right claims is accepted, so each refusal below is down to the one thing changed.
  */
+// these tests are about what authentication answers; rate limiting has its own tests
+@BulwarkTest(env = "RATE_LIMIT_ENABLED=false")
 class AccessTokenAttackTest {
   private static final String ME = "/api/v1/me";
   private static final byte[] WRONG_SECRET =
       "some-other-service-secret-that-is-also-long-enough-0123456789".getBytes(StandardCharsets.UTF_8);
 
+  @BulwarkTest.Server
   private static TestServer server;
   private static TestUser user;
   private static byte[] secret;
@@ -54,20 +57,11 @@ class AccessTokenAttackTest {
 
   @BeforeAll
   static void start() {
-    Map<String, String> env = TestServer.baseEnv();
-    // these tests are about what authentication answers; rate limiting has its own tests
-    env.put("RATE_LIMIT_ENABLED", "false");
-    server = TestServer.start(env, Map.of());
     JwtConfig jwt = server.app().config().jwt();
     secret = jwt.secret().getBytes(StandardCharsets.UTF_8);
     issuer = jwt.issuer();
     audience = jwt.audience();
     user = TestUsers.signup(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   // ---- the forging helper is right: a forged token with every claim valid is accepted -------------------------

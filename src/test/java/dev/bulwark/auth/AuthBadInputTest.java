@@ -1,5 +1,6 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +34,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,11 +45,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * problem+json and a precise code — for field problems, {@code validation_failed} with exactly the expected
  * {@code errors[].field}/{@code code} pairs — never a 5xx, and a refused signup leaves no account behind.
  */
+// these tests send many requests from one address; what they check is validation, not rate limiting
+@BulwarkTest(env = "RATE_LIMIT_ENABLED=false")
 class AuthBadInputTest {
   /** Passes the password policy; not the shared test user's password. */
   private static final String GOOD_PASSWORD = "Correct-h0rse-battery";
   private static final AtomicInteger SEQ = new AtomicInteger();
 
+  @BulwarkTest.Server
   private static TestServer server;
   private static TestUser user;
 
@@ -74,16 +77,7 @@ class AuthBadInputTest {
 
   @BeforeAll
   static void start() {
-    Map<String, String> env = TestServer.baseEnv();
-    // these tests send many requests from one address; what they check is validation, not rate limiting
-    env.put("RATE_LIMIT_ENABLED", "false");
-    server = TestServer.start(env, Map.of());
     user = TestUsers.signup(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
   }
 
   // ---- the body as a whole --------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,8 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,23 +25,13 @@ import org.junit.jupiter.api.Test;
  * tests choose the address with X-Forwarded-For): 3 failures lock an address out of an account, 6 from all
  * addresses together lock out every client without a device token for it, and a device token brakes only its device.
  */
+@BulwarkTest(env = "RATE_LIMIT_TRUSTED_PROXIES=127.0.0.1",
+    props = {"auth.lockout.threshold=3", "auth.lockout.accountThreshold=6", "auth.lockout.baseDelay=30s"})
 class LoginLockoutTest {
   private static final String ATTACKER = "203.0.113.66";
   private static final String OWNER = "198.51.100.7";
+  @BulwarkTest.Server
   private static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    Map<String, String> env = TestServer.baseEnv();
-    env.put("RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.1");
-    server = TestServer.start(env, Map.of("auth.lockout.threshold", "3", "auth.lockout.accountThreshold", "6",
-        "auth.lockout.baseDelay", "30s"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   private static HttpResponse<Buffer> login(String from, String email, String password, String deviceToken) {
     JsonObject body = new JsonObject().put("email", email).put("password", password);

@@ -1,5 +1,6 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,28 +21,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Passwords as people type them (lengths in characters, long passphrases in any script), peppered hashes at rest, and
  * old hashes upgraded at the next successful login — over HTTP, against the real database.
  */
+@BulwarkTest
 class PasswordsTest {
   /** 64 characters, 171 bytes of UTF-8: refused by a 72-byte cap, fine as a passphrase. */
   private static final String PASSPHRASE = "Ωραίος καιρός σήμερα στην Αθήνα — πάμε βόλτα στην Ακρόπολη, 2024";
+  @BulwarkTest.Server
   private static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   private static HttpResponse<Buffer> signup(TestServer s, String email, String password) {
     return s.send(s.request(HttpMethod.POST, "/api/v1/auth/signup"), new JsonObject().put("email", email).put("password", password));

@@ -1,5 +1,6 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,23 +25,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN §5 rotation rules, against the real server, Postgres and Redis. */
+@BulwarkTest
 class RefreshRotationTest {
+  @BulwarkTest.Server
   private static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   static HttpResponse<Buffer> refresh(TestServer server, String token) {
     return server.send(server.request(HttpMethod.POST, "/api/v1/auth/refresh"), new JsonObject().put("refresh_token", token));
