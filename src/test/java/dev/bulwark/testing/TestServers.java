@@ -24,6 +24,9 @@ public final class TestServers implements BeforeAllCallback {
     Map<String, String> env = pairs(spec == null ? new String[0] : spec.env());
     Map<String, String> props = pairs(spec == null ? new String[0] : spec.props());
     String key = "env" + env + " props" + props;
+    if (Boolean.getBoolean("bulwark.test.serverPerClass")) {
+      key += " for " + testClass.getName(); // the old lifecycle, kept to measure what sharing saves
+    }
     Shared shared = context.getRoot().getStore(NAMESPACE)
         .getOrComputeIfAbsent(key, k -> new Shared(start(env, props)), Shared.class);
     for (Field field : testClass.getDeclaredFields()) {
