@@ -42,8 +42,9 @@ import java.util.List;
 /**
  * The composition root's per-verticle half: builds, on one HTTP verticle's event loop, every feature with the narrow
  * inputs it needs (a pool, a Redis client, its config record, a clock), the gate of each access level, and the
- * route modules in the order they are mounted. The process-wide half is {@link Bulwark}. Clients come from {@link
- * #pg} and {@link #redis}: the one place that decides whether a verticle shares the process's clients or has its own.
+ * route modules in the order they are mounted. The process-wide half is {@link Bulwark}. The pool and Redis client
+ * are taken once, at the top of the constructor: the one place that decides whether a verticle shares the process's
+ * clients or has its own (see docs/ARCHITECTURE.md).
  */
 final class FeatureSet implements Endpoint {
   private final Router router;

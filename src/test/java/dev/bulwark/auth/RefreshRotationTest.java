@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §5 rotation rules, against the real server, Postgres and Redis. */
+/** The refresh rotation rules (docs/ARCHITECTURE.md, "Sessions and tokens"), against the real server, Postgres and Redis. */
 @BulwarkTest
 class RefreshRotationTest {
   @BulwarkTest.Server

@@ -36,7 +36,8 @@ class PreflightWarningsTest {
   private static Map<String, String> production(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>(Map.of("ENVIRONMENT", "production",
         "DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/app", "REDIS_URL", "redis://localhost:6379",
-        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "ALLOWED_HOSTS", "api.example.com"));
+        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "ALLOWED_HOSTS", "api.example.com",
+        "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
     env.putAll(extra);
     return env;
   }

@@ -41,7 +41,10 @@ class TlsConfigTest {
     vertx.close().await();
   }
 
-  private static BulwarkConfig load(Map<String, String> env) {
+  private static BulwarkConfig load(Map<String, String> given) {
+    Map<String, String> env = new HashMap<>(given);
+    env.putIfAbsent("ENVIRONMENT", "development"); // development against a database elsewhere, on purpose
+    env.putIfAbsent("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
     return Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
   }
 
