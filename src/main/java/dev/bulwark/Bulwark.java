@@ -13,10 +13,10 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Preflight;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.http.HttpServerVerticle;
+import dev.bulwark.infra.Metrics;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.infra.RedisConnector;
-import dev.bulwark.infra.Metrics;
 import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.ops.Version;
 import dev.bulwark.ratelimit.RateLimitGate;
@@ -38,10 +38,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: a running Bulwark. It builds what the process shares (the pools, the hasher, the gate with
- * its fallback state, revocations), then migrate → hasher workers → HTTP verticles (each composed by {@link
- * FeatureSet} on its own event loop) → the management port → background jobs, and the reverse on stop. The
- * configuration must already carry both service URLs (see {@link dev.bulwark.infra.DevServices} for development).
+ * The composition root: a running Bulwark. It builds what the process shares (the pools, the
+ * hasher, the gate with its fallback state, revocations), then migrate → hasher workers → HTTP
+ * verticles (each composed by {@link FeatureSet} on its own event loop) → the management port →
+ * background jobs, and the reverse on stop. The configuration must already carry both service URLs
+ * (see {@link dev.bulwark.infra.DevServices} for development).
  */
 public final class Bulwark {
   private static final Logger log = LoggerFactory.getLogger(Bulwark.class);
@@ -64,7 +65,11 @@ public final class Bulwark {
   private HttpServer managementServer;
   private Future<Void> stopped;
 
-  private Bulwark(Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry,
+  private Bulwark(
+      Vertx vertx,
+      BulwarkConfig config,
+      boolean embeddedServices,
+      String metricsRegistry,
       long startedAtMillis) {
     this.vertx = vertx;
     this.config = config;
@@ -75,64 +80,104 @@ public final class Bulwark {
     this.redis = RedisConnector.create(vertx, config.redis());
     this.hasher = new PasswordHasher(vertx, config.hasher());
     this.clients = new ClientAddress(config.rateLimit().trustedProxies());
-    this.gate = new RateLimitGate(redis, config.rateLimit(), clients, config.redis().commandTimeout().toMillis(),
-        refusalAudit(pg));
+    this.gate =
+        new RateLimitGate(
+            redis,
+            config.rateLimit(),
+            clients,
+            config.redis().commandTimeout().toMillis(),
+            refusalAudit(pg));
     this.revocations = new Revocations(redis, pg, config);
   }
 
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
-  public static Future<Bulwark> start(Vertx vertx, BulwarkConfig config, boolean embeddedServices,
-      String metricsRegistry) {
+  public static Future<Bulwark> start(
+      Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
     long started = System.currentTimeMillis();
     Preflight.warnings(config).forEach(w -> log.warn("Preflight warning: {}", w));
-    return Migrations.migrate(vertx, config.database().url()).compose(applied -> {
-      Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
-      Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
-      return app.revocations.repairAtStart()
-          .compose(v -> app.deploy())
-          .recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
-    });
+    return Migrations.migrate(vertx, config.database().url())
+        .compose(
+            applied -> {
+              Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
+              Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
+              return app.revocations
+                  .repairAtStart()
+                  .compose(v -> app.deploy())
+                  .recover(
+                      err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
+            });
   }
 
   /** Rate-limit refusals in the audit trail, as every other security event. */
   private static RefusalLog refusalAudit(Pool pg) {
-    return (ctx, refusal) -> AuditLog.recordAsync(pg, new AuditLog.Event("rate_limited",
-        refusal.userId() == null ? null : UUID.fromString(refusal.userId()), null, RequestInfo.of(ctx))
-        .with("principal", refusal.principal()).with("policy", refusal.policy()).with("limit", refusal.limit()));
+    return (ctx, refusal) ->
+        AuditLog.recordAsync(
+            pg,
+            new AuditLog.Event(
+                    "rate_limited",
+                    refusal.userId() == null ? null : UUID.fromString(refusal.userId()),
+                    null,
+                    RequestInfo.of(ctx))
+                .with("principal", refusal.principal())
+                .with("policy", refusal.policy())
+                .with("limit", refusal.limit()));
   }
 
   private Future<Bulwark> deploy() {
-    // bcrypt gets a pool of its own: it cannot starve executeBlocking work, and its threads can be niced alone
-    DeploymentOptions workers = new DeploymentOptions()
-        .setThreadingModel(ThreadingModel.WORKER)
-        .setInstances(config.hasher().instances())
-        .setWorkerPoolName("bulwark-bcrypt")
-        .setWorkerPoolSize(config.hasher().instances());
+    // bcrypt gets a pool of its own: it cannot starve executeBlocking work, and its threads can be
+    // niced alone
+    DeploymentOptions workers =
+        new DeploymentOptions()
+            .setThreadingModel(ThreadingModel.WORKER)
+            .setInstances(config.hasher().instances())
+            .setWorkerPoolName("bulwark-bcrypt")
+            .setWorkerPoolSize(config.hasher().instances());
     WorkerNiceness niceness = new WorkerNiceness(config.hasher().niceness());
-    PasswordHashes hashes = new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds());
-    return vertx.deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness), workers)
-        .compose(id -> {
-          hasherDeployment = id;
-          DeploymentOptions http = new DeploymentOptions().setInstances(config.http().instances());
-          return vertx.deployVerticle(() -> new HttpServerVerticle(config.http(), config.shutdown().gracePeriod(),
-              verticleVertx -> new FeatureSet(verticleVertx, this)), http);
-        })
-        .compose(id -> {
-          httpDeployment = id;
-          return startManagementServer();
-        })
-        .map(v -> {
-          jobStops.add(new TombstonePurger(vertx, pg, config.tasks()).start()::stop);
-          jobStops.add(new RefreshSealEraser(vertx, pg, config.auth().refreshReuseGrace()).start()::stop);
-          jobStops.add(new AuthRetention(vertx, pg, config.retention()).start()::stop);
-          log.info("Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
-              Version.current(), config.http().host(), config.http().port(),
-              config.http().instances(), config.hasher().instances(), config.environment().id());
-          return this;
-        });
+    PasswordHashes hashes =
+        new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds());
+    return vertx
+        .deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness), workers)
+        .compose(
+            id -> {
+              hasherDeployment = id;
+              DeploymentOptions http =
+                  new DeploymentOptions().setInstances(config.http().instances());
+              return vertx.deployVerticle(
+                  () ->
+                      new HttpServerVerticle(
+                          config.http(),
+                          config.shutdown().gracePeriod(),
+                          verticleVertx -> new FeatureSet(verticleVertx, this)),
+                  http);
+            })
+        .compose(
+            id -> {
+              httpDeployment = id;
+              return startManagementServer();
+            })
+        .map(
+            v -> {
+              jobStops.add(new TombstonePurger(vertx, pg, config.tasks()).start()::stop);
+              jobStops.add(
+                  new RefreshSealEraser(vertx, pg, config.auth().refreshReuseGrace()).start()
+                      ::stop);
+              jobStops.add(new AuthRetention(vertx, pg, config.retention()).start()::stop);
+              log.info(
+                  "Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
+                  Version.current(),
+                  config.http().host(),
+                  config.http().port(),
+                  config.http().instances(),
+                  config.hasher().instances(),
+                  config.environment().id());
+              return this;
+            });
   }
 
-  /** {@code /metrics} on its own port when {@code metrics.port} is set, so it need not be exposed with the API. */
+  /**
+   * {@code /metrics} on its own port when {@code metrics.port} is set, so it need not be exposed
+   * with the API.
+   */
   private Future<Void> startManagementServer() {
     var metrics = config.metrics();
     if (!metrics.enabled() || metrics.port() == 0) {
@@ -140,11 +185,15 @@ public final class Bulwark {
     }
     Router router = Router.router(vertx);
     router.get("/metrics").handler(new MetricsRoute(metricsRegistry, metrics.token()));
-    return vertx.createHttpServer().requestHandler(router).listen(metrics.port(), config.http().host())
-        .map(server -> {
-          managementServer = server;
-          return null;
-        });
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(metrics.port(), config.http().host())
+        .map(
+            server -> {
+              managementServer = server;
+              return null;
+            });
   }
 
   public BulwarkConfig config() {
@@ -189,16 +238,20 @@ public final class Bulwark {
     return startedAtMillis;
   }
 
-  /** True from the moment {@link #stop} is called: readiness answers 503 and responses say Connection: close. */
+  /**
+   * True from the moment {@link #stop} is called: readiness answers 503 and responses say
+   * Connection: close.
+   */
   boolean draining() {
     return draining.get();
   }
 
   /**
-   * Graceful stop: readiness turns 503 at once, then (after {@code shutdown.drainDelay}, so load balancers notice) the
-   * listeners stop accepting and in-flight requests finish within {@code shutdown.gracePeriod}, then pools close.
-   * While draining, HTTP/1.x responses carry {@code Connection: close} (see {@link dev.bulwark.http.ConnectionDrain}).
-   * Calling it again returns the same stop.
+   * Graceful stop: readiness turns 503 at once, then (after {@code shutdown.drainDelay}, so load
+   * balancers notice) the listeners stop accepting and in-flight requests finish within {@code
+   * shutdown.gracePeriod}, then pools close. While draining, HTTP/1.x responses carry {@code
+   * Connection: close} (see {@link dev.bulwark.http.ConnectionDrain}). Calling it again returns the
+   * same stop.
    */
   public synchronized Future<Void> stop() {
     if (stopped == null) {
@@ -211,13 +264,24 @@ public final class Bulwark {
     draining.set(true);
     jobStops.forEach(Runnable::run);
     long drainMs = config.shutdown().drainDelay().toMillis();
-    Future<Void> drained = drainMs == 0 ? Future.succeededFuture()
-        : Future.future(p -> vertx.setTimer(drainMs, id -> p.complete()));
-    Future<Void> http = drained.compose(v -> httpDeployment == null ? Future.succeededFuture()
-        : vertx.undeploy(httpDeployment));
-    return http
-        .transform(ar -> managementServer == null ? Future.<Void>succeededFuture() : managementServer.close())
-        .transform(ar -> hasherDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(hasherDeployment))
+    Future<Void> drained =
+        drainMs == 0
+            ? Future.succeededFuture()
+            : Future.future(p -> vertx.setTimer(drainMs, id -> p.complete()));
+    Future<Void> http =
+        drained.compose(
+            v ->
+                httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
+    return http.transform(
+            ar ->
+                managementServer == null
+                    ? Future.<Void>succeededFuture()
+                    : managementServer.close())
+        .transform(
+            ar ->
+                hasherDeployment == null
+                    ? Future.<Void>succeededFuture()
+                    : vertx.undeploy(hasherDeployment))
         .transform(ar -> closeClients());
   }
 

@@ -18,8 +18,8 @@ import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.Endpoint;
 import dev.bulwark.http.RouteModule;
-import dev.bulwark.ops.DocsRoutes;
 import dev.bulwark.infra.Metrics;
+import dev.bulwark.ops.DocsRoutes;
 import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.ops.OpsRoutes;
 import dev.bulwark.ops.Readiness;
@@ -40,11 +40,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The composition root's per-verticle half: builds, on one HTTP verticle's event loop, every feature with the narrow
- * inputs it needs (a pool, a Redis client, its config record, a clock), the gate of each access level, and the
- * route modules in the order they are mounted. The process-wide half is {@link Bulwark}. The pool and Redis client
- * are taken once, at the top of the constructor: the one place that decides whether a verticle shares the process's
- * clients or has its own (see docs/ARCHITECTURE.md).
+ * The composition root's per-verticle half: builds, on one HTTP verticle's event loop, every
+ * feature with the narrow inputs it needs (a pool, a Redis client, its config record, a clock), the
+ * gate of each access level, and the route modules in the order they are mounted. The process-wide
+ * half is {@link Bulwark}. The pool and Redis client are taken once, at the top of the constructor:
+ * the one place that decides whether a verticle shares the process's clients or has its own (see
+ * docs/ARCHITECTURE.md).
  */
 final class FeatureSet implements Endpoint {
   private final Router router;
@@ -59,26 +60,42 @@ final class FeatureSet implements Endpoint {
     Clock clock = Clock.systemUTC();
 
     AccessTokens accessTokens = new AccessTokens(vertx, config.jwt());
-    AccessTokenCallers accessTokenCallers = new AccessTokenCallers(accessTokens, root.revocations());
+    AccessTokenCallers accessTokenCallers =
+        new AccessTokenCallers(accessTokens, root.revocations());
     RefreshTokenCallers refreshTokenCallers = new RefreshTokenCallers(pg);
     RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
-    TokenIssuer issuer = new TokenIssuer(accessTokens, refreshTokens, root.revocations(), config, clock);
-    RefreshRotation rotation = new RefreshRotation(pg, refreshTokens, SessionLifetime.of(config.auth()),
-        config.auth().refreshReuseGrace().toSeconds(), clock);
-    LoginThrottle throttle = new LoginThrottle(redis, config.auth(), config.redis().commandTimeout().toMillis());
-    DeviceTokens devices = new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
-    AccountService accounts = new AccountService(pg, root.hasher(), issuer, rotation, throttle, devices,
-        root.revocations());
-    AuthRoutes auth = new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
+    TokenIssuer issuer =
+        new TokenIssuer(accessTokens, refreshTokens, root.revocations(), config, clock);
+    RefreshRotation rotation =
+        new RefreshRotation(
+            pg,
+            refreshTokens,
+            SessionLifetime.of(config.auth()),
+            config.auth().refreshReuseGrace().toSeconds(),
+            clock);
+    LoginThrottle throttle =
+        new LoginThrottle(redis, config.auth(), config.redis().commandTimeout().toMillis());
+    DeviceTokens devices =
+        new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
+    AccountService accounts =
+        new AccountService(
+            pg, root.hasher(), issuer, rotation, throttle, devices, root.revocations());
+    AuthRoutes auth =
+        new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
 
     TaskCursors cursors = new TaskCursors(config.jwt().secret());
     TaskRoutes tasks = new TaskRoutes(new TaskService(pg, config.tasks(), cursors), cursors);
 
-    OpsRoutes ops = new OpsRoutes(
-        new Readiness(vertx, pg, redis, config.database().healthTimeout().toMillis()),
-        root::draining,
-        new OpsRoutes.Status(config.environment().id(), config.rateLimit().enabled(), config.docsEnabled(),
-            root.embeddedServices(), root.startedAtMillis()));
+    OpsRoutes ops =
+        new OpsRoutes(
+            new Readiness(vertx, pg, redis, config.database().healthTimeout().toMillis()),
+            root::draining,
+            new OpsRoutes.Status(
+                config.environment().id(),
+                config.rateLimit().enabled(),
+                config.docsEnabled(),
+                root.embeddedServices(),
+                root.startedAtMillis()));
 
     List<RouteModule> modules = new ArrayList<>();
     modules.add(ops);
@@ -92,21 +109,29 @@ final class FeatureSet implements Endpoint {
     modules.add(auth);
     modules.add(tasks);
 
-    ApiRouter.Platform platform = new ApiRouter.Platform(config.http(),
-        config.environment() == Environment.PRODUCTION, config.corsOrigins(), root.clients(), root::draining,
-        config.shutdown().gracePeriod(), access -> gate(root, access, accessTokenCallers, refreshTokenCallers));
+    ApiRouter.Platform platform =
+        new ApiRouter.Platform(
+            config.http(),
+            config.environment() == Environment.PRODUCTION,
+            config.corsOrigins(),
+            root.clients(),
+            root::draining,
+            config.shutdown().gracePeriod(),
+            access -> gate(root, access, accessTokenCallers, refreshTokenCallers));
     this.router = ApiRouter.create(vertx, platform, modules);
     this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
   }
 
   /** Each access level's gate: one gate, told how that level's callers are recognised. */
-  private static Handler<RoutingContext> gate(Bulwark root, Access access, AccessTokenCallers users,
-      RefreshTokenCallers refreshTokens) {
-    return root.gate().handler(switch (access) {
-      case USER -> users;
-      case REFRESH_TOKEN -> refreshTokens;
-      case PUBLIC, OPS -> CallerSource.ANONYMOUS;
-    });
+  private static Handler<RoutingContext> gate(
+      Bulwark root, Access access, AccessTokenCallers users, RefreshTokenCallers refreshTokens) {
+    return root.gate()
+        .handler(
+            switch (access) {
+              case USER -> users;
+              case REFRESH_TOKEN -> refreshTokens;
+              case PUBLIC, OPS -> CallerSource.ANONYMOUS;
+            });
   }
 
   @Override

@@ -11,12 +11,11 @@ import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies {@code logging.*} once the configuration is known: the level of Bulwark's loggers, and JSON lines
- * (staging/production) instead of the plain text {@code logback.xml} starts with.
+ * Applies {@code logging.*} once the configuration is known: the level of Bulwark's loggers, and
+ * JSON lines (staging/production) instead of the plain text {@code logback.xml} starts with.
  */
 final class LoggingSetup {
-  private LoggingSetup() {
-  }
+  private LoggingSetup() {}
 
   static void apply(LoggingConfig config) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {

@@ -7,26 +7,27 @@ import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.EffectiveConfig;
 import dev.bulwark.config.Preflight;
 import dev.bulwark.infra.DevServices;
+import dev.bulwark.infra.Metrics;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.ops.Seeder;
-import io.vertx.sqlclient.Pool;
-import dev.bulwark.infra.Metrics;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
- * {@code java -jar bulwark.jar [serve|migrate|check-config|seed]}: load and validate config → (development) start
- * embedded services → migrate → deploy. Blocking waits happen here on the main thread only, never on an event loop.
+ * {@code java -jar bulwark.jar [serve|migrate|check-config|seed]}: load and validate config →
+ * (development) start embedded services → migrate → deploy. Blocking waits happen here on the main
+ * thread only, never on an event loop.
  */
 public final class Main {
   static final int EXIT_OK = 0;
@@ -37,11 +38,12 @@ public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
-    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    System.setProperty(
+        "vertx.logger-delegate-factory-class-name",
+        "io.vertx.core.logging.SLF4JLogDelegateFactory");
     Map<String, String> props = new HashMap<>();
     System.getProperties().forEach((k, v) -> props.put(k.toString(), v.toString()));
     int code = run(args, System.getenv(), props);
@@ -51,7 +53,10 @@ public final class Main {
     }
   }
 
-  /** Runs a command; returns an exit code, or -1 when the server is up and the JVM should keep running. */
+  /**
+   * Runs a command; returns an exit code, or -1 when the server is up and the JVM should keep
+   * running.
+   */
   static int run(String[] args, Map<String, String> env, Map<String, String> props) {
     String command = args.length == 0 ? "serve" : args[0];
     Path confDir = ConfigLoader.defaultConfDir(env);
@@ -96,15 +101,23 @@ public final class Main {
       return EXIT_BAD_CONFIG;
     }
     if (config.environment().isStrict()) {
-      System.err.println("seed: seeding under the " + config.environment().id() + " profile because "
-          + Seeder.ALLOW_PRODUCTION_PROFILE + " was given");
+      System.err.println(
+          "seed: seeding under the "
+              + config.environment().id()
+              + " profile because "
+              + Seeder.ALLOW_PRODUCTION_PROFILE
+              + " was given");
     }
     LoggingSetup.apply(config.logging());
     return seed(config, options);
   }
 
-  /** Config is read on a short-lived Vert.x: the serving one is created afterwards with its metrics options. */
-  private static BulwarkConfig loadConfig(Path confDir, Map<String, String> env, Map<String, String> props) {
+  /**
+   * Config is read on a short-lived Vert.x: the serving one is created afterwards with its metrics
+   * options.
+   */
+  private static BulwarkConfig loadConfig(
+      Path confDir, Map<String, String> env, Map<String, String> props) {
     Vertx bootstrap = Vertx.vertx();
     try {
       return new ConfigLoader(bootstrap, confDir).load(env, props).await();
@@ -113,12 +126,16 @@ public final class Main {
     }
   }
 
-  /** Prints the effective configuration (secrets redacted) and the preflight verdict; exit 0 when it would start. */
+  /**
+   * Prints the effective configuration (secrets redacted) and the preflight verdict; exit 0 when it
+   * would start.
+   */
   private static int checkConfig(Path confDir, Map<String, String> env, Map<String, String> props) {
     Vertx bootstrap = Vertx.vertx();
     try {
       ConfigLoader loader = new ConfigLoader(bootstrap, confDir);
-      System.out.println(EffectiveConfig.redacted(loader.loadTree(env, props).await()).encodePrettily());
+      System.out.println(
+          EffectiveConfig.redacted(loader.loadTree(env, props).await()).encodePrettily());
       try {
         BulwarkConfig config = loader.load(env, props).await();
         Preflight.warnings(config).forEach(w -> System.out.println("preflight warning: " + w));
@@ -180,7 +197,8 @@ public final class Main {
     try {
       BulwarkConfig resolved = dev.start(config);
       Bulwark app = Bulwark.start(vertx, resolved, dev.isRunningAny(), METRICS_REGISTRY).await();
-      onTermination(() -> shutdown(vertx, app, dev), ShutdownWatchdog.deadline(resolved.shutdown()));
+      onTermination(
+          () -> shutdown(vertx, app, dev), ShutdownWatchdog.deadline(resolved.shutdown()));
       return -1;
     } catch (Exception e) {
       Throwable cause = e instanceof IllegalStateException ? null : e;
@@ -192,28 +210,34 @@ public final class Main {
   }
 
   /**
-   * SIGTERM and SIGINT run the graceful shutdown and exit 0 (a plain shutdown hook would leave the JVM's exit
-   * status at 143); a shutdown hook still covers any other way the JVM ends. Past {@code deadline} the process halts
-   * whatever is still stopping.
+   * SIGTERM and SIGINT run the graceful shutdown and exit 0 (a plain shutdown hook would leave the
+   * JVM's exit status at 143); a shutdown hook still covers any other way the JVM ends. Past {@code
+   * deadline} the process halts whatever is still stopping.
    */
   private static void onTermination(Runnable shutdown, java.time.Duration deadline) {
     AtomicBoolean done = new AtomicBoolean();
-    Runnable once = () -> {
-      if (done.compareAndSet(false, true)) {
-        shutdown.run();
-      }
-    };
-    // The signal's own thread is a daemon: once Vert.x has closed, nothing else would keep the JVM alive to finish
+    Runnable once =
+        () -> {
+          if (done.compareAndSet(false, true)) {
+            shutdown.run();
+          }
+        };
+    // The signal's own thread is a daemon: once Vert.x has closed, nothing else would keep the JVM
+    // alive to finish
     // (stopping embedded services); a non-daemon thread does, and the watchdog bounds it.
-    SignalHandler exitClean = signal -> {
-      ShutdownWatchdog.start(deadline);
-      Thread stopping = new Thread(() -> {
-        once.run();
-        System.exit(EXIT_OK);
-      }, "bulwark-stop");
-      stopping.setDaemon(false);
-      stopping.start();
-    };
+    SignalHandler exitClean =
+        signal -> {
+          ShutdownWatchdog.start(deadline);
+          Thread stopping =
+              new Thread(
+                  () -> {
+                    once.run();
+                    System.exit(EXIT_OK);
+                  },
+                  "bulwark-stop");
+          stopping.setDaemon(false);
+          stopping.start();
+        };
     Signal.handle(new Signal("TERM"), exitClean);
     Signal.handle(new Signal("INT"), exitClean);
     Runtime.getRuntime().addShutdownHook(new Thread(once, "bulwark-shutdown"));
@@ -222,8 +246,13 @@ public final class Main {
   private static void shutdown(Vertx vertx, Bulwark app, DevServices dev) {
     log.info("Shutting down: draining");
     try {
-      long bound = app.config().shutdown().gracePeriod().plus(app.config().shutdown().drainDelay())
-          .plusSeconds(10).toMillis();
+      long bound =
+          app.config()
+              .shutdown()
+              .gracePeriod()
+              .plus(app.config().shutdown().drainDelay())
+              .plusSeconds(10)
+              .toMillis();
       app.stop().await(bound, TimeUnit.MILLISECONDS);
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {

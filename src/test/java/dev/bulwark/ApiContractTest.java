@@ -1,10 +1,10 @@
 package dev.bulwark;
 
-import dev.bulwark.testing.BulwarkTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.ops.ApiContract;
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,11 +18,12 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
-/** openapi.yaml and the route table describe the same API: a route missing from either side fails. */
+/**
+ * openapi.yaml and the route table describe the same API: a route missing from either side fails.
+ */
 @BulwarkTest
 class ApiContractTest {
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
 
   @Test
   @SuppressWarnings("unchecked")
@@ -31,16 +32,20 @@ class ApiContractTest {
     assertEquals("3.1.0", doc.get("openapi"));
     Set<String> documented = new TreeSet<>();
     Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) doc.get("paths");
-    paths.forEach((path, ops) -> ops.keySet().stream()
-        .filter(k -> Set.of("get", "post", "put", "patch", "delete").contains(k))
-        .forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
+    paths.forEach(
+        (path, ops) ->
+            ops.keySet().stream()
+                .filter(k -> Set.of("get", "post", "put", "patch", "delete").contains(k))
+                .forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
 
     FeatureSet features = new FeatureSet(server.vertx(), server.app());
     Router router = features.router();
     features.close();
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
-      if (route.getPath() == null || route.methods() == null || route.getPath().startsWith("/docs/assets")) {
+      if (route.getPath() == null
+          || route.methods() == null
+          || route.getPath().startsWith("/docs/assets")) {
         continue;
       }
       for (HttpMethod m : route.methods()) {

@@ -22,9 +22,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Development mode stops what it started, within a bound, even when the embedded services cannot stop cleanly: with
- * its data folder deleted, Redis refuses SIGTERM (it cannot write its final save) and pg_ctl cannot find the server.
- * The process must still exit, and leave neither server running.
+ * Development mode stops what it started, within a bound, even when the embedded services cannot
+ * stop cleanly: with its data folder deleted, Redis refuses SIGTERM (it cannot write its final
+ * save) and pg_ctl cannot find the server. The process must still exit, and leave neither server
+ * running.
  */
 class DevServicesShutdownTest {
 
@@ -34,20 +35,46 @@ class DevServicesShutdownTest {
     int http = TestServices.freePort();
     int postgres = TestServices.freePort();
     int redis = TestServices.freePort();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-DdevServices.postgresPort=" + postgres, "-DdevServices.redisPort=" + redis, "-Dshutdown.gracePeriod=5s",
-        "-cp", cp, "dev.bulwark.Main").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(new java.io.File("target/devservices-shutdown.log")));
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-DdevServices.postgresPort=" + postgres,
+                "-DdevServices.redisPort=" + redis,
+                "-Dshutdown.gracePeriod=5s",
+                "-cp",
+                cp,
+                "dev.bulwark.Main")
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(
+                    new java.io.File("target/devservices-shutdown.log")));
     pb.environment().keySet().removeIf(k -> k.matches("DATABASE_URL|REDIS_URL|JWT_SECRET_KEY"));
-    pb.environment().putAll(Map.of("ENVIRONMENT", "development", "DEV_DATA_DIR", dataDir.toString(),
-        "HTTP_PORT", Integer.toString(http), "HTTP_INSTANCES", "1", "HASHER_INSTANCES", "1", "BCRYPT_ROUNDS", "4"));
+    pb.environment()
+        .putAll(
+            Map.of(
+                "ENVIRONMENT",
+                "development",
+                "DEV_DATA_DIR",
+                dataDir.toString(),
+                "HTTP_PORT",
+                Integer.toString(http),
+                "HTTP_INSTANCES",
+                "1",
+                "HASHER_INSTANCES",
+                "1",
+                "BCRYPT_ROUNDS",
+                "4"));
     Process process = pb.start();
     try {
       waitUntilReady(http);
       deleteRecursively(dataDir);
 
       process.destroy(); // SIGTERM
-      assertTrue(process.waitFor(90, TimeUnit.SECONDS), "the process exits although its services could not stop cleanly");
+      assertTrue(
+          process.waitFor(90, TimeUnit.SECONDS),
+          "the process exits although its services could not stop cleanly");
       assertEquals(0, process.exitValue());
       assertFalse(listening(redis), "embedded Redis was stopped");
       assertFalse(listening(postgres), "embedded PostgreSQL was stopped");
@@ -70,8 +97,12 @@ class DevServicesShutdownTest {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     for (int i = 0; i < 1200; i++) {
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (IOException notYet) {

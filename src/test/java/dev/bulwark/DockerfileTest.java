@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The container image's recipe, read as Docker reads it (no Docker here): the runtime stage carries no downloader,
- * the base images are pinned by digest, and the HEALTHCHECK command really answers against a running server.
+ * The container image's recipe, read as Docker reads it (no Docker here): the runtime stage carries
+ * no downloader, the base images are pinned by digest, and the HEALTHCHECK command really answers
+ * against a running server.
  */
 class DockerfileTest {
 
@@ -55,12 +56,21 @@ class DockerfileTest {
   void theRuntimeImageHasNoDownloader() throws Exception {
     for (String instruction : runtimeStage()) {
       if (instruction.startsWith("RUN ") && instruction.contains("apt-get install")) {
-        assertFalse(instruction.matches(".*\\b(curl|wget)\\b.*"), "installs a downloader: " + instruction);
+        assertFalse(
+            instruction.matches(".*\\b(curl|wget)\\b.*"), "installs a downloader: " + instruction);
       }
     }
-    assertTrue(runtimeStage().stream().anyMatch(i -> i.startsWith("RUN ") && i.contains("apt-get purge")
-        && i.contains("curl") && i.contains("wget")), "the base image's curl and wget are removed");
-    String healthcheck = runtimeStage().stream().filter(i -> i.startsWith("HEALTHCHECK")).findFirst().orElseThrow();
+    assertTrue(
+        runtimeStage().stream()
+            .anyMatch(
+                i ->
+                    i.startsWith("RUN ")
+                        && i.contains("apt-get purge")
+                        && i.contains("curl")
+                        && i.contains("wget")),
+        "the base image's curl and wget are removed");
+    String healthcheck =
+        runtimeStage().stream().filter(i -> i.startsWith("HEALTHCHECK")).findFirst().orElseThrow();
     assertFalse(healthcheck.matches(".*\\b(curl|wget)\\b.*"), healthcheck);
   }
 
@@ -69,13 +79,15 @@ class DockerfileTest {
     List<String> froms = instructions().stream().filter(i -> i.startsWith("FROM ")).toList();
     assertEquals(2, froms.size(), froms::toString);
     for (String from : froms) {
-      assertTrue(from.matches("FROM [a-z0-9.-]+:[A-Za-z0-9.-]+@sha256:[0-9a-f]{64}( AS \\w+)?"), from);
+      assertTrue(
+          from.matches("FROM [a-z0-9.-]+:[A-Za-z0-9.-]+@sha256:[0-9a-f]{64}( AS \\w+)?"), from);
     }
   }
 
   /** The HEALTHCHECK's exec-form command. */
   private static List<String> healthcheckCommand() throws Exception {
-    String healthcheck = runtimeStage().stream().filter(i -> i.startsWith("HEALTHCHECK")).findFirst().orElseThrow();
+    String healthcheck =
+        runtimeStage().stream().filter(i -> i.startsWith("HEALTHCHECK")).findFirst().orElseThrow();
     JsonArray exec = new JsonArray(healthcheck.substring(healthcheck.indexOf("CMD [") + 4));
     List<String> command = new ArrayList<>();
     exec.forEach(part -> command.add(part.toString()));
@@ -93,7 +105,8 @@ class DockerfileTest {
 
   @Test
   void theHealthcheckPassesAgainstAServerAndFailsWithoutOne() throws Exception {
-    assertEquals("bash", healthcheckCommand().get(0), "bash exists in the Ubuntu-based runtime image");
+    assertEquals(
+        "bash", healthcheckCommand().get(0), "bash exists in the Ubuntu-based runtime image");
     Map<String, String> env = TestServer.baseEnv();
     env.put("ALLOWED_HOSTS", "api.example.com");
     try (TestServer server = TestServer.start(env, Map.of())) {

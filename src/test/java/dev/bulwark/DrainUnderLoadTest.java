@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Shutdown under steady keep-alive load: clients behind a balancer keep their connections while /ready turns 503;
- * by the time the listener closes they must have been told ({@code Connection: close}) to move off, so no request is
- * cut without a response.
+ * Shutdown under steady keep-alive load: clients behind a balancer keep their connections while
+ * /ready turns 503; by the time the listener closes they must have been told ({@code Connection:
+ * close}) to move off, so no request is cut without a response.
  */
 class DrainUnderLoadTest {
   private static final Logger log = LoggerFactory.getLogger(DrainUnderLoadTest.class);
@@ -33,15 +33,19 @@ class DrainUnderLoadTest {
   @Test
   void noRequestIsCutWhenTheListenerClosesUnderKeepAliveLoad() throws Exception {
     Map<String, String> env = TestServer.baseEnv();
-    TestServer server = TestServer.start(env, Map.of("shutdown.drainDelay", "2s", "shutdown.gracePeriod", "10s"));
+    TestServer server =
+        TestServer.start(env, Map.of("shutdown.drainDelay", "2s", "shutdown.gracePeriod", "10s"));
     Vertx clientVertx = Vertx.vertx();
     try {
-      KeepAliveLoad load = new KeepAliveLoad(clientVertx, server.port(), "/api/status", CLIENTS, 20_000, 2_000_000);
+      KeepAliveLoad load =
+          new KeepAliveLoad(clientVertx, server.port(), "/api/status", CLIENTS, 20_000, 2_000_000);
       Future<KeepAliveLoad.Fates> fates = load.run();
       for (int i = 0; i < 150 && load.fates().answered() < 4 * CLIENTS; i++) {
         Thread.sleep(100);
       }
-      assertTrue(load.fates().answered() >= 4 * CLIENTS, "load is flowing before the stop: " + load.fates());
+      assertTrue(
+          load.fates().answered() >= 4 * CLIENTS,
+          "load is flowing before the stop: " + load.fates());
 
       server.app().stop().await(30, TimeUnit.SECONDS);
       KeepAliveLoad.Fates f = fates.await(30, TimeUnit.SECONDS);
@@ -49,7 +53,8 @@ class DrainUnderLoadTest {
 
       assertEquals(0, f.cut(), "requests cut without a response: " + f);
       assertEquals(f.sent(), f.answered(), "every request sent was answered: " + f);
-      assertTrue(f.toldToClose() >= CLIENTS, "each client was told to move off its connection: " + f);
+      assertTrue(
+          f.toldToClose() >= CLIENTS, "each client was told to move off its connection: " + f);
     } finally {
       clientVertx.close().await(10, TimeUnit.SECONDS);
       server.close();
@@ -57,12 +62,15 @@ class DrainUnderLoadTest {
   }
 
   @Test
-  void whileDrainingAKeepAliveConnectionIsAnsweredWithConnectionCloseAndThenClosed() throws Exception {
+  void whileDrainingAKeepAliveConnectionIsAnsweredWithConnectionCloseAndThenClosed()
+      throws Exception {
     TestServer server = TestServer.start(TestServer.baseEnv(), Map.of("shutdown.drainDelay", "3s"));
     Future<Void> stopped = null;
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(10_000);
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       OutputStream out = socket.getOutputStream();
       String request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
@@ -93,19 +101,27 @@ class DrainUnderLoadTest {
     Future<Void> stopped = null;
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(30_000);
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       OutputStream out = socket.getOutputStream();
-      // the route warmed up on this connection first, so the next request is routed the moment it arrives
+      // the route warmed up on this connection first, so the next request is routed the moment it
+      // arrives
       out.write(signup("{}").getBytes(StandardCharsets.US_ASCII));
       assertEquals("HTTP/1.1 400 Bad Request", readResponse(in).get(":status"));
 
-      out.write(signup("{\"email\":\"drain-" + System.nanoTime() + "@example.com\",\"password\":\"Tr0ub4dor&3-horse-staple\"}")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          signup(
+                  "{\"email\":\"drain-"
+                      + System.nanoTime()
+                      + "@example.com\",\"password\":\"Tr0ub4dor&3-horse-staple\"}")
+              .getBytes(StandardCharsets.US_ASCII));
       Thread.sleep(300); // the request is in, hashing its password (seconds at cost 14)
       stopped = server.app().stop();
       Map<String, String> response = readResponse(in);
       assertEquals("HTTP/1.1 201 Created", response.get(":status"));
-      assertEquals("close", response.get("connection"), "the drain had begun when the response was written");
+      assertEquals(
+          "close", response.get("connection"), "the drain had begun when the response was written");
       assertEquals(-1, in.read());
     } finally {
       if (stopped != null) {
@@ -117,7 +133,10 @@ class DrainUnderLoadTest {
 
   private static String signup(String body) {
     return "POST /api/v1/auth/signup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+        + "Content-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   /** Status line and headers (lower-cased names); the body is read by its Content-Length. */
@@ -126,7 +145,9 @@ class DrainUnderLoadTest {
     headers.put(":status", in.readLine());
     for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
       int colon = line.indexOf(':');
-      headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      headers.put(
+          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).trim());
     }
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     for (int i = 0; i < length; i++) {

@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Steady keep-alive load on 127.0.0.1, the way a load balancer sends it: a fixed number of clients, each with one
- * persistent connection carrying one request after another. A separate health check polls {@code /ready} every
- * 100 ms; once it has seen the backend down, clients open no new connection (they would go to another instance)
- * but keep using the one they have, as a balancer's pooled upstream connections do. Every request's fate is counted:
- * answered, or cut (sent on an open connection that then closed or reset without a response). Bounded in requests
- * and time; it stops by itself.
+ * Steady keep-alive load on 127.0.0.1, the way a load balancer sends it: a fixed number of clients,
+ * each with one persistent connection carrying one request after another. A separate health check
+ * polls {@code /ready} every 100 ms; once it has seen the backend down, clients open no new
+ * connection (they would go to another instance) but keep using the one they have, as a balancer's
+ * pooled upstream connections do. Every request's fate is counted: answered, or cut (sent on an
+ * open connection that then closed or reset without a response). Bounded in requests and time; it
+ * stops by itself.
  */
 final class KeepAliveLoad {
   private static final long READY_POLL_MS = 100;
@@ -47,9 +48,14 @@ final class KeepAliveLoad {
   private long probeTimer = -1;
 
   /** What happened to every request. */
-  record Fates(long sent, long answered, int cut, Map<String, Integer> cutBy, long toldToClose, int connections,
-      int refusedConnects) {
-  }
+  record Fates(
+      long sent,
+      long answered,
+      int cut,
+      Map<String, Integer> cutBy,
+      long toldToClose,
+      int connections,
+      int refusedConnects) {}
 
   KeepAliveLoad(Vertx vertx, int port, String path, int clients, long maxMillis, long maxRequests) {
     this.vertx = vertx;
@@ -58,9 +64,14 @@ final class KeepAliveLoad {
     this.clients = clients;
     this.deadline = System.currentTimeMillis() + maxMillis;
     this.maxRequests = maxRequests;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
-        .setConnectTimeout(2000));
-    this.probe = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setConnectTimeout(1000));
+    this.http =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setConnectTimeout(2000));
+    this.probe =
+        vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setConnectTimeout(1000));
   }
 
   /** Starts every client; the future completes when the last one has stopped. */
@@ -72,17 +83,26 @@ final class KeepAliveLoad {
       connect(finished);
       done.add(finished.future());
     }
-    return Future.join(done).transform(ignored -> {
-      vertx.cancelTimer(probeTimer);
-      return Future.succeededFuture(fates());
-    }).eventually(() -> http.close().eventually(probe::close));
+    return Future.join(done)
+        .transform(
+            ignored -> {
+              vertx.cancelTimer(probeTimer);
+              return Future.succeededFuture(fates());
+            })
+        .eventually(() -> http.close().eventually(probe::close));
   }
 
   Fates fates() {
     Map<String, Integer> by = new java.util.TreeMap<>();
     cut.forEach((k, v) -> by.put(k, v.get()));
-    return new Fates(sent.get(), answered.get(), by.values().stream().mapToInt(Integer::intValue).sum(), by,
-        toldToClose.get(), connections.get(), refusedConnects.get());
+    return new Fates(
+        sent.get(),
+        answered.get(),
+        by.values().stream().mapToInt(Integer::intValue).sum(),
+        by,
+        toldToClose.get(),
+        connections.get(),
+        refusedConnects.get());
   }
 
   private boolean mayContinue() {
@@ -90,14 +110,16 @@ final class KeepAliveLoad {
   }
 
   private void pollReady() {
-    probe.request(HttpMethod.GET, port, "127.0.0.1", "/ready")
+    probe
+        .request(HttpMethod.GET, port, "127.0.0.1", "/ready")
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(b -> resp.statusCode()))
-        .onComplete(ar -> {
-          if (ar.failed() || ar.result() != 200) {
-            backendUp = false;
-          }
-        });
+        .onComplete(
+            ar -> {
+              if (ar.failed() || ar.result() != 200) {
+                backendUp = false;
+              }
+            });
   }
 
   private void connect(Promise<Void> finished) {
@@ -105,15 +127,17 @@ final class KeepAliveLoad {
       finished.tryComplete();
       return;
     }
-    http.connect(new HttpConnectOptions().setHost("127.0.0.1").setPort(port)).onComplete(ar -> {
-      if (ar.failed()) {
-        refusedConnects.incrementAndGet();
-        finished.tryComplete();
-        return;
-      }
-      connections.incrementAndGet();
-      next(ar.result(), finished);
-    });
+    http.connect(new HttpConnectOptions().setHost("127.0.0.1").setPort(port))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                refusedConnects.incrementAndGet();
+                finished.tryComplete();
+                return;
+              }
+              connections.incrementAndGet();
+              next(ar.result(), finished);
+            });
   }
 
   private void next(HttpClientConnection connection, Promise<Void> finished) {
@@ -122,30 +146,38 @@ final class KeepAliveLoad {
       return;
     }
     sent.incrementAndGet();
-    connection.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path).setHost("127.0.0.1").setPort(port))
+    connection
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setURI(path)
+                .setHost("127.0.0.1")
+                .setPort(port))
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(body -> resp))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            cut.computeIfAbsent(reason(ar.cause()), k -> new AtomicInteger()).incrementAndGet();
-            connection.close();
-            connect(finished);
-            return;
-          }
-          answered.incrementAndGet();
-          HttpClientResponse resp = ar.result();
-          if ("close".equalsIgnoreCase(resp.getHeader(HttpHeaders.CONNECTION))) {
-            toldToClose.incrementAndGet();
-            connection.close();
-            connect(finished);
-          } else {
-            next(connection, finished);
-          }
-        });
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                cut.computeIfAbsent(reason(ar.cause()), k -> new AtomicInteger()).incrementAndGet();
+                connection.close();
+                connect(finished);
+                return;
+              }
+              answered.incrementAndGet();
+              HttpClientResponse resp = ar.result();
+              if ("close".equalsIgnoreCase(resp.getHeader(HttpHeaders.CONNECTION))) {
+                toldToClose.incrementAndGet();
+                connection.close();
+                connect(finished);
+              } else {
+                next(connection, finished);
+              }
+            });
   }
 
   private static String reason(Throwable t) {
     String m = t.getMessage() == null ? "" : t.getMessage();
-    return t.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + (m.length() > 60 ? m.substring(0, 60) : m));
+    return t.getClass().getSimpleName()
+        + (m.isEmpty() ? "" : ": " + (m.length() > 60 ? m.substring(0, 60) : m));
   }
 }

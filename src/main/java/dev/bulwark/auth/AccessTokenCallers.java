@@ -8,9 +8,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * Recognises the caller of {@code Access.USER} routes: reads {@code Authorization: Bearer <jwt>} and verifies it (CPU
- * only, no I/O). The gate counts the request against its address before answering a bad token, reads the token's
- * revocation markers in the same round trip, and puts the {@link Principal} on the context once admitted.
+ * Recognises the caller of {@code Access.USER} routes: reads {@code Authorization: Bearer <jwt>}
+ * and verifies it (CPU only, no I/O). The gate counts the request against its address before
+ * answering a bad token, reads the token's revocation markers in the same round trip, and puts the
+ * {@link Principal} on the context once admitted.
  */
 public final class AccessTokenCallers implements CallerSource {
   private static final int MAX_TOKEN_LENGTH = 4096;
@@ -75,14 +76,17 @@ public final class AccessTokenCallers implements CallerSource {
 
   static String bearerToken(String header) {
     if (header == null || header.isBlank()) {
-      throw Failure.unauthenticated("missing_token", "An access token is required: Authorization: Bearer <token>.");
+      throw Failure.unauthenticated(
+          "missing_token", "An access token is required: Authorization: Bearer <token>.");
     }
     if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw Failure.unauthenticated("invalid_authorization_header", "The Authorization header must use the Bearer scheme.");
+      throw Failure.unauthenticated(
+          "invalid_authorization_header", "The Authorization header must use the Bearer scheme.");
     }
     String token = header.substring(7).trim();
     if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || !isTokenSyntax(token)) {
-      throw Failure.unauthenticated("invalid_authorization_header", "The bearer token is malformed.");
+      throw Failure.unauthenticated(
+          "invalid_authorization_header", "The bearer token is malformed.");
     }
     return token;
   }
@@ -90,8 +94,14 @@ public final class AccessTokenCallers implements CallerSource {
   private static boolean isTokenSyntax(String token) {
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '=';
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.'
+              || c == '=';
       if (!ok) {
         return false;
       }

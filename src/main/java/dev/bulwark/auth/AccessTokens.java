@@ -21,19 +21,22 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Short-lived JWT access tokens (vertx-auth-jwt). Minting sets {@code sub sid jti iat nbf exp iss aud typ=access}
- * under a header {@code typ: JWT}. Verification pins the algorithm allow-list and the header type before the
- * signature is checked, lets vertx-auth-jwt verify the signature, then checks each claim itself so every rejection
- * carries a precise code.
+ * Short-lived JWT access tokens (vertx-auth-jwt). Minting sets {@code sub sid jti iat nbf exp iss
+ * aud typ=access} under a header {@code typ: JWT}. Verification pins the algorithm allow-list and
+ * the header type before the signature is checked, lets vertx-auth-jwt verify the signature, then
+ * checks each claim itself so every rejection carries a precise code.
  */
 public final class AccessTokens {
   static final String TYPE = "access";
+
   /**
-   * Header types accepted: what this server mints ({@code JWT}) and the RFC 9068 access-token type. Anything else —
-   * an ID token, a logout token, a JWE, another service's token signed with a shared key — is not an access token.
-   * Compared case-insensitively, with the optional {@code application/} prefix (RFC 7515 §4.1.9).
+   * Header types accepted: what this server mints ({@code JWT}) and the RFC 9068 access-token type.
+   * Anything else — an ID token, a logout token, a JWE, another service's token signed with a
+   * shared key — is not an access token. Compared case-insensitively, with the optional {@code
+   * application/} prefix (RFC 7515 §4.1.9).
    */
   private static final Set<String> HEADER_TYPES = Set.of("jwt", "at+jwt");
+
   private static final int JTI_BYTES = 16;
   private final Set<String> allowedAlgorithms;
   private final JwtConfig config;
@@ -48,7 +51,10 @@ public final class AccessTokens {
     this(vertx, config, new SecureRandom());
   }
 
-  /** {@code random} draws the token ids: a CSPRNG, so a {@code jti} cannot be predicted from the ones seen before. */
+  /**
+   * {@code random} draws the token ids: a CSPRNG, so a {@code jti} cannot be predicted from the
+   * ones seen before.
+   */
   AccessTokens(Vertx vertx, JwtConfig config, SecureRandom random) {
     this.config = config;
     this.random = random;
@@ -57,13 +63,20 @@ public final class AccessTokens {
     this.allowedAlgorithms = Set.of(config.algorithm());
     this.signing = new JWTOptions().setAlgorithm(config.algorithm()).setNoTimestamp(true);
     // exp/nbf/iss/aud are checked below with precise error codes
-    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
+    JWTAuthOptions options =
+        new JWTAuthOptions().setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
     if (config.isAsymmetric()) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(config.keyId())
-          .setBuffer(config.signingKeyPem()));
+      options.addPubSecKey(
+          new PubSecKeyOptions()
+              .setAlgorithm(config.algorithm())
+              .setId(config.keyId())
+              .setBuffer(config.signingKeyPem()));
       for (SigningKeys.VerificationKey key : config.verificationKeys()) {
-        options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setId(key.kid())
-            .setBuffer(key.pem()));
+        options.addPubSecKey(
+            new PubSecKeyOptions()
+                .setAlgorithm(config.algorithm())
+                .setId(key.kid())
+                .setBuffer(key.pem()));
       }
     } else {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()));
@@ -71,26 +84,29 @@ public final class AccessTokens {
     this.jwt = JWTAuth.create(vertx, options);
   }
 
-  /** A signed token for a session; {@code issuedAt} may be a second ahead to clear a not-before stamp. */
+  /**
+   * A signed token for a session; {@code issuedAt} may be a second ahead to clear a not-before
+   * stamp.
+   */
   public Minted mint(UUID userId, UUID sessionId, long issuedAt) {
     String jti = randomId();
     long exp = issuedAt + ttlSeconds;
-    JsonObject claims = new JsonObject()
-        .put("sub", userId.toString())
-        .put("sid", sessionId.toString())
-        .put("jti", jti)
-        .put("iat", issuedAt)
-        .put("nbf", issuedAt)
-        .put("exp", exp)
-        .put("iss", config.issuer())
-        .put("aud", config.audience())
-        .put("typ", TYPE);
+    JsonObject claims =
+        new JsonObject()
+            .put("sub", userId.toString())
+            .put("sid", sessionId.toString())
+            .put("jti", jti)
+            .put("iat", issuedAt)
+            .put("nbf", issuedAt)
+            .put("exp", exp)
+            .put("iss", config.issuer())
+            .put("aud", config.audience())
+            .put("typ", TYPE);
     return new Minted(jwt.generateToken(claims, signing), jti, ttlSeconds);
   }
 
   /** The result of minting: the token, its id, and its lifetime in seconds. */
-  public record Minted(String token, String jti, long expiresIn) {
-  }
+  public record Minted(String token, String jti, long expiresIn) {}
 
   /** Verifies a bearer token; fails with a 401 {@link Failure} whose code says what was wrong. */
   public Future<Principal> verify(String token) {
@@ -103,31 +119,47 @@ public final class AccessTokens {
     try {
       authenticated = jwt.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
-      // vertx-auth-jwt reads exp/iat/nbf as numbers once the signature has checked out, and throws (rather than
+      // vertx-auth-jwt reads exp/iat/nbf as numbers once the signature has checked out, and throws
+      // (rather than
       // failing the future) when a claim is some other type
-      return Future.failedFuture(reject("invalid_token", "The access token lacks required claims."));
+      return Future.failedFuture(
+          reject("invalid_token", "The access token lacks required claims."));
     }
     return authenticated
-        .recover(err -> Future.failedFuture(reject("invalid_signature", "The access token signature is not valid.")))
+        .recover(
+            err ->
+                Future.failedFuture(
+                    reject("invalid_signature", "The access token signature is not valid.")))
         .map(user -> claims(user.attributes().getJsonObject("accessToken"), nowSeconds()));
   }
 
-  /** Only the configured algorithm: {@code none}, and HS256 signed with a public key (key confusion), never pass. */
+  /**
+   * Only the configured algorithm: {@code none}, and HS256 signed with a public key (key
+   * confusion), never pass.
+   */
   private void checkAlgorithm(String token) {
     int first = token.indexOf('.');
     int second = first < 0 ? -1 : token.indexOf('.', first + 1);
-    if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0 || second == token.length() - 1) {
+    if (first <= 0
+        || second < 0
+        || token.indexOf('.', second + 1) >= 0
+        || second == token.length() - 1) {
       throw reject("invalid_token", "The access token is not a well-formed JWT.");
     }
     JsonObject header;
     try {
-      header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, first)), StandardCharsets.UTF_8));
+      header =
+          new JsonObject(
+              new String(
+                  Base64.getUrlDecoder().decode(token.substring(0, first)),
+                  StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       throw reject("invalid_token", "The access token is not a well-formed JWT.");
     }
     Object alg = header.getValue("alg");
     if (!(alg instanceof String a) || !allowedAlgorithms.contains(a)) {
-      throw reject("token_algorithm_rejected", "The access token's signing algorithm is not accepted.");
+      throw reject(
+          "token_algorithm_rejected", "The access token's signing algorithm is not accepted.");
     }
     if (!(header.getValue("typ") instanceof String typ) || !HEADER_TYPES.contains(mediaType(typ))) {
       throw reject("invalid_token_type", "This is not an access token.");
@@ -185,7 +217,9 @@ public final class AccessTokens {
   }
 
   private static UUID uuid(Object value) {
-    if (value instanceof String s && s.length() == 36 && s.chars().allMatch(ch -> ch == '-' || Character.digit(ch, 16) >= 0)) {
+    if (value instanceof String s
+        && s.length() == 36
+        && s.chars().allMatch(ch -> ch == '-' || Character.digit(ch, 16) >= 0)) {
       try {
         return UUID.fromString(s);
       } catch (IllegalArgumentException ignored) {
@@ -204,9 +238,9 @@ public final class AccessTokens {
   }
 
   /**
-   * 128 bits from this instance's CSPRNG, base64url. A {@code jti} names the token a logout denylists: a predictable
-   * one would let whoever saw one token compute the next. One generator per instance (instances are per verticle), so
-   * event loops do not contend on a shared one.
+   * 128 bits from this instance's CSPRNG, base64url. A {@code jti} names the token a logout
+   * denylists: a predictable one would let whoever saw one token compute the next. One generator
+   * per instance (instances are per verticle), so event loops do not contend on a shared one.
    */
   private String randomId() {
     byte[] b = new byte[JTI_BYTES];

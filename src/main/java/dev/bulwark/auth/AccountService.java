@@ -20,8 +20,14 @@ public final class AccountService {
   private final DeviceTokens devices;
   private final Revocations revocations;
 
-  public AccountService(Pool pg, PasswordHasher hasher, TokenIssuer issuer, RefreshRotation rotation,
-      LoginThrottle throttle, DeviceTokens devices, Revocations revocations) {
+  public AccountService(
+      Pool pg,
+      PasswordHasher hasher,
+      TokenIssuer issuer,
+      RefreshRotation rotation,
+      LoginThrottle throttle,
+      DeviceTokens devices,
+      Revocations revocations) {
     this.pg = pg;
     this.hasher = hasher;
     this.issuer = issuer;
@@ -31,103 +37,183 @@ public final class AccountService {
     this.revocations = revocations;
   }
 
-  public record Signup(String email, String password, String displayName, String deviceName) {
-  }
+  public record Signup(String email, String password, String displayName, String deviceName) {}
 
   /** {@code deviceToken}: what an earlier signup or login answered this device, or null. */
-  public record Login(String email, String password, String deviceName, String deviceToken) {
-  }
+  public record Login(String email, String password, String deviceName, String deviceToken) {}
 
-  /** Creates the account and its first session atomically: 409 {@code email_taken} leaves nothing behind. */
+  /**
+   * Creates the account and its first session atomically: 409 {@code email_taken} leaves nothing
+   * behind.
+   */
   public Future<TokenPair> signup(Signup s, RequestInfo request) {
-    return hasher.hash(s.password())
-        .compose(hash -> pg.withTransaction(conn -> UserRepository.insert(conn, s.email(), hash, s.displayName())
-            .compose(userId -> {
-              if (userId == null) {
-                return Future.failedFuture(Failure.conflict("email_taken", "An account with this email already exists."));
-              }
-              return issuer.startSession(conn, userId, s.deviceName(), request);
-            })
-            .compose(session -> AuditLog.record(conn, new AuditLog.Event("signup", session.userId(), session.sessionId(), request))
-                .map(session))))
-        .map(session -> issuer.pairAt(session.userId(), session.sessionId(), session.refreshToken(), AccessTokens.nowSeconds(),
-            session.refreshExpiresIn()).withDeviceToken(devices.issue(session.userId())));
+    return hasher
+        .hash(s.password())
+        .compose(
+            hash ->
+                pg.withTransaction(
+                    conn ->
+                        UserRepository.insert(conn, s.email(), hash, s.displayName())
+                            .compose(
+                                userId -> {
+                                  if (userId == null) {
+                                    return Future.failedFuture(
+                                        Failure.conflict(
+                                            "email_taken",
+                                            "An account with this email already exists."));
+                                  }
+                                  return issuer.startSession(conn, userId, s.deviceName(), request);
+                                })
+                            .compose(
+                                session ->
+                                    AuditLog.record(
+                                            conn,
+                                            new AuditLog.Event(
+                                                "signup",
+                                                session.userId(),
+                                                session.sessionId(),
+                                                request))
+                                        .map(session))))
+        .map(
+            session ->
+                issuer
+                    .pairAt(
+                        session.userId(),
+                        session.sessionId(),
+                        session.refreshToken(),
+                        AccessTokens.nowSeconds(),
+                        session.refreshExpiresIn())
+                    .withDeviceToken(devices.issue(session.userId())));
   }
 
   /**
-   * Unknown emails cost the same bcrypt work as known ones and get the same answer. The brake is checked before any
-   * bcrypt work is spent, per address and account — or, for a device presenting a valid device token of this
-   * account, per device only (see {@link LoginThrottle}): strangers cannot lock the owner's devices out.
+   * Unknown emails cost the same bcrypt work as known ones and get the same answer. The brake is
+   * checked before any bcrypt work is spent, per address and account — or, for a device presenting
+   * a valid device token of this account, per device only (see {@link LoginThrottle}): strangers
+   * cannot lock the owner's devices out.
    */
   public Future<TokenPair> login(Login l, RequestInfo request) {
-    return hasher.admission()
+    return hasher
+        .admission()
         .compose(v -> UserRepository.credentials(pg, l.email()))
-        .compose(user -> {
-          String device = user == null ? null : devices.deviceOf(l.deviceToken(), user.id());
-          return throttle.check(new LoginThrottle.Attempt(l.email(), request.ip(), device))
-              .compose(attempt -> hasher.verifyAndUpgrade(l.password(), user == null ? hasher.decoyHash() : user.passwordHash())
-                  .compose(v -> v.matches() && user != null
-                      ? succeed(user, v.upgradedHash(), attempt, l, request)
-                      : fail(user == null ? null : user.id(), attempt, request)));
-        });
+        .compose(
+            user -> {
+              String device = user == null ? null : devices.deviceOf(l.deviceToken(), user.id());
+              return throttle
+                  .check(new LoginThrottle.Attempt(l.email(), request.ip(), device))
+                  .compose(
+                      attempt ->
+                          hasher
+                              .verifyAndUpgrade(
+                                  l.password(),
+                                  user == null ? hasher.decoyHash() : user.passwordHash())
+                              .compose(
+                                  v ->
+                                      v.matches() && user != null
+                                          ? succeed(user, v.upgradedHash(), attempt, l, request)
+                                          : fail(
+                                              user == null ? null : user.id(), attempt, request)));
+            });
   }
 
-  /** A stale hash (legacy format, or another bcrypt cost) is replaced in the login's transaction, unless it changed meanwhile. */
-  private Future<TokenPair> succeed(UserRepository.Credentials user, String upgradedHash, LoginThrottle.Attempt attempt,
-      Login l, RequestInfo request) {
+  /**
+   * A stale hash (legacy format, or another bcrypt cost) is replaced in the login's transaction,
+   * unless it changed meanwhile.
+   */
+  private Future<TokenPair> succeed(
+      UserRepository.Credentials user,
+      String upgradedHash,
+      LoginThrottle.Attempt attempt,
+      Login l,
+      RequestInfo request) {
     UUID userId = user.id();
     throttle.reset(attempt);
     Metrics.count(Metrics.Event.LOGIN_SUCCEEDED);
-    return pg.withTransaction(conn -> issuer.startSession(conn, userId, l.deviceName(), request)
-            .compose(session -> upgradedHash == null ? Future.succeededFuture(session)
-                : UserRepository.replaceHash(conn, userId, user.passwordHash(), upgradedHash).map(session))
-            .compose(session -> AuditLog.record(conn, new AuditLog.Event("login_success", userId, session.sessionId(), request)
-                    .with("known_device", attempt.device() != null))
-                .map(session)))
-        .compose(session -> {
-          issuer.revokeEnded(session);
-          return issuer.pair(userId, session.sessionId(), session.refreshToken(), session.refreshExpiresIn());
-        })
+    return pg.withTransaction(
+            conn ->
+                issuer
+                    .startSession(conn, userId, l.deviceName(), request)
+                    .compose(
+                        session ->
+                            upgradedHash == null
+                                ? Future.succeededFuture(session)
+                                : UserRepository.replaceHash(
+                                        conn, userId, user.passwordHash(), upgradedHash)
+                                    .map(session))
+                    .compose(
+                        session ->
+                            AuditLog.record(
+                                    conn,
+                                    new AuditLog.Event(
+                                            "login_success", userId, session.sessionId(), request)
+                                        .with("known_device", attempt.device() != null))
+                                .map(session)))
+        .compose(
+            session -> {
+              issuer.revokeEnded(session);
+              return issuer.pair(
+                  userId, session.sessionId(), session.refreshToken(), session.refreshExpiresIn());
+            })
         .map(pair -> pair.withDeviceToken(devices.issue(userId)));
   }
 
   private Future<TokenPair> fail(UUID userId, LoginThrottle.Attempt attempt, RequestInfo request) {
     Metrics.count(Metrics.Event.LOGIN_FAILED);
-    return throttle.recordFailure(attempt)
-        .compose(lock -> {
-          Future<Void> audited = AuditLog.record(pg, new AuditLog.Event("login_failure", userId, null, request));
-          if (lock.ms() == 0) {
-            return audited;
-          }
-          Metrics.count(Metrics.Event.ACCOUNT_LOCKED);
-          return audited.compose(v -> AuditLog.record(pg, new AuditLog.Event("account_locked", userId, null, request)
-              .with("lock_ms", lock.ms()).with("scope", lock.scope())));
-        })
+    return throttle
+        .recordFailure(attempt)
+        .compose(
+            lock -> {
+              Future<Void> audited =
+                  AuditLog.record(pg, new AuditLog.Event("login_failure", userId, null, request));
+              if (lock.ms() == 0) {
+                return audited;
+              }
+              Metrics.count(Metrics.Event.ACCOUNT_LOCKED);
+              return audited.compose(
+                  v ->
+                      AuditLog.record(
+                          pg,
+                          new AuditLog.Event("account_locked", userId, null, request)
+                              .with("lock_ms", lock.ms())
+                              .with("scope", lock.scope())));
+            })
         // the answer is the same whether or not the audit write succeeded
         .transform(audited -> Future.failedFuture(INVALID_CREDENTIALS));
   }
 
   public Future<TokenPair> refresh(String refreshToken, RequestInfo request) {
-    return rotation.rotate(refreshToken, request).compose(outcome -> {
-      if (outcome instanceof RefreshRotation.Rotated r) {
-        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
-      }
-      if (outcome instanceof RefreshRotation.Replayed r) {
-        return issuer.pair(r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
-      }
-      if (outcome instanceof RefreshRotation.Reused r) {
-        revocations.revokeSession(r.userId(), r.sessionId());
-        return Future.failedFuture(Failure.unauthenticated("refresh_token_reused",
-            "This refresh token was already used; the session has been ended. Sign in again."));
-      }
-      String code = ((RefreshRotation.Refused) outcome).code();
-      return Future.failedFuture(Failure.unauthenticated(code, switch (code) {
-        case "refresh_token_expired" -> "The refresh token has expired; sign in again.";
-        case "session_expired" -> "The session has reached its maximum age; sign in again.";
-        case "session_revoked" -> "The session has ended; sign in again.";
-        default -> "The refresh token is not valid.";
-      }));
-    });
+    return rotation
+        .rotate(refreshToken, request)
+        .compose(
+            outcome -> {
+              if (outcome instanceof RefreshRotation.Rotated r) {
+                return issuer.pair(
+                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
+              }
+              if (outcome instanceof RefreshRotation.Replayed r) {
+                return issuer.pair(
+                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
+              }
+              if (outcome instanceof RefreshRotation.Reused r) {
+                revocations.revokeSession(r.userId(), r.sessionId());
+                return Future.failedFuture(
+                    Failure.unauthenticated(
+                        "refresh_token_reused",
+                        "This refresh token was already used; the session has been ended. Sign in again."));
+              }
+              String code = ((RefreshRotation.Refused) outcome).code();
+              return Future.failedFuture(
+                  Failure.unauthenticated(
+                      code,
+                      switch (code) {
+                        case "refresh_token_expired" ->
+                            "The refresh token has expired; sign in again.";
+                        case "session_expired" ->
+                            "The session has reached its maximum age; sign in again.";
+                        case "session_revoked" -> "The session has ended; sign in again.";
+                        default -> "The refresh token is not valid.";
+                      }));
+            });
   }
 
   public Future<UserRepository.Profile> profile(Principal p) {
@@ -135,55 +221,116 @@ public final class AccountService {
   }
 
   public Future<UserRepository.Profile> updateProfile(Principal p, String displayName) {
-    return UserRepository.updateDisplayName(pg, p.userId(), displayName).map(AccountService::existing);
+    return UserRepository.updateDisplayName(pg, p.userId(), displayName)
+        .map(AccountService::existing);
   }
 
   /**
-   * Re-authenticates with the current password, stores the new hash, ends every other session, revokes every older
-   * access token (this session's too: its not-before stamp is recorded with the change), and answers a fresh pair for
-   * this session. Once the change is committed it is answered: Redis markers that cannot be written do not fail it.
+   * Re-authenticates with the current password, stores the new hash, ends every other session,
+   * revokes every older access token (this session's too: its not-before stamp is recorded with the
+   * change), and answers a fresh pair for this session. Once the change is committed it is
+   * answered: Redis markers that cannot be written do not fail it.
    */
-  public Future<TokenPair> changePassword(Principal p, String current, String replacement, RequestInfo request) {
-    return hasher.admission()
+  public Future<TokenPair> changePassword(
+      Principal p, String current, String replacement, RequestInfo request) {
+    return hasher
+        .admission()
         .compose(v -> UserRepository.reauth(pg, p.userId()))
         .map(AccountService::existing)
-        .compose(account -> throttle.check(new LoginThrottle.Attempt(account.email(), request.ip(), "session-" + p.sessionId()))
-            .compose(attempt -> hasher.verify(current, account.passwordHash())
-                .compose(ok -> ok ? hasher.hash(replacement) : wrongCurrentPassword(attempt, p, request))))
-        .compose(newHash -> pg.withTransaction(conn -> UserRepository.updatePassword(conn, p.userId(), newHash)
-                .compose(v -> SessionRepository.revokeOthers(conn, p.userId(), p.sessionId(), "password_changed"))
-                .compose(ended -> {
-                  // stamped as late as it can be: every token minted before it, up to the change, is revoked
-                  long stamp = Revocations.nextStamp();
-                  return RevocationRepository.stampAccessNotBefore(conn, p.sessionId(), stamp)
-                      .compose(v -> SessionRepository.consumeLiveTokens(conn, p.sessionId()))
-                      .compose(v -> issuer.startRefreshToken(conn, p.sessionId()))
-                      .compose(refresh -> AuditLog.record(conn,
-                              new AuditLog.Event("password_changed", p.userId(), p.sessionId(), request))
-                          .map(new PasswordChanged(refresh, stamp, ended)));
-                }))
-            .compose(changed -> revocations.revokeAll(p.userId(), changed.stamp(), changed.endedSessions())
-                .map(v -> issuer.pairAt(p.userId(), p.sessionId(), changed.refreshToken(), changed.stamp()))));
+        .compose(
+            account ->
+                throttle
+                    .check(
+                        new LoginThrottle.Attempt(
+                            account.email(), request.ip(), "session-" + p.sessionId()))
+                    .compose(
+                        attempt ->
+                            hasher
+                                .verify(current, account.passwordHash())
+                                .compose(
+                                    ok ->
+                                        ok
+                                            ? hasher.hash(replacement)
+                                            : wrongCurrentPassword(attempt, p, request))))
+        .compose(
+            newHash ->
+                pg.withTransaction(
+                        conn ->
+                            UserRepository.updatePassword(conn, p.userId(), newHash)
+                                .compose(
+                                    v ->
+                                        SessionRepository.revokeOthers(
+                                            conn, p.userId(), p.sessionId(), "password_changed"))
+                                .compose(
+                                    ended -> {
+                                      // stamped as late as it can be: every token minted before it,
+                                      // up to the change, is revoked
+                                      long stamp = Revocations.nextStamp();
+                                      return RevocationRepository.stampAccessNotBefore(
+                                              conn, p.sessionId(), stamp)
+                                          .compose(
+                                              v ->
+                                                  SessionRepository.consumeLiveTokens(
+                                                      conn, p.sessionId()))
+                                          .compose(
+                                              v -> issuer.startRefreshToken(conn, p.sessionId()))
+                                          .compose(
+                                              refresh ->
+                                                  AuditLog.record(
+                                                          conn,
+                                                          new AuditLog.Event(
+                                                              "password_changed",
+                                                              p.userId(),
+                                                              p.sessionId(),
+                                                              request))
+                                                      .map(
+                                                          new PasswordChanged(
+                                                              refresh, stamp, ended)));
+                                    }))
+                    .compose(
+                        changed ->
+                            revocations
+                                .revokeAll(p.userId(), changed.stamp(), changed.endedSessions())
+                                .map(
+                                    v ->
+                                        issuer.pairAt(
+                                            p.userId(),
+                                            p.sessionId(),
+                                            changed.refreshToken(),
+                                            changed.stamp()))));
   }
 
   /** What a committed password change leaves to do outside its transaction. */
-  private record PasswordChanged(String refreshToken, long stamp, List<UUID> endedSessions) {
-  }
+  private record PasswordChanged(String refreshToken, long stamp, List<UUID> endedSessions) {}
 
   /**
-   * A wrong current password counts against a brake like a failed login — this session's, the session being a
-   * device that proved itself: a stolen token cannot guess freely, nor lock the owner's other devices out.
+   * A wrong current password counts against a brake like a failed login — this session's, the
+   * session being a device that proved itself: a stolen token cannot guess freely, nor lock the
+   * owner's other devices out.
    */
-  private Future<String> wrongCurrentPassword(LoginThrottle.Attempt attempt, Principal p, RequestInfo request) {
-    return throttle.recordFailure(attempt)
-        .compose(lockMs -> AuditLog.record(pg, new AuditLog.Event("password_change_failure", p.userId(), p.sessionId(), request)))
-        .transform(ignored -> Future.failedFuture(Failure.validation(
-            "current_password", "invalid_credentials", "The current password is incorrect.")));
+  private Future<String> wrongCurrentPassword(
+      LoginThrottle.Attempt attempt, Principal p, RequestInfo request) {
+    return throttle
+        .recordFailure(attempt)
+        .compose(
+            lockMs ->
+                AuditLog.record(
+                    pg,
+                    new AuditLog.Event(
+                        "password_change_failure", p.userId(), p.sessionId(), request)))
+        .transform(
+            ignored ->
+                Future.failedFuture(
+                    Failure.validation(
+                        "current_password",
+                        "invalid_credentials",
+                        "The current password is incorrect.")));
   }
 
   private static <T> T existing(T value) {
     if (value == null) {
-      throw Failure.unauthenticated("user_not_found", "The account of this token no longer exists.");
+      throw Failure.unauthenticated(
+          "user_not_found", "The account of this token no longer exists.");
     }
     return value;
   }

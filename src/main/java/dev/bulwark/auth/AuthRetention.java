@@ -13,35 +13,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes what auth keeps only for a while, every {@code retention.interval} (the first run a minute after start, so
- * frequent restarts do not starve it):
+ * Deletes what auth keeps only for a while, every {@code retention.interval} (the first run a
+ * minute after start, so frequent restarts do not starve it):
+ *
  * <ul>
- *   <li>refresh tokens consumed more than {@code retention.refreshTokens} ago and expired (a token that could still
- *       have been valid stays, so presenting it again is still detected as reuse);</li>
- *   <li>sessions ended (revoked or expired) more than {@code retention.sessions} ago, with their remaining tokens;</li>
- *   <li>audit events older than {@code retention.auditEvents}.</li>
+ *   <li>refresh tokens consumed more than {@code retention.refreshTokens} ago and expired (a token
+ *       that could still have been valid stays, so presenting it again is still detected as reuse);
+ *   <li>sessions ended (revoked or expired) more than {@code retention.sessions} ago, with their
+ *       remaining tokens;
+ *   <li>audit events older than {@code retention.auditEvents}.
  * </ul>
- * Each statement deletes at most {@code retention.batchSize} rows, found by index and locked with SKIP LOCKED, then
- * the purge waits {@code retention.batchPause} before the next: short statements, one pool connection, so requests
- * are never held up behind it at any hour. Runs never overlap; several processes purging at once share the work.
+ *
+ * Each statement deletes at most {@code retention.batchSize} rows, found by index and locked with
+ * SKIP LOCKED, then the purge waits {@code retention.batchPause} before the next: short statements,
+ * one pool connection, so requests are never held up behind it at any hour. Runs never overlap;
+ * several processes purging at once share the work.
  */
 public final class AuthRetention {
   private static final Logger log = LoggerFactory.getLogger(AuthRetention.class);
+
   /** A safety bound per kind and run; a backlog larger than this is finished by the next runs. */
   static final int MAX_BATCHES = 10_000;
+
   private static final long FIRST_RUN_MS = 60_000;
 
-  static final String PURGE_REFRESH_TOKENS = """
+  static final String PURGE_REFRESH_TOKENS =
+      """
       DELETE FROM refresh_tokens WHERE id IN (
         SELECT id FROM refresh_tokens
         WHERE consumed_at < now() - make_interval(secs => $1) AND expires_at < now()
         ORDER BY consumed_at LIMIT $2 FOR UPDATE SKIP LOCKED)""";
-  static final String PURGE_SESSIONS = """
+  static final String PURGE_SESSIONS =
+      """
       DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions
         WHERE LEAST(revoked_at, expires_at) < now() - make_interval(secs => $1)
         ORDER BY LEAST(revoked_at, expires_at) LIMIT $2 FOR UPDATE SKIP LOCKED)""";
-  static final String PURGE_AUDIT_EVENTS = """
+  static final String PURGE_AUDIT_EVENTS =
+      """
       DELETE FROM audit_events WHERE id IN (
         SELECT id FROM audit_events
         WHERE occurred_at < now() - make_interval(secs => $1)
@@ -87,20 +96,30 @@ public final class AuthRetention {
       return Future.succeededFuture(Purged.NOTHING);
     }
     return purge(PURGE_REFRESH_TOKENS, config.refreshTokens())
-        .compose(tokens -> purge(PURGE_SESSIONS, config.sessions())
-            .compose(sessions -> purge(PURGE_AUDIT_EVENTS, config.auditEvents())
-                .map(events -> new Purged(tokens, sessions, events))))
-        .onSuccess(p -> {
-          if (!p.equals(Purged.NOTHING)) {
-            log.info("retention: purged {} refresh token(s), {} session(s), {} audit event(s)",
-                p.refreshTokens(), p.sessions(), p.auditEvents());
-          }
-        })
-        .onFailure(err -> log.warn("retention purge failed; retrying next period: {}", err.toString()))
-        .eventually(() -> {
-          running.set(false);
-          return Future.succeededFuture();
-        });
+        .compose(
+            tokens ->
+                purge(PURGE_SESSIONS, config.sessions())
+                    .compose(
+                        sessions ->
+                            purge(PURGE_AUDIT_EVENTS, config.auditEvents())
+                                .map(events -> new Purged(tokens, sessions, events))))
+        .onSuccess(
+            p -> {
+              if (!p.equals(Purged.NOTHING)) {
+                log.info(
+                    "retention: purged {} refresh token(s), {} session(s), {} audit event(s)",
+                    p.refreshTokens(),
+                    p.sessions(),
+                    p.auditEvents());
+              }
+            })
+        .onFailure(
+            err -> log.warn("retention purge failed; retrying next period: {}", err.toString()))
+        .eventually(
+            () -> {
+              running.set(false);
+              return Future.succeededFuture();
+            });
   }
 
   private Future<Integer> purge(String sql, Duration age) {
@@ -110,12 +129,16 @@ public final class AuthRetention {
   /** Batches until one comes back short (or the bound, or a stop); the total deleted. */
   private Future<Integer> drain(String sql, long ageSeconds, int batches, int total) {
     int batch = config.batchSize();
-    return pg.preparedQuery(sql).execute(Tuple.of(ageSeconds, batch)).map(RowSet::rowCount).compose(n -> {
-      if (n < batch || batches + 1 >= MAX_BATCHES || stopped) {
-        return Future.succeededFuture(total + n);
-      }
-      return pause().compose(v -> drain(sql, ageSeconds, batches + 1, total + n));
-    });
+    return pg.preparedQuery(sql)
+        .execute(Tuple.of(ageSeconds, batch))
+        .map(RowSet::rowCount)
+        .compose(
+            n -> {
+              if (n < batch || batches + 1 >= MAX_BATCHES || stopped) {
+                return Future.succeededFuture(total + n);
+              }
+              return pause().compose(v -> drain(sql, ageSeconds, batches + 1, total + n));
+            });
   }
 
   private Future<Void> pause() {

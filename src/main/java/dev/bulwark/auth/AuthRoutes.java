@@ -1,16 +1,16 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.JwtConfig;
-import dev.bulwark.http.Access;
 import dev.bulwark.core.Failure;
-import dev.bulwark.http.ApiRouter;
 import dev.bulwark.core.FieldError;
+import dev.bulwark.core.Timestamps;
+import dev.bulwark.http.Access;
+import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.Fields;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
 import dev.bulwark.http.RouteModule;
-import dev.bulwark.core.Timestamps;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,8 +20,10 @@ import java.util.UUID;
 
 /** Accounts and sessions: parse and validate, call one service method, answer. */
 public final class AuthRoutes implements RouteModule {
-  private static final Set<String> SIGNUP_FIELDS = Set.of("email", "password", "display_name", "device_name");
-  private static final Set<String> LOGIN_FIELDS = Set.of("email", "password", "device_name", "device_token");
+  private static final Set<String> SIGNUP_FIELDS =
+      Set.of("email", "password", "display_name", "device_name");
+  private static final Set<String> LOGIN_FIELDS =
+      Set.of("email", "password", "device_name", "device_token");
   private static final int MAX_DEVICE_TOKEN = 256;
   private static final int MAX_PASSWORD_CHARS = 1024;
   private static final int MAX_NAME = 100;
@@ -58,11 +60,14 @@ public final class AuthRoutes implements RouteModule {
     String displayName = name(f, "display_name");
     String device = deviceName(f, ctx);
     f.validate();
-    accounts.signup(new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
-        .onSuccess(pair -> {
-          ctx.response().putHeader("Location", "/api/v1/me");
-          tokens(ctx, 201, pair);
-        })
+    accounts
+        .signup(
+            new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
+        .onSuccess(
+            pair -> {
+              ctx.response().putHeader("Location", "/api/v1/me");
+              tokens(ctx, 201, pair);
+            })
         .onFailure(ctx::fail);
   }
 
@@ -74,7 +79,8 @@ public final class AuthRoutes implements RouteModule {
     // a wrong, stale or forged device token is just no proof: never an error, so it tells nothing
     String deviceToken = f.optionalString("device_token", 1, MAX_DEVICE_TOKEN, true);
     f.validate();
-    accounts.login(new AccountService.Login(email, password, device, deviceToken), RequestInfo.of(ctx))
+    accounts
+        .login(new AccountService.Login(email, password, device, deviceToken), RequestInfo.of(ctx))
         .onSuccess(pair -> tokens(ctx, 200, pair))
         .onFailure(ctx::fail);
   }
@@ -86,64 +92,79 @@ public final class AuthRoutes implements RouteModule {
     if (!RefreshTokens.looksValid(token)) {
       throw Failure.unauthenticated("invalid_refresh_token", "The refresh token is not valid.");
     }
-    accounts.refresh(token, RequestInfo.of(ctx))
+    accounts
+        .refresh(token, RequestInfo.of(ctx))
         .onSuccess(pair -> tokens(ctx, 200, pair))
         .onFailure(ctx::fail);
   }
 
   private void logout(RoutingContext ctx) {
-    sessions.logout(Principal.of(ctx), RequestInfo.of(ctx))
+    sessions
+        .logout(Principal.of(ctx), RequestInfo.of(ctx))
         .onSuccess(v -> noContent(ctx))
         .onFailure(ctx::fail);
   }
 
   private void logoutAll(RoutingContext ctx) {
-    sessions.logoutAll(Principal.of(ctx), RequestInfo.of(ctx))
+    sessions
+        .logoutAll(Principal.of(ctx), RequestInfo.of(ctx))
         .onSuccess(v -> noContent(ctx))
         .onFailure(ctx::fail);
   }
 
   private void listSessions(RoutingContext ctx) {
     Principal p = Principal.of(ctx);
-    sessions.list(p)
-        .onSuccess(list -> {
-          JsonArray items = new JsonArray();
-          for (SessionRepository.SessionView s : list) {
-            items.add(new JsonObject()
-                .put("id", s.id().toString())
-                .put("device_name", s.deviceName())
-                .put("ip", s.ip())
-                .put("created_at", Timestamps.format(s.createdAt()))
-                .put("last_used_at", Timestamps.format(s.lastUsedAt()))
-                .put("expires_at", Timestamps.format(s.expiresAt()))
-                .put("current", s.id().equals(p.sessionId())));
-          }
-          json(ctx, 200, new JsonObject().put("items", items));
-        })
+    sessions
+        .list(p)
+        .onSuccess(
+            list -> {
+              JsonArray items = new JsonArray();
+              for (SessionRepository.SessionView s : list) {
+                items.add(
+                    new JsonObject()
+                        .put("id", s.id().toString())
+                        .put("device_name", s.deviceName())
+                        .put("ip", s.ip())
+                        .put("created_at", Timestamps.format(s.createdAt()))
+                        .put("last_used_at", Timestamps.format(s.lastUsedAt()))
+                        .put("expires_at", Timestamps.format(s.expiresAt()))
+                        .put("current", s.id().equals(p.sessionId())));
+              }
+              json(ctx, 200, new JsonObject().put("items", items));
+            })
         .onFailure(ctx::fail);
   }
 
   private void endSession(RoutingContext ctx) {
     UUID id = PathParams.uuid(ctx, "id");
-    sessions.end(Principal.of(ctx), id, RequestInfo.of(ctx))
+    sessions
+        .end(Principal.of(ctx), id, RequestInfo.of(ctx))
         .onSuccess(v -> noContent(ctx))
         .onFailure(ctx::fail);
   }
 
   private void me(RoutingContext ctx) {
-    accounts.profile(Principal.of(ctx))
+    accounts
+        .profile(Principal.of(ctx))
         .onSuccess(profile -> json(ctx, 200, profileJson(profile)))
         .onFailure(ctx::fail);
   }
 
   private void updateMe(RoutingContext ctx) {
-    Fields f = new Fields(JsonBody.object(ctx), Set.of("display_name"), Set.of("id", "email", "created_at", "updated_at"));
+    Fields f =
+        new Fields(
+            JsonBody.object(ctx),
+            Set.of("display_name"),
+            Set.of("id", "email", "created_at", "updated_at"));
     if (!f.has("display_name") && f.errors().isEmpty()) {
       f.error("display_name", "required", "Send at least one field to change: display_name.");
     }
     String displayName = f.optionalString("display_name", 1, MAX_NAME, true);
     f.validate();
-    accounts.updateProfile(Principal.of(ctx), displayName == null || displayName.isBlank() ? null : displayName.trim())
+    accounts
+        .updateProfile(
+            Principal.of(ctx),
+            displayName == null || displayName.isBlank() ? null : displayName.trim())
         .onSuccess(profile -> json(ctx, 200, profileJson(profile)))
         .onFailure(ctx::fail);
   }
@@ -153,10 +174,14 @@ public final class AuthRoutes implements RouteModule {
     String current = password(f, "current_password");
     String replacement = newPassword(f, "new_password");
     if (current != null && current.equals(replacement)) {
-      f.error("new_password", "password_unchanged", "The new password must differ from the current one.");
+      f.error(
+          "new_password",
+          "password_unchanged",
+          "The new password must differ from the current one.");
     }
     f.validate();
-    accounts.changePassword(Principal.of(ctx), current, replacement, RequestInfo.of(ctx))
+    accounts
+        .changePassword(Principal.of(ctx), current, replacement, RequestInfo.of(ctx))
         .onSuccess(pair -> tokens(ctx, 200, pair))
         .onFailure(ctx::fail);
   }
@@ -173,7 +198,10 @@ public final class AuthRoutes implements RouteModule {
     return email;
   }
 
-  /** A password as typed, in Unicode NFKC, so the same characters typed on another keyboard still match. */
+  /**
+   * A password as typed, in Unicode NFKC, so the same characters typed on another keyboard still
+   * match.
+   */
   private static String password(Fields f, String field) {
     String raw = f.requiredString(field, 1, MAX_PASSWORD_CHARS);
     return raw == null ? null : PasswordPolicy.normalize(raw);

@@ -14,21 +14,25 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Device tokens: proof that a device has signed in to an account before, so the brute-force brake can tell the
- * account's owner from strangers (the "device cookie" of OWASP's guidance on account lockout). Each successful
- * signup or login answers a new one; a login that presents a valid one for that account is braked per device, never
- * by the per-address or per-account brake strangers trip. Stateless: 16 random bytes (the device id) and the issue
- * time, MAC'd (HMAC-SHA-256, key derived from the signing secret) together with the account id, so a token is only
- * good for the account it was issued to and cannot be forged or altered; it grants nothing but that exemption.
+ * Device tokens: proof that a device has signed in to an account before, so the brute-force brake
+ * can tell the account's owner from strangers (the "device cookie" of OWASP's guidance on account
+ * lockout). Each successful signup or login answers a new one; a login that presents a valid one
+ * for that account is braked per device, never by the per-address or per-account brake strangers
+ * trip. Stateless: 16 random bytes (the device id) and the issue time, MAC'd (HMAC-SHA-256, key
+ * derived from the signing secret) together with the account id, so a token is only good for the
+ * account it was issued to and cannot be forged or altered; it grants nothing but that exemption.
  */
 public final class DeviceTokens {
   private static final int ID_BYTES = 16;
   private static final int MAC_BYTES = 16;
   private static final int PAYLOAD_BYTES = ID_BYTES + Long.BYTES;
+
   /** base64url of id + issue time + MAC. */
   static final int LENGTH = (PAYLOAD_BYTES + MAC_BYTES) * 4 / 3 + 1;
+
   /** Another instance's clock may run a little ahead of this one's. */
   private static final long CLOCK_SKEW_SECONDS = 300;
+
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final SecretKeySpec key;
@@ -37,24 +41,34 @@ public final class DeviceTokens {
   private final SecureRandom random = new SecureRandom();
 
   public DeviceTokens(String signingSecret, Duration validity, Clock clock) {
-    this.key = new SecretKeySpec(hmac(new SecretKeySpec(signingSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"),
-        "bulwark device-token v1".getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
+    this.key =
+        new SecretKeySpec(
+            hmac(
+                new SecretKeySpec(signingSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"),
+                "bulwark device-token v1".getBytes(StandardCharsets.UTF_8)),
+            "HmacSHA256");
     this.validity = validity;
     this.clock = clock;
   }
 
   /** A new token for a device that just proved it knows the account's password. */
   public String issue(UUID userId) {
-    byte[] payload = ByteBuffer.allocate(PAYLOAD_BYTES)
-        .put(randomId())
-        .putLong(clock.instant().getEpochSecond())
-        .array();
-    return B64.encodeToString(ByteBuffer.allocate(PAYLOAD_BYTES + MAC_BYTES).put(payload).put(mac(userId, payload)).array());
+    byte[] payload =
+        ByteBuffer.allocate(PAYLOAD_BYTES)
+            .put(randomId())
+            .putLong(clock.instant().getEpochSecond())
+            .array();
+    return B64.encodeToString(
+        ByteBuffer.allocate(PAYLOAD_BYTES + MAC_BYTES)
+            .put(payload)
+            .put(mac(userId, payload))
+            .array());
   }
 
   /**
-   * The device id (hex) when {@code token} was issued by this server to this account and is still within its
-   * validity; otherwise null — a missing, malformed, forged, expired or another account's token is just no proof.
+   * The device id (hex) when {@code token} was issued by this server to this account and is still
+   * within its validity; otherwise null — a missing, malformed, forged, expired or another
+   * account's token is just no proof.
    */
   public String deviceOf(String token, UUID userId) {
     if (token == null || userId == null || token.length() != LENGTH) {
@@ -91,8 +105,12 @@ public final class DeviceTokens {
   }
 
   private byte[] mac(UUID userId, byte[] payload) {
-    byte[] data = ByteBuffer.allocate(2 * Long.BYTES + payload.length)
-        .putLong(userId.getMostSignificantBits()).putLong(userId.getLeastSignificantBits()).put(payload).array();
+    byte[] data =
+        ByteBuffer.allocate(2 * Long.BYTES + payload.length)
+            .putLong(userId.getMostSignificantBits())
+            .putLong(userId.getLeastSignificantBits())
+            .put(payload)
+            .array();
     byte[] full = hmac(key, data);
     byte[] cut = new byte[MAC_BYTES];
     System.arraycopy(full, 0, cut, 0, MAC_BYTES);

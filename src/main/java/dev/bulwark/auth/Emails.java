@@ -4,17 +4,19 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Email addresses as accounts know them: trimmed, lower-cased, and shaped like a deliverable address — dot-atom or
- * quoted local part (RFC 5322, without comments or IP literals), a domain of at least two labels.
+ * Email addresses as accounts know them: trimmed, lower-cased, and shaped like a deliverable
+ * address — dot-atom or quoted local part (RFC 5322, without comments or IP literals), a domain of
+ * at least two labels.
  */
 public final class Emails {
   public static final int MAX_LENGTH = 254;
-  private static final Pattern DOT_ATOM = Pattern.compile("[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
-  private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])+\"");
+  private static final Pattern DOT_ATOM =
+      Pattern.compile("[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+  private static final Pattern QUOTED =
+      Pattern.compile("\"([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])+\"");
   private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
-  private Emails() {
-  }
+  private Emails() {}
 
   /** The canonical form, or null when the input is not a usable address. */
   public static String normalize(String raw) {
@@ -28,7 +30,8 @@ public final class Emails {
     }
     String local = email.substring(0, at);
     String domain = email.substring(at + 1);
-    if (local.length() > 64 || !(DOT_ATOM.matcher(local).matches() || QUOTED.matcher(local).matches())) {
+    if (local.length() > 64
+        || !(DOT_ATOM.matcher(local).matches() || QUOTED.matcher(local).matches())) {
       return null;
     }
     String[] labels = domain.split("\\.", -1);

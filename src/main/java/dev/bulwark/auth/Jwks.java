@@ -12,9 +12,10 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
 
 /**
- * {@code GET /.well-known/jwks.json}: the public keys access tokens are verified with (RFC 7517), so other services
- * can verify Bulwark's tokens themselves. Current key first, then the previous keys still accepted. Empty under
- * HS256, whose key is a shared secret. Built once; the keys change only with a restart.
+ * {@code GET /.well-known/jwks.json}: the public keys access tokens are verified with (RFC 7517),
+ * so other services can verify Bulwark's tokens themselves. Current key first, then the previous
+ * keys still accepted. Empty under HS256, whose key is a shared secret. Built once; the keys change
+ * only with a restart.
  */
 final class Jwks {
   private final Buffer document;
@@ -42,7 +43,8 @@ final class Jwks {
           .put("n", b64.encodeToString(SigningKeys.unsigned(rsa.getModulus(), 0)))
           .put("e", b64.encodeToString(SigningKeys.unsigned(rsa.getPublicExponent(), 0)));
     } else if (key.key() instanceof ECPublicKey ec) {
-      jwk.put("kty", "EC").put("crv", "P-256")
+      jwk.put("kty", "EC")
+          .put("crv", "P-256")
           .put("x", b64.encodeToString(SigningKeys.unsigned(ec.getW().getAffineX(), 32)))
           .put("y", b64.encodeToString(SigningKeys.unsigned(ec.getW().getAffineY(), 32)));
     }

@@ -18,28 +18,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The brute-force brake on passwords, independent of any IP rate limit, built so that nobody can lock someone else
- * out. Failures are counted where they come from:
+ * The brute-force brake on passwords, independent of any IP rate limit, built so that nobody can
+ * lock someone else out. Failures are counted where they come from:
+ *
  * <ul>
- *   <li>per account and client address (an IPv6 client by its /64): {@code lockout.threshold} failures within
- *       {@code lockout.window} lock that address out of that account;</li>
- *   <li>per account, from every address together: {@code lockout.accountThreshold} (much higher) failures lock out
- *       every client that has not proved itself — the brake on guessing spread over many addresses;</li>
- *   <li>per device, for a client presenting a valid device token for the account (see {@link DeviceTokens}):
- *       {@code lockout.threshold} failures lock that device token. Such a client is braked by nothing else, so the
- *       owner's devices keep signing in while strangers are locked out; a locked device token is ignored, and the
- *       client braked like any other.</li>
+ *   <li>per account and client address (an IPv6 client by its /64): {@code lockout.threshold}
+ *       failures within {@code lockout.window} lock that address out of that account;
+ *   <li>per account, from every address together: {@code lockout.accountThreshold} (much higher)
+ *       failures lock out every client that has not proved itself — the brake on guessing spread
+ *       over many addresses;
+ *   <li>per device, for a client presenting a valid device token for the account (see {@link
+ *       DeviceTokens}): {@code lockout.threshold} failures lock that device token. Such a client is
+ *       braked by nothing else, so the owner's devices keep signing in while strangers are locked
+ *       out; a locked device token is ignored, and the client braked like any other.
  * </ul>
- * Each lock lasts {@code baseDelay}, doubling with each further failure up to {@code maxDelay}. A success clears the
- * counter it was braked by (the account-wide one runs out with its window). Keyed by a hash of the email, so unknown
- * emails brake the same way; all keys of an account share one hash tag (one slot on Redis Cluster). If Redis is
- * unreachable the brake is skipped (the IP rate limits still apply).
+ *
+ * Each lock lasts {@code baseDelay}, doubling with each further failure up to {@code maxDelay}. A
+ * success clears the counter it was braked by (the account-wide one runs out with its window).
+ * Keyed by a hash of the email, so unknown emails brake the same way; all keys of an account share
+ * one hash tag (one slot on Redis Cluster). If Redis is unreachable the brake is skipped (the IP
+ * rate limits still apply).
  */
 public final class LoginThrottle {
   private static final Logger log = LoggerFactory.getLogger(LoginThrottle.class);
 
   /** KEYS: the lock of each brake that applies. Returns the longest lock in ms (0 = not locked). */
-  private static final String LONGEST_LOCK = """
+  private static final String LONGEST_LOCK =
+      """
       local longest = 0
       for i = 1, #KEYS do
         local ms = redis.call('PTTL', KEYS[i])
@@ -48,10 +53,11 @@ public final class LoginThrottle {
       return longest""";
 
   /**
-   * KEYS: fails, lock of each brake. ARGV: windowMs, baseMs, maxMs, then each brake's threshold. Returns
-   * {longest lock started in ms (0 = none), the 1-based index of the brake that set it}.
+   * KEYS: fails, lock of each brake. ARGV: windowMs, baseMs, maxMs, then each brake's threshold.
+   * Returns {longest lock started in ms (0 = none), the 1-based index of the brake that set it}.
    */
-  private static final String RECORD_FAILURE = """
+  private static final String RECORD_FAILURE =
+      """
       local window, base, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
       local longest, which = 0, 0
       for i = 1, #KEYS / 2 do
@@ -79,8 +85,8 @@ public final class LoginThrottle {
   }
 
   /**
-   * One attempt at an account's password: which email, from which client address, and the device it proved (a
-   * device id from {@link DeviceTokens}, a session's id for a signed-in caller), or null.
+   * One attempt at an account's password: which email, from which client address, and the device it
+   * proved (a device id from {@link DeviceTokens}, a session's id for a signed-in caller), or null.
    */
   public record Attempt(String email, String address, String device) {
     Attempt untrusted() {
@@ -94,75 +100,97 @@ public final class LoginThrottle {
   }
 
   /**
-   * Fails with 429 {@code too_many_attempts} while the attempt is locked out; otherwise answers the attempt as it is
-   * to be counted — without its device when that device is locked (then the client is braked as any other).
+   * Fails with 429 {@code too_many_attempts} while the attempt is locked out; otherwise answers the
+   * attempt as it is to be counted — without its device when that device is locked (then the client
+   * is braked as any other).
    */
   public Future<Attempt> check(Attempt attempt) {
     if (attempt.device() == null) {
-      return longestLock(untrustedLocks(attempt)).compose(ms -> ms > 0 ? Future.failedFuture(locked(ms))
-          : Future.succeededFuture(attempt));
+      return longestLock(untrustedLocks(attempt))
+          .compose(
+              ms -> ms > 0 ? Future.failedFuture(locked(ms)) : Future.succeededFuture(attempt));
     }
     return longestLock(List.of(key(attempt, "dev:" + attempt.device() + ":lock")))
         .compose(ms -> ms > 0 ? check(attempt.untrusted()) : Future.succeededFuture(attempt));
   }
 
-  /** Counts a failure against the brakes of the attempt; the lock it started, {@link Lock#NONE} when none. */
+  /**
+   * Counts a failure against the brakes of the attempt; the lock it started, {@link Lock#NONE} when
+   * none.
+   */
   public Future<Lock> recordFailure(Attempt attempt) {
-    List<String> scopes = attempt.device() == null
-        ? List.of("ip:" + addressKey(attempt.address()) + ":", "")
-        : List.of("dev:" + attempt.device() + ":");
+    List<String> scopes =
+        attempt.device() == null
+            ? List.of("ip:" + addressKey(attempt.address()) + ":", "")
+            : List.of("dev:" + attempt.device() + ":");
     Request eval = Request.cmd(Command.EVAL).arg(RECORD_FAILURE).arg(scopes.size() * 2);
     for (String scope : scopes) {
       eval.arg(key(attempt, scope + "fails")).arg(key(attempt, scope + "lock"));
     }
-    eval.arg(config.lockoutWindow().toMillis()).arg(config.lockoutBaseDelay().toMillis())
+    eval.arg(config.lockoutWindow().toMillis())
+        .arg(config.lockoutBaseDelay().toMillis())
         .arg(config.lockoutMaxDelay().toMillis());
     if (attempt.device() == null) {
       eval.arg(config.lockoutThreshold()).arg(config.lockoutAccountThreshold());
     } else {
       eval.arg(config.lockoutThreshold());
     }
-    return redis.send(eval).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    return redis
+        .send(eval)
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(r -> lock(r, attempt))
         .otherwise(Lock.NONE);
   }
 
   /** A success clears the counter the attempt was braked by: its address's, or its device's. */
   public Future<Void> reset(Attempt attempt) {
-    String scope = attempt.device() == null ? "ip:" + addressKey(attempt.address()) + ":" : "dev:" + attempt.device() + ":";
-    return redis.send(Request.cmd(Command.DEL).arg(key(attempt, scope + "fails")).arg(key(attempt, scope + "lock")))
+    String scope =
+        attempt.device() == null
+            ? "ip:" + addressKey(attempt.address()) + ":"
+            : "dev:" + attempt.device() + ":";
+    return redis
+        .send(
+            Request.cmd(Command.DEL)
+                .arg(key(attempt, scope + "fails"))
+                .arg(key(attempt, scope + "lock")))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         .otherwiseEmpty();
   }
 
   private List<String> untrustedLocks(Attempt attempt) {
-    return List.of(key(attempt, "ip:" + addressKey(attempt.address()) + ":lock"), key(attempt, "lock"));
+    return List.of(
+        key(attempt, "ip:" + addressKey(attempt.address()) + ":lock"), key(attempt, "lock"));
   }
 
   private Future<Long> longestLock(List<String> locks) {
     Request eval = Request.cmd(Command.EVAL).arg(LONGEST_LOCK).arg(locks.size());
     locks.forEach(eval::arg);
-    return redis.send(eval)
+    return redis
+        .send(eval)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(r -> r == null ? 0L : r.toLong())
-        .otherwise(err -> {
-          log.warn("login throttle unavailable: {}", err.toString());
-          return 0L;
-        });
+        .otherwise(
+            err -> {
+              log.warn("login throttle unavailable: {}", err.toString());
+              return 0L;
+            });
   }
 
   private static Lock lock(Response r, Attempt attempt) {
     if (r == null || r.size() < 2 || r.get(0).toLong() == 0) {
       return Lock.NONE;
     }
-    String scope = attempt.device() != null ? "device" : r.get(1).toInteger() == 1 ? "address" : "account";
+    String scope =
+        attempt.device() != null ? "device" : r.get(1).toInteger() == 1 ? "address" : "account";
     return new Lock(r.get(0).toLong(), scope);
   }
 
   static Failure locked(long ms) {
-    return Failure.tooManyRequests("too_many_attempts",
-        "Too many failed sign-ins for this account; wait before trying again.", (ms + 999) / 1000);
+    return Failure.tooManyRequests(
+        "too_many_attempts",
+        "Too many failed sign-ins for this account; wait before trying again.",
+        (ms + 999) / 1000);
   }
 
   private static String key(Attempt attempt, String suffix) {
@@ -183,7 +211,8 @@ public final class LoginThrottle {
 
   private static String digest(String email) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(email.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(email.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The client side of {@link PasswordHasherVerticle}: admission control in front of a bounded queue. When
- * {@code queueCapacity} requests are already outstanding, a new one fails at once with 503 {@code server_busy} and a
- * {@code Retry-After}, instead of waiting behind work the workers cannot finish in time.
+ * The client side of {@link PasswordHasherVerticle}: admission control in front of a bounded queue.
+ * When {@code queueCapacity} requests are already outstanding, a new one fails at once with 503
+ * {@code server_busy} and a {@code Retry-After}, instead of waiting behind work the workers cannot
+ * finish in time.
  */
 public final class PasswordHasher {
   private final Vertx vertx;
@@ -25,11 +26,15 @@ public final class PasswordHasher {
   public PasswordHasher(Vertx vertx, HasherConfig config) {
     this.vertx = vertx;
     this.capacity = config.queueCapacity();
-    this.delivery = new DeliveryOptions().setSendTimeout(config.timeout().toMillis()).setLocalOnly(true);
+    this.delivery =
+        new DeliveryOptions().setSendTimeout(config.timeout().toMillis()).setLocalOnly(true);
     this.decoyHash = PasswordHashes.decoy(config.rounds());
   }
 
-  /** A current-version hash at the configured cost that matches no password: what unknown emails are checked against. */
+  /**
+   * A current-version hash at the configured cost that matches no password: what unknown emails are
+   * checked against.
+   */
   public String decoyHash() {
     return decoyHash;
   }
@@ -39,25 +44,36 @@ public final class PasswordHasher {
   }
 
   public Future<Boolean> verify(String password, String hash) {
-    return this.<JsonObject>send(new JsonObject().put("op", "verify").put("password", password).put("hash", hash))
+    return this.<JsonObject>send(
+            new JsonObject().put("op", "verify").put("password", password).put("hash", hash))
         .map(reply -> reply.getBoolean("matches", false));
   }
 
-  /** A verification, and when the password matched a stale hash, the hash to replace it with (else null). */
-  public record Verified(boolean matches, String upgradedHash) {
-  }
+  /**
+   * A verification, and when the password matched a stale hash, the hash to replace it with (else
+   * null).
+   */
+  public record Verified(boolean matches, String upgradedHash) {}
 
-  /** Verifies, asking for a replacement hash when the stored one is legacy or at another cost (login's upgrade path). */
+  /**
+   * Verifies, asking for a replacement hash when the stored one is legacy or at another cost
+   * (login's upgrade path).
+   */
   public Future<Verified> verifyAndUpgrade(String password, String hash) {
-    return this.<JsonObject>send(new JsonObject().put("op", "verify").put("password", password).put("hash", hash)
-            .put("upgrade", true))
-        .map(reply -> new Verified(reply.getBoolean("matches", false), reply.getString("upgraded")));
+    return this.<JsonObject>send(
+            new JsonObject()
+                .put("op", "verify")
+                .put("password", password)
+                .put("hash", hash)
+                .put("upgrade", true))
+        .map(
+            reply -> new Verified(reply.getBoolean("matches", false), reply.getString("upgraded")));
   }
 
   /**
-   * A cheap check before a request does any other work for a hash: when the queue is already full, fail at once with
-   * {@code server_busy} (a login storm's excess then costs no Redis or PostgreSQL call at all). Passing it does not
-   * reserve a slot; the hash itself may still be refused.
+   * A cheap check before a request does any other work for a hash: when the queue is already full,
+   * fail at once with {@code server_busy} (a login storm's excess then costs no Redis or PostgreSQL
+   * call at all). Passing it does not reserve a slot; the hash itself may still be refused.
    */
   public Future<Void> admission() {
     if (outstanding.get() >= capacity) {
@@ -73,16 +89,20 @@ public final class PasswordHasher {
       rejected.increment();
       return Future.failedFuture(busy());
     }
-    return vertx.eventBus().<T>request(PasswordHasherVerticle.ADDRESS, request, delivery)
+    return vertx
+        .eventBus()
+        .<T>request(PasswordHasherVerticle.ADDRESS, request, delivery)
         .map(reply -> reply.body())
-        .eventually(() -> {
-          outstanding.decrementAndGet();
-          return Future.succeededFuture();
-        });
+        .eventually(
+            () -> {
+              outstanding.decrementAndGet();
+              return Future.succeededFuture();
+            });
   }
 
   static Failure busy() {
-    return Failure.unavailable("server_busy", "The server is busy verifying passwords; retry shortly.", 1);
+    return Failure.unavailable(
+        "server_busy", "The server is busy verifying passwords; retry shortly.", 1);
   }
 
   /** Requests queued or being hashed right now. */

@@ -7,10 +7,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * bcrypt, and nothing else, on worker threads. Deployed with the WORKER threading model so the slow, CPU-bound
- * hashing never touches an event loop. Requests arrive over the local event bus from {@link PasswordHasher}, which
- * bounds how many may be outstanding. A verification asked to upgrade answers, when the password matched a stale
- * hash (legacy format or another cost), the replacement hash too: one queue slot, one round trip.
+ * bcrypt, and nothing else, on worker threads. Deployed with the WORKER threading model so the
+ * slow, CPU-bound hashing never touches an event loop. Requests arrive over the local event bus
+ * from {@link PasswordHasher}, which bounds how many may be outstanding. A verification asked to
+ * upgrade answers, when the password matched a stale hash (legacy format or another cost), the
+ * replacement hash too: one queue slot, one round trip.
  */
 public final class PasswordHasherVerticle extends VerticleBase {
   static final String ADDRESS = "bulwark.hasher";

@@ -5,8 +5,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 
 /**
- * The verified caller of a {@link dev.bulwark.http.Access#USER} route, from the access token's claims: user, session,
- * token id and lifetime (epoch seconds). Put on the context by the gate, once {@link AccessTokenCallers} recognised the token.
+ * The verified caller of a {@link dev.bulwark.http.Access#USER} route, from the access token's
+ * claims: user, session, token id and lifetime (epoch seconds). Put on the context by the gate,
+ * once {@link AccessTokenCallers} recognised the token.
  */
 public record Principal(UUID userId, UUID sessionId, String jti, long issuedAt, long expiresAt) {
   static final String KEY = "principal";

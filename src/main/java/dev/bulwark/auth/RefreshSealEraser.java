@@ -9,11 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Once per process, every grace window (at least a second): erases the sealed children of refresh tokens consumed
- * longer ago than {@code auth.refreshReuseGrace}. A seal exists only so that a retry within the window gets the same
- * child; past the window it answers nothing, and on a family's newest row it is the live token in a form the server
- * can decrypt. So no seal outlives its window by more than one more window. Runs never overlap; several processes
- * erasing at once only share the work (one indexed UPDATE).
+ * Once per process, every grace window (at least a second): erases the sealed children of refresh
+ * tokens consumed longer ago than {@code auth.refreshReuseGrace}. A seal exists only so that a
+ * retry within the window gets the same child; past the window it answers nothing, and on a
+ * family's newest row it is the live token in a form the server can decrypt. So no seal outlives
+ * its window by more than one more window. Runs never overlap; several processes erasing at once
+ * only share the work (one indexed UPDATE).
  */
 public final class RefreshSealEraser {
   private static final Logger log = LoggerFactory.getLogger(RefreshSealEraser.class);
@@ -51,10 +52,15 @@ public final class RefreshSealEraser {
       return Future.succeededFuture(0);
     }
     return SessionRepository.eraseSeals(pg, graceSeconds)
-        .onFailure(err -> log.warn("erasing sealed refresh tokens failed; retrying next period: {}", err.toString()))
-        .eventually(() -> {
-          running.set(false);
-          return Future.succeededFuture();
-        });
+        .onFailure(
+            err ->
+                log.warn(
+                    "erasing sealed refresh tokens failed; retrying next period: {}",
+                    err.toString()))
+        .eventually(
+            () -> {
+              running.set(false);
+              return Future.succeededFuture();
+            });
   }
 }

@@ -11,11 +11,11 @@ import io.vertx.sqlclient.Pool;
 import java.util.List;
 
 /**
- * Recognises the caller of refresh: the family (session) of the refresh token in the body, so that session-keyed
- * limits count per family — users behind one address do not share a budget — while address limits still apply. The
- * lookup is one indexed read, made only after the address's limits admitted the request. A body or token that is not
- * even plausible, or a token no family holds, leaves the request anonymous (counted by address); the refresh itself
- * then answers why.
+ * Recognises the caller of refresh: the family (session) of the refresh token in the body, so that
+ * session-keyed limits count per family — users behind one address do not share a budget — while
+ * address limits still apply. The lookup is one indexed read, made only after the address's limits
+ * admitted the request. A body or token that is not even plausible, or a token no family holds,
+ * leaves the request anonymous (counted by address); the refresh itself then answers why.
  */
 public final class RefreshTokenCallers implements CallerSource {
   private final Pool pg;

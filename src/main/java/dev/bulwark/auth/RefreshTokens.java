@@ -13,9 +13,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Opaque refresh tokens: 256 bits from a CSPRNG, base64url, stored only as SHA-256. A rotated token keeps its child
- * sealed (AES-256-GCM, key derived from the signing secret) so that presenting it again within the grace window —
- * a lost response or a parallel refresh — is answered with the same child instead of forking the family.
+ * Opaque refresh tokens: 256 bits from a CSPRNG, base64url, stored only as SHA-256. A rotated token
+ * keeps its child sealed (AES-256-GCM, key derived from the signing secret) so that presenting it
+ * again within the grace window — a lost response or a parallel refresh — is answered with the same
+ * child instead of forking the family.
  */
 public final class RefreshTokens {
   private static final int TOKEN_BYTES = 32;
@@ -26,8 +27,12 @@ public final class RefreshTokens {
   private final SecretKeySpec sealKey;
 
   public RefreshTokens(String signingSecret) {
-    this.sealKey = new SecretKeySpec(hmac(signingSecret.getBytes(StandardCharsets.UTF_8),
-        "bulwark refresh-token seal v1".getBytes(StandardCharsets.UTF_8)), "AES");
+    this.sealKey =
+        new SecretKeySpec(
+            hmac(
+                signingSecret.getBytes(StandardCharsets.UTF_8),
+                "bulwark refresh-token seal v1".getBytes(StandardCharsets.UTF_8)),
+            "AES");
   }
 
   public String generate() {
@@ -47,8 +52,16 @@ public final class RefreshTokens {
 
   /** Plausible token syntax, checked before any lookup. */
   public static boolean looksValid(String token) {
-    return token.length() == 43 && token.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-        || (c >= '0' && c <= '9') || c == '-' || c == '_');
+    return token.length() == 43
+        && token
+            .chars()
+            .allMatch(
+                c ->
+                    (c >= 'a' && c <= 'z')
+                        || (c >= 'A' && c <= 'Z')
+                        || (c >= '0' && c <= '9')
+                        || c == '-'
+                        || c == '_');
   }
 
   public byte[] seal(String childToken, byte[] parentHash) {
@@ -71,7 +84,9 @@ public final class RefreshTokens {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, sealKey, new GCMParameterSpec(128, sealed, 0, NONCE_BYTES));
       cipher.updateAAD(parentHash);
-      return new String(cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES), StandardCharsets.US_ASCII);
+      return new String(
+          cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES),
+          StandardCharsets.US_ASCII);
     } catch (GeneralSecurityException e) {
       return null;
     }

@@ -5,8 +5,8 @@ import dev.bulwark.http.RequestIds;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The client facts a session and an audit event record: address (told through trusted proxies), user agent, request
- * id.
+ * The client facts a session and an audit event record: address (told through trusted proxies),
+ * user agent, request id.
  */
 public record RequestInfo(String ip, String userAgent, String requestId) {
   private static final int MAX_USER_AGENT = 256;

@@ -21,40 +21,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Immediate revocation of access tokens. PostgreSQL is the record ({@code sessions.revoked_at} and {@code
- * access_not_before}, written in the same statements that end sessions); Redis holds markers that the gate reads in
- * the request's one round trip, kept until the tokens would have expired anyway. All keys of one user share its hash
- * tag ({@link PrincipalKeys#user}):
+ * Immediate revocation of access tokens. PostgreSQL is the record ({@code sessions.revoked_at} and
+ * {@code access_not_before}, written in the same statements that end sessions); Redis holds markers
+ * that the gate reads in the request's one round trip, kept until the tokens would have expired
+ * anyway. All keys of one user share its hash tag ({@link PrincipalKeys#user}):
+ *
  * <ul>
- *   <li>{@code bw:{u:<id>}:nbf} — epoch seconds; tokens issued before it are revoked (logout-all, password change)</li>
- *   <li>{@code bw:{u:<id>}:sid:<sid>} — the session ended; its tokens are revoked</li>
- *   <li>{@code bw:{u:<id>}:jti:<jti>} — this token was logged out</li>
+ *   <li>{@code bw:{u:<id>}:nbf} — epoch seconds; tokens issued before it are revoked (logout-all,
+ *       password change)
+ *   <li>{@code bw:{u:<id>}:sid:<sid>} — the session ended; its tokens are revoked
+ *   <li>{@code bw:{u:<id>}:jti:<jti>} — this token was logged out
  * </ul>
- * A marker that cannot be written does not fail the request that ended the session: the revocation stands in
- * PostgreSQL. From then on — and whenever the gate could not reach Redis — the markers are not trusted to be
- * complete: each check also asks PostgreSQL, until the revocations of the last access-token lifetime have been written
- * back to Redis. One instance per process.
+ *
+ * A marker that cannot be written does not fail the request that ended the session: the revocation
+ * stands in PostgreSQL. From then on — and whenever the gate could not reach Redis — the markers
+ * are not trusted to be complete: each check also asks PostgreSQL, until the revocations of the
+ * last access-token lifetime have been written back to Redis. One instance per process.
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
   private static final Failure REVOKED =
       Failure.unauthenticated("token_revoked", "The access token has been revoked; sign in again.");
-  /** At most this many revocations are written back per repair; more, and checks stay on PostgreSQL a while longer. */
+
+  /**
+   * At most this many revocations are written back per repair; more, and checks stay on PostgreSQL
+   * a while longer.
+   */
   private static final int MAX_REPAIR = 50_000;
+
   private static final int REPAIR_BATCH = 500;
   private static final long REPAIR_BACKOFF_MS = 1000;
-  /** After a repair found too many revocations to write back: they age out of the window meanwhile. */
+
+  /**
+   * After a repair found too many revocations to write back: they age out of the window meanwhile.
+   */
   private static final long OVERFULL_BACKOFF_MS = 30_000;
 
   private final Redis redis;
   private final Pool pg;
   private final long timeoutMs;
   private final long markerTtlSeconds;
+
   /**
-   * Counts the occasions the markers may have missed a write; a repair only completes the generation it began in.
-   * A new process starts one generation behind: the process before it may have owed markers when it stopped.
+   * Counts the occasions the markers may have missed a write; a repair only completes the
+   * generation it began in. A new process starts one generation behind: the process before it may
+   * have owed markers when it stopped.
    */
   private final AtomicLong losses = new AtomicLong(1);
+
   private volatile long repairedUpTo;
   private volatile long nextRepairAtMs;
   private final AtomicReference<Future<Void>> repairing = new AtomicReference<>();
@@ -63,17 +77,22 @@ public final class Revocations {
     this.redis = redis;
     this.pg = pg;
     this.timeoutMs = config.redis().commandTimeout().toMillis();
-    this.markerTtlSeconds = config.jwt().accessTokenTtl().toSeconds() + config.jwt().leeway().toSeconds() + 1;
+    this.markerTtlSeconds =
+        config.jwt().accessTokenTtl().toSeconds() + config.jwt().leeway().toSeconds() + 1;
   }
 
   /** The three marker keys of an access token: not-before, session, token — in that order. */
   static List<String> keys(Principal p) {
     String user = p.userId().toString();
-    return List.of(PrincipalKeys.user(user, "nbf"), PrincipalKeys.user(user, "sid:" + p.sessionId()),
+    return List.of(
+        PrincipalKeys.user(user, "nbf"),
+        PrincipalKeys.user(user, "sid:" + p.sessionId()),
         PrincipalKeys.user(user, "jti:" + p.jti()));
   }
 
-  /** The verdict on the values of {@link #keys}: fails with 401 {@code token_revoked}, or stands. */
+  /**
+   * The verdict on the values of {@link #keys}: fails with 401 {@code token_revoked}, or stands.
+   */
   Future<Void> verdict(Principal p, List<String> values) {
     if (isRevoked(p, values.get(0), values.get(1), values.get(2))) {
       return Future.failedFuture(REVOKED);
@@ -85,7 +104,10 @@ public final class Revocations {
     return verdictFromRecord(p);
   }
 
-  /** The verdict while Redis cannot answer: from PostgreSQL, and the markers are no longer trusted to be complete. */
+  /**
+   * The verdict while Redis cannot answer: from PostgreSQL, and the markers are no longer trusted
+   * to be complete.
+   */
   Future<Void> verdictWithoutRedis(Principal p) {
     markersLost();
     return verdictFromRecord(p);
@@ -110,16 +132,24 @@ public final class Revocations {
     return false;
   }
 
-  /** The not-before stamp for tokens issued up to now: the next second, so tokens of this second are covered too. */
+  /**
+   * The not-before stamp for tokens issued up to now: the next second, so tokens of this second are
+   * covered too.
+   */
   static long nextStamp() {
     return AccessTokens.nowSeconds() + 1;
   }
 
-  /** Logout: this one token stops working at once (its session is ended in PostgreSQL by the caller). */
+  /**
+   * Logout: this one token stops working at once (its session is ended in PostgreSQL by the
+   * caller).
+   */
   public Future<Void> revokeToken(Principal p) {
     long ttl = Math.max(1, p.expiresAt() - AccessTokens.nowSeconds() + markerTtlSeconds);
-    return write(List.of(set(PrincipalKeys.user(p.userId().toString(), "jti:" + p.jti()), "1", ttl),
-        sessionMarker(p.userId(), p.sessionId())));
+    return write(
+        List.of(
+            set(PrincipalKeys.user(p.userId().toString(), "jti:" + p.jti()), "1", ttl),
+            sessionMarker(p.userId(), p.sessionId())));
   }
 
   /** Session end: every access token of that session stops working at once. */
@@ -128,22 +158,28 @@ public final class Revocations {
   }
 
   /**
-   * Logout-all / password change: every access token issued before {@code stamp} stops working, and so does every
-   * token of each session ended — one issued by a refresh that raced the change included, whatever its {@code iat}.
+   * Logout-all / password change: every access token issued before {@code stamp} stops working, and
+   * so does every token of each session ended — one issued by a refresh that raced the change
+   * included, whatever its {@code iat}.
    */
   public Future<Void> revokeAll(UUID userId, long stamp, List<UUID> endedSessions) {
     List<Request> writes = new ArrayList<>(endedSessions.size() + 1);
-    writes.add(set(PrincipalKeys.user(userId.toString(), "nbf"), Long.toString(stamp), markerTtlSeconds));
+    writes.add(
+        set(PrincipalKeys.user(userId.toString(), "nbf"), Long.toString(stamp), markerTtlSeconds));
     for (UUID sid : endedSessions) {
       writes.add(sessionMarker(userId, sid));
     }
     return write(writes);
   }
 
-  /** The earliest {@code iat} a new token of this user may carry: now, or the not-before stamp if later. */
+  /**
+   * The earliest {@code iat} a new token of this user may carry: now, or the not-before stamp if
+   * later.
+   */
   public Future<Long> issueTime(UUID userId) {
     long now = AccessTokens.nowSeconds();
-    return redis.send(Request.cmd(Command.GET).arg(PrincipalKeys.user(userId.toString(), "nbf")))
+    return redis
+        .send(Request.cmd(Command.GET).arg(PrincipalKeys.user(userId.toString(), "nbf")))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(r -> r == null ? now : Math.max(now, Long.parseLong(r.toString())))
         .otherwise(now);
@@ -157,16 +193,23 @@ public final class Revocations {
     return Request.cmd(Command.SET).arg(key).arg(value).arg("EX").arg(ttlSeconds);
   }
 
-  /** Writes markers in one pipelined batch; never fails: a marker Redis did not take is owed, and PostgreSQL answers. */
+  /**
+   * Writes markers in one pipelined batch; never fails: a marker Redis did not take is owed, and
+   * PostgreSQL answers.
+   */
   private Future<Void> write(List<Request> markers) {
-    return redis.batch(markers).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+    return redis
+        .batch(markers)
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
-        .otherwise(err -> {
-          log.warn("revocation markers not written to Redis ({}); checks read PostgreSQL until they are repaired",
-              err.toString());
-          markersLost();
-          return null;
-        });
+        .otherwise(
+            err -> {
+              log.warn(
+                  "revocation markers not written to Redis ({}); checks read PostgreSQL until they are repaired",
+                  err.toString());
+              markersLost();
+              return null;
+            });
   }
 
   private boolean markersComplete() {
@@ -177,7 +220,10 @@ public final class Revocations {
     losses.incrementAndGet();
   }
 
-  /** At start-up: writes back what a previous process may have owed; never fails (checks read PostgreSQL until done). */
+  /**
+   * At start-up: writes back what a previous process may have owed; never fails (checks read
+   * PostgreSQL until done).
+   */
   public Future<Void> repairAtStart() {
     repair();
     Future<Void> running = repairing.get();
@@ -185,8 +231,9 @@ public final class Revocations {
   }
 
   /**
-   * Writes back to Redis every revocation PostgreSQL holds from the last access-token lifetime (older ones concern
-   * only expired tokens), once at a time; the markers are trusted again only if nothing was lost meanwhile.
+   * Writes back to Redis every revocation PostgreSQL holds from the last access-token lifetime
+   * (older ones concern only expired tokens), once at a time; the markers are trusted again only if
+   * nothing was lost meanwhile.
    */
   private void repair() {
     Future<Void> running = repairing.get();
@@ -200,23 +247,32 @@ public final class Revocations {
     long generation = losses.get();
     long now = AccessTokens.nowSeconds();
     RevocationRepository.recent(pg, markerTtlSeconds, now - markerTtlSeconds, MAX_REPAIR + 1)
-        .compose(recent -> {
-          if (recent.size() > MAX_REPAIR) {
-            nextRepairAtMs = System.currentTimeMillis() + OVERFULL_BACKOFF_MS;
-            return Future.failedFuture(new IllegalStateException("more than " + MAX_REPAIR + " recent revocations"));
-          }
-          return writeBack(recent, 0).map(recent.size());
-        })
-        .onSuccess(count -> {
-          if (losses.get() == generation) {
-            repairedUpTo = generation;
-            log.info("revocation markers repaired in Redis ({} session(s)); checks are back on Redis alone", count);
-          }
-        })
-        .onFailure(err -> {
-          nextRepairAtMs = Math.max(nextRepairAtMs, System.currentTimeMillis() + REPAIR_BACKOFF_MS);
-          log.warn("revocation markers not repaired yet ({}); checks still read PostgreSQL", err.toString());
-        })
+        .compose(
+            recent -> {
+              if (recent.size() > MAX_REPAIR) {
+                nextRepairAtMs = System.currentTimeMillis() + OVERFULL_BACKOFF_MS;
+                return Future.failedFuture(
+                    new IllegalStateException("more than " + MAX_REPAIR + " recent revocations"));
+              }
+              return writeBack(recent, 0).map(recent.size());
+            })
+        .onSuccess(
+            count -> {
+              if (losses.get() == generation) {
+                repairedUpTo = generation;
+                log.info(
+                    "revocation markers repaired in Redis ({} session(s)); checks are back on Redis alone",
+                    count);
+              }
+            })
+        .onFailure(
+            err -> {
+              nextRepairAtMs =
+                  Math.max(nextRepairAtMs, System.currentTimeMillis() + REPAIR_BACKOFF_MS);
+              log.warn(
+                  "revocation markers not repaired yet ({}); checks still read PostgreSQL",
+                  err.toString());
+            })
         .<Void>mapEmpty()
         .otherwiseEmpty()
         .onComplete(promise);
@@ -237,12 +293,21 @@ public final class Revocations {
         notBefore.merge(r.userId(), r.accessNotBefore(), Math::max);
       }
     }
-    // a later stamp may already be in Redis; the sessions it ended are written back as session markers above
-    notBefore.forEach((user, stamp) ->
-        writes.add(set(PrincipalKeys.user(user.toString(), "nbf"), Long.toString(stamp), markerTtlSeconds)));
+    // a later stamp may already be in Redis; the sessions it ended are written back as session
+    // markers above
+    notBefore.forEach(
+        (user, stamp) ->
+            writes.add(
+                set(
+                    PrincipalKeys.user(user.toString(), "nbf"),
+                    Long.toString(stamp),
+                    markerTtlSeconds)));
     if (writes.isEmpty()) {
       return writeBack(recent, to);
     }
-    return redis.batch(writes).timeout(timeoutMs, TimeUnit.MILLISECONDS).compose(v -> writeBack(recent, to));
+    return redis
+        .batch(writes)
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .compose(v -> writeBack(recent, to));
   }
 }

@@ -9,10 +9,11 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 /**
- * How long a session lives: {@code idle} after its last refresh (the refresh-token lifetime, renewed by each
- * rotation) but never past {@code maxAge} after it began, however often it is refreshed. Every refresh token and
- * session expiry written is the earlier of the two, so what clients are told ({@code refresh_expires_in}) and what
- * the session list shows are true to the second.
+ * How long a session lives: {@code idle} after its last refresh (the refresh-token lifetime,
+ * renewed by each rotation) but never past {@code maxAge} after it began, however often it is
+ * refreshed. Every refresh token and session expiry written is the earlier of the two, so what
+ * clients are told ({@code refresh_expires_in}) and what the session list shows are true to the
+ * second.
  */
 public record SessionLifetime(Duration idle, Duration maxAge) {
 
@@ -33,7 +34,9 @@ public record SessionLifetime(Duration idle, Duration maxAge) {
     return at(now.plus(idle.compareTo(maxAge) <= 0 ? idle : maxAge));
   }
 
-  /** The clock's now at PostgreSQL's precision, so an expiry read back is exactly the one computed. */
+  /**
+   * The clock's now at PostgreSQL's precision, so an expiry read back is exactly the one computed.
+   */
   static Instant now(Clock clock) {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }

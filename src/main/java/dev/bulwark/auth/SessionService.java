@@ -17,21 +17,35 @@ public final class SessionService {
   }
 
   /**
-   * Ends this session: its refresh tokens die in PostgreSQL, its access tokens (this one first) in Redis. The session
-   * ends in PostgreSQL or the logout fails; the Redis markers never fail it (see {@link Revocations}).
+   * Ends this session: its refresh tokens die in PostgreSQL, its access tokens (this one first) in
+   * Redis. The session ends in PostgreSQL or the logout fails; the Redis markers never fail it (see
+   * {@link Revocations}).
    */
   public Future<Void> logout(Principal p, RequestInfo request) {
     return SessionRepository.revoke(pg, p.sessionId(), p.userId(), "logout")
         .compose(v -> revocations.revokeToken(p))
-        .onSuccess(v -> AuditLog.recordAsync(pg, new AuditLog.Event("logout", p.userId(), p.sessionId(), request)));
+        .onSuccess(
+            v ->
+                AuditLog.recordAsync(
+                    pg, new AuditLog.Event("logout", p.userId(), p.sessionId(), request)));
   }
 
-  /** Ends every session of the user, stamps "not before now" on their access tokens and marks each session ended. */
+  /**
+   * Ends every session of the user, stamps "not before now" on their access tokens and marks each
+   * session ended.
+   */
   public Future<Void> logoutAll(Principal p, RequestInfo request) {
     return SessionRepository.revokeAll(pg, p.userId(), "logout_all")
-        .compose(ended -> revocations.revokeAll(p.userId(), Revocations.nextStamp(), ended)
-            .onSuccess(v -> AuditLog.recordAsync(pg,
-                new AuditLog.Event("logout_all", p.userId(), p.sessionId(), request).with("sessions_ended", ended.size()))));
+        .compose(
+            ended ->
+                revocations
+                    .revokeAll(p.userId(), Revocations.nextStamp(), ended)
+                    .onSuccess(
+                        v ->
+                            AuditLog.recordAsync(
+                                pg,
+                                new AuditLog.Event("logout_all", p.userId(), p.sessionId(), request)
+                                    .with("sessions_ended", ended.size()))));
   }
 
   public Future<List<SessionRepository.SessionView>> list(Principal p) {
@@ -41,10 +55,14 @@ public final class SessionService {
   /** Ends one of the caller's sessions; someone else's (or an unknown) id is 404. */
   public Future<Void> end(Principal p, UUID sessionId, RequestInfo request) {
     return SessionRepository.revoke(pg, sessionId, p.userId(), "revoked_by_user")
-        .compose(found -> found
-            ? revocations.revokeSession(p.userId(), sessionId)
-            : Future.failedFuture(Failure.notFound("No such session.")))
-        .onSuccess(v -> AuditLog.recordAsync(pg,
-            new AuditLog.Event("session_revoked", p.userId(), sessionId, request)));
+        .compose(
+            found ->
+                found
+                    ? revocations.revokeSession(p.userId(), sessionId)
+                    : Future.failedFuture(Failure.notFound("No such session.")))
+        .onSuccess(
+            v ->
+                AuditLog.recordAsync(
+                    pg, new AuditLog.Event("session_revoked", p.userId(), sessionId, request)));
   }
 }

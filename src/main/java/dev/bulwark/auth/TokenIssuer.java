@@ -17,8 +17,15 @@ public final class TokenIssuer {
   private final int maxSessions;
   private final Clock clock;
 
-  /** {@code clock} dates sessions and refresh tokens (tests move it); access tokens keep the system clock. */
-  public TokenIssuer(AccessTokens accessTokens, RefreshTokens refreshTokens, Revocations revocations, BulwarkConfig config,
+  /**
+   * {@code clock} dates sessions and refresh tokens (tests move it); access tokens keep the system
+   * clock.
+   */
+  public TokenIssuer(
+      AccessTokens accessTokens,
+      RefreshTokens refreshTokens,
+      Revocations revocations,
+      BulwarkConfig config,
       Clock clock) {
     this.accessTokens = accessTokens;
     this.refreshTokens = refreshTokens;
@@ -29,41 +36,81 @@ public final class TokenIssuer {
   }
 
   /** A new session and its first refresh token, inside the caller's transaction. */
-  public record NewSession(UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn,
-      List<UUID> endedSessions) {
-  }
+  public record NewSession(
+      UUID userId,
+      UUID sessionId,
+      String refreshToken,
+      long refreshExpiresIn,
+      List<UUID> endedSessions) {}
 
-  public Future<NewSession> startSession(SqlConnection conn, UUID userId, String deviceName, RequestInfo request) {
+  public Future<NewSession> startSession(
+      SqlConnection conn, UUID userId, String deviceName, RequestInfo request) {
     String refresh = refreshTokens.generate();
     Instant now = SessionLifetime.now(clock);
     return SessionRepository.insertSession(conn, userId, deviceName, request, now, lifetime)
-        .compose(sessionId -> SessionRepository.insertToken(conn, sessionId, RefreshTokens.hash(refresh), null, now, lifetime)
-            .compose(expiresAt -> SessionRepository.trimSessions(conn, userId, maxSessions)
-                .map(ended -> new NewSession(userId, sessionId, refresh, SessionLifetime.secondsUntil(expiresAt, now), ended))));
+        .compose(
+            sessionId ->
+                SessionRepository.insertToken(
+                        conn, sessionId, RefreshTokens.hash(refresh), null, now, lifetime)
+                    .compose(
+                        expiresAt ->
+                            SessionRepository.trimSessions(conn, userId, maxSessions)
+                                .map(
+                                    ended ->
+                                        new NewSession(
+                                            userId,
+                                            sessionId,
+                                            refresh,
+                                            SessionLifetime.secondsUntil(expiresAt, now),
+                                            ended))));
   }
 
-  /** A fresh first token for an existing session (after its live tokens were retired), within the session's lifetime. */
+  /**
+   * A fresh first token for an existing session (after its live tokens were retired), within the
+   * session's lifetime.
+   */
   public Future<String> startRefreshToken(SqlConnection conn, UUID sessionId) {
     String refresh = refreshTokens.generate();
-    return SessionRepository.insertToken(conn, sessionId, RefreshTokens.hash(refresh), null, SessionLifetime.now(clock), lifetime)
+    return SessionRepository.insertToken(
+            conn,
+            sessionId,
+            RefreshTokens.hash(refresh),
+            null,
+            SessionLifetime.now(clock),
+            lifetime)
         .map(refresh);
   }
 
-  /** Mints the access token for a session, clearing any not-before stamp, and pairs it with the refresh token. */
-  public Future<TokenPair> pair(UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn) {
-    return revocations.issueTime(userId).map(iat -> pairAt(userId, sessionId, refreshToken, iat, refreshExpiresIn));
+  /**
+   * Mints the access token for a session, clearing any not-before stamp, and pairs it with the
+   * refresh token.
+   */
+  public Future<TokenPair> pair(
+      UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn) {
+    return revocations
+        .issueTime(userId)
+        .map(iat -> pairAt(userId, sessionId, refreshToken, iat, refreshExpiresIn));
   }
 
-  /** A pair whose refresh token lives the full idle lifetime (a token just issued to a session well within its maximum age). */
+  /**
+   * A pair whose refresh token lives the full idle lifetime (a token just issued to a session well
+   * within its maximum age).
+   */
   public TokenPair pairAt(UUID userId, UUID sessionId, String refreshToken, long issuedAt) {
     return pairAt(userId, sessionId, refreshToken, issuedAt, lifetime.idleSeconds());
   }
 
-  public TokenPair pairAt(UUID userId, UUID sessionId, String refreshToken, long issuedAt, long refreshExpiresIn) {
+  public TokenPair pairAt(
+      UUID userId, UUID sessionId, String refreshToken, long issuedAt, long refreshExpiresIn) {
     AccessTokens.Minted access = accessTokens.mint(userId, sessionId, issuedAt);
-    return new TokenPair(access.token(), access.expiresIn(), refreshToken, refreshExpiresIn, sessionId);
+    return new TokenPair(
+        access.token(), access.expiresIn(), refreshToken, refreshExpiresIn, sessionId);
   }
-  /** Sessions ended to make room: their access tokens stop too (best effort; they expire in minutes anyway). */
+
+  /**
+   * Sessions ended to make room: their access tokens stop too (best effort; they expire in minutes
+   * anyway).
+   */
   public void revokeEnded(NewSession session) {
     for (UUID ended : session.endedSessions()) {
       revocations.revokeSession(session.userId(), ended);

@@ -5,13 +5,23 @@ import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /**
- * What signup, login, refresh and password change answer. Signup and login add a {@code device_token} (see
- * {@link DeviceTokens}); the others leave it null and the field out.
+ * What signup, login, refresh and password change answer. Signup and login add a {@code
+ * device_token} (see {@link DeviceTokens}); the others leave it null and the field out.
  */
-public record TokenPair(String accessToken, long expiresIn, String refreshToken, long refreshExpiresIn, UUID sessionId,
+public record TokenPair(
+    String accessToken,
+    long expiresIn,
+    String refreshToken,
+    long refreshExpiresIn,
+    UUID sessionId,
     String deviceToken) {
 
-  public TokenPair(String accessToken, long expiresIn, String refreshToken, long refreshExpiresIn, UUID sessionId) {
+  public TokenPair(
+      String accessToken,
+      long expiresIn,
+      String refreshToken,
+      long refreshExpiresIn,
+      UUID sessionId) {
     this(accessToken, expiresIn, refreshToken, refreshExpiresIn, sessionId, null);
   }
 
@@ -20,13 +30,14 @@ public record TokenPair(String accessToken, long expiresIn, String refreshToken,
   }
 
   public Buffer toBuffer() {
-    JsonObject json = new JsonObject()
-        .put("access_token", accessToken)
-        .put("token_type", "Bearer")
-        .put("expires_in", expiresIn)
-        .put("refresh_token", refreshToken)
-        .put("refresh_expires_in", refreshExpiresIn)
-        .put("session_id", sessionId.toString());
+    JsonObject json =
+        new JsonObject()
+            .put("access_token", accessToken)
+            .put("token_type", "Bearer")
+            .put("expires_in", expiresIn)
+            .put("refresh_token", refreshToken)
+            .put("refresh_expires_in", refreshExpiresIn)
+            .put("session_id", sessionId.toString());
     if (deviceToken != null) {
       json.put("device_token", deviceToken);
     }

@@ -10,78 +10,115 @@ import java.util.UUID;
 
 /** SQL for accounts. */
 public final class UserRepository {
-  private static final String INSERT = """
+  private static final String INSERT =
+      """
       INSERT INTO users (email, password_hash, display_name) VALUES ($1, $2, $3)
       ON CONFLICT (email) DO NOTHING
       RETURNING id""";
   private static final String CREDENTIALS = "SELECT id, password_hash FROM users WHERE email = $1";
-  private static final String CREDENTIALS_BY_ID = "SELECT email, password_hash FROM users WHERE id = $1";
+  private static final String CREDENTIALS_BY_ID =
+      "SELECT email, password_hash FROM users WHERE id = $1";
   private static final String PROFILE =
       "SELECT id, email, display_name, created_at, updated_at FROM users WHERE id = $1";
-  private static final String UPDATE_DISPLAY_NAME = """
+  private static final String UPDATE_DISPLAY_NAME =
+      """
       UPDATE users SET display_name = $2, updated_at = now() WHERE id = $1
       RETURNING id, email, display_name, created_at, updated_at""";
-  /** Not a password change: the same password, hashed in the current format and cost (no session is touched). */
-  private static final String REPLACE_HASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
+
+  /**
+   * Not a password change: the same password, hashed in the current format and cost (no session is
+   * touched).
+   */
+  private static final String REPLACE_HASH =
+      "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
+
   private static final String UPDATE_PASSWORD =
       "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1";
 
   /** An account's public profile. */
-  public record Profile(UUID id, String email, String displayName, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+  public record Profile(
+      UUID id,
+      String email,
+      String displayName,
+      OffsetDateTime createdAt,
+      OffsetDateTime updatedAt) {
     static Profile from(Row row) {
-      return new Profile(row.getUUID("id"), row.getString("email"), row.getString("display_name"),
-          row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+      return new Profile(
+          row.getUUID("id"),
+          row.getString("email"),
+          row.getString("display_name"),
+          row.getOffsetDateTime("created_at"),
+          row.getOffsetDateTime("updated_at"));
     }
   }
 
   /** What login needs: the id and the stored password hash. */
-  public record Credentials(UUID id, String passwordHash) {
-  }
+  public record Credentials(UUID id, String passwordHash) {}
 
-  private UserRepository() {
-  }
+  private UserRepository() {}
 
   /** The new user's id, or null when the email is taken. */
-  public static Future<UUID> insert(SqlClient sql, String email, String passwordHash, String displayName) {
-    return sql.preparedQuery(INSERT).execute(Tuple.of(email, passwordHash, displayName))
+  public static Future<UUID> insert(
+      SqlClient sql, String email, String passwordHash, String displayName) {
+    return sql.preparedQuery(INSERT)
+        .execute(Tuple.of(email, passwordHash, displayName))
         .map(rows -> first(rows) == null ? null : first(rows).getUUID("id"));
   }
 
   public static Future<Credentials> credentials(SqlClient sql, String email) {
-    return sql.preparedQuery(CREDENTIALS).execute(Tuple.of(email)).map(rows -> {
-      Row row = first(rows);
-      return row == null ? null : new Credentials(row.getUUID("id"), row.getString("password_hash"));
-    });
+    return sql.preparedQuery(CREDENTIALS)
+        .execute(Tuple.of(email))
+        .map(
+            rows -> {
+              Row row = first(rows);
+              return row == null
+                  ? null
+                  : new Credentials(row.getUUID("id"), row.getString("password_hash"));
+            });
   }
 
   /** The email and bcrypt hash of an account, for re-authentication. */
-  public record Reauth(String email, String passwordHash) {
-  }
+  public record Reauth(String email, String passwordHash) {}
 
   public static Future<Reauth> reauth(SqlClient sql, UUID userId) {
-    return sql.preparedQuery(CREDENTIALS_BY_ID).execute(Tuple.of(userId)).map(rows -> {
-      Row row = first(rows);
-      return row == null ? null : new Reauth(row.getString("email"), row.getString("password_hash"));
-    });
+    return sql.preparedQuery(CREDENTIALS_BY_ID)
+        .execute(Tuple.of(userId))
+        .map(
+            rows -> {
+              Row row = first(rows);
+              return row == null
+                  ? null
+                  : new Reauth(row.getString("email"), row.getString("password_hash"));
+            });
   }
 
   public static Future<Profile> profile(SqlClient sql, UUID userId) {
-    return sql.preparedQuery(PROFILE).execute(Tuple.of(userId))
+    return sql.preparedQuery(PROFILE)
+        .execute(Tuple.of(userId))
         .map(rows -> first(rows) == null ? null : Profile.from(first(rows)));
   }
 
   public static Future<Profile> updateDisplayName(SqlClient sql, UUID userId, String displayName) {
-    return sql.preparedQuery(UPDATE_DISPLAY_NAME).execute(Tuple.of(userId, displayName))
+    return sql.preparedQuery(UPDATE_DISPLAY_NAME)
+        .execute(Tuple.of(userId, displayName))
         .map(rows -> first(rows) == null ? null : Profile.from(first(rows)));
   }
 
   public static Future<Boolean> updatePassword(SqlClient sql, UUID userId, String passwordHash) {
-    return sql.preparedQuery(UPDATE_PASSWORD).execute(Tuple.of(userId, passwordHash)).map(rows -> rows.rowCount() == 1);
+    return sql.preparedQuery(UPDATE_PASSWORD)
+        .execute(Tuple.of(userId, passwordHash))
+        .map(rows -> rows.rowCount() == 1);
   }
 
-  /** Swaps a stale hash for an upgraded one; false (and nothing written) when the password changed meanwhile. */
-  public static Future<Boolean> replaceHash(SqlClient sql, UUID userId, String staleHash, String upgradedHash) {
-    return sql.preparedQuery(REPLACE_HASH).execute(Tuple.of(userId, staleHash, upgradedHash)).map(rows -> rows.rowCount() == 1);
+  /**
+   * Swaps a stale hash for an upgraded one; false (and nothing written) when the password changed
+   * meanwhile.
+   */
+  public static Future<Boolean> replaceHash(
+      SqlClient sql, UUID userId, String staleHash, String upgradedHash) {
+    return sql.preparedQuery(REPLACE_HASH)
+        .execute(Tuple.of(userId, staleHash, upgradedHash))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   private static Row first(RowSet<Row> rows) {

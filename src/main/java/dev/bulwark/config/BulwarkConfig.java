@@ -23,30 +23,35 @@ public record BulwarkConfig(
     LoggingConfig logging,
     RetentionConfig retention) {
 
-  /** Reads and validates the merged tree; throws {@link ConfigException} listing every problem found. */
-  public static BulwarkConfig from(JsonObject tree, Environment environment, List<ConfigProblem> earlier) {
+  /**
+   * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
+   * found.
+   */
+  public static BulwarkConfig from(
+      JsonObject tree, Environment environment, List<ConfigProblem> earlier) {
     return from(new ConfigReader(tree), environment, earlier);
   }
 
   /** As above, through a reader the caller keeps (to see which keys were read). */
   static BulwarkConfig from(ConfigReader r, Environment environment, List<ConfigProblem> earlier) {
-    BulwarkConfig config = new BulwarkConfig(
-        environment,
-        HttpConfig.read(r),
-        DatabaseConfig.read(r),
-        RedisConfig.read(r),
-        DevServicesConfig.read(r),
-        JwtConfig.read(r),
-        AuthConfig.read(r),
-        HasherConfig.read(r),
-        CorsOrigins.read(r),
-        r.bool("docs.enabled", !environment.isStrict()),
-        RateLimitConfig.read(r),
-        TasksConfig.read(r),
-        ShutdownConfig.read(r),
-        MetricsConfig.read(r),
-        LoggingConfig.read(r, environment),
-        RetentionConfig.read(r));
+    BulwarkConfig config =
+        new BulwarkConfig(
+            environment,
+            HttpConfig.read(r),
+            DatabaseConfig.read(r),
+            RedisConfig.read(r),
+            DevServicesConfig.read(r),
+            JwtConfig.read(r),
+            AuthConfig.read(r),
+            HasherConfig.read(r),
+            CorsOrigins.read(r),
+            r.bool("docs.enabled", !environment.isStrict()),
+            RateLimitConfig.read(r),
+            TasksConfig.read(r),
+            ShutdownConfig.read(r),
+            MetricsConfig.read(r),
+            LoggingConfig.read(r, environment),
+            RetentionConfig.read(r));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -73,7 +78,22 @@ public record BulwarkConfig(
   }
 
   public BulwarkConfig withServices(DatabaseUrl databaseUrl, String redisUrl) {
-    return new BulwarkConfig(environment, http, database.withUrl(databaseUrl), redis.withUrl(redisUrl), devServices,
-        jwt, auth, hasher, corsOrigins, docsEnabled, rateLimit, tasks, shutdown, metrics, logging, retention);
+    return new BulwarkConfig(
+        environment,
+        http,
+        database.withUrl(databaseUrl),
+        redis.withUrl(redisUrl),
+        devServices,
+        jwt,
+        auth,
+        hasher,
+        corsOrigins,
+        docsEnabled,
+        rateLimit,
+        tasks,
+        shutdown,
+        metrics,
+        logging,
+        retention);
   }
 }

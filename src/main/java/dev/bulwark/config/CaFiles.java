@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 
-/** Checks, at start-up, that a file of trusted CAs for TLS to PostgreSQL or Redis is there and holds certificates. */
+/**
+ * Checks, at start-up, that a file of trusted CAs for TLS to PostgreSQL or Redis is there and holds
+ * certificates.
+ */
 final class CaFiles {
-  private CaFiles() {
-  }
+  private CaFiles() {}
 
   /** Throws {@link IllegalArgumentException} naming the file when it cannot be used. */
   static void check(String file) {
@@ -20,10 +22,12 @@ final class CaFiles {
     }
     try (InputStream in = Files.newInputStream(path)) {
       if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-        throw new IllegalArgumentException("no certificate in the CA file " + file + " (expected PEM)");
+        throw new IllegalArgumentException(
+            "no certificate in the CA file " + file + " (expected PEM)");
       }
     } catch (IOException | CertificateException e) {
-      throw new IllegalArgumentException("no certificate in the CA file " + file + " (expected PEM)");
+      throw new IllegalArgumentException(
+          "no certificate in the CA file " + file + " (expected PEM)");
     }
   }
 }

@@ -17,7 +17,11 @@ public final class ConfigException extends RuntimeException {
   }
 
   private static String describe(List<ConfigProblem> problems) {
-    return "invalid configuration (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n"
+    return "invalid configuration ("
+        + problems.size()
+        + " problem"
+        + (problems.size() == 1 ? "" : "s")
+        + "):\n"
         + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n"));
   }
 }

@@ -4,8 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The environment variables operators already use for backends of this kind, and the config key each sets.
- * Anything else can be set with {@code -D<key>=<value>} (for example {@code -Dhttp.bodyLimit=128KiB}).
+ * The environment variables operators already use for backends of this kind, and the config key
+ * each sets. Anything else can be set with {@code -D<key>=<value>} (for example {@code
+ * -Dhttp.bodyLimit=128KiB}).
  */
 public final class ConfigKeys {
   private static final Map<String, String> ENV_TO_KEY = new LinkedHashMap<>();
@@ -52,8 +53,7 @@ public final class ConfigKeys {
     map("METRICS_TOKEN", "metrics.token");
   }
 
-  private ConfigKeys() {
-  }
+  private ConfigKeys() {}
 
   private static void map(String env, String key) {
     ENV_TO_KEY.put(env, key);
@@ -70,7 +70,10 @@ public final class ConfigKeys {
 
   /** Keys whose values are secrets and must never be printed. */
   public static boolean isSecret(String key) {
-    return key.equals("jwt.secret") || key.equals("jwt.privateKey") || key.equals("metrics.token")
-        || key.equals("auth.passwordPepper") || key.endsWith("password");
+    return key.equals("jwt.secret")
+        || key.equals("jwt.privateKey")
+        || key.equals("metrics.token")
+        || key.equals("auth.passwordPepper")
+        || key.endsWith("password");
   }
 }

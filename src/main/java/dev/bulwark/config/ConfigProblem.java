@@ -1,6 +1,9 @@
 package dev.bulwark.config;
 
-/** One reason the configuration cannot be used, named by its config key and the variable that sets it. */
+/**
+ * One reason the configuration cannot be used, named by its config key and the variable that sets
+ * it.
+ */
 public record ConfigProblem(String key, String message) {
 
   @Override

@@ -13,8 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Typed, validating access to the merged configuration tree. Reads never throw: each bad value is recorded as a
- * {@link ConfigProblem} and a safe placeholder is returned, so one start-up attempt reports every problem.
+ * Typed, validating access to the merged configuration tree. Reads never throw: each bad value is
+ * recorded as a {@link ConfigProblem} and a safe placeholder is returned, so one start-up attempt
+ * reports every problem.
  */
 public final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -36,7 +37,10 @@ public final class ConfigReader {
     problems.add(new ConfigProblem(key, message));
   }
 
-  /** Every key read so far: what the typed configuration actually consults (a test holds conf/ to it). */
+  /**
+   * Every key read so far: what the typed configuration actually consults (a test holds conf/ to
+   * it).
+   */
   public Set<String> askedKeys() {
     return Collections.unmodifiableSet(asked);
   }
@@ -118,7 +122,10 @@ public final class ConfigReader {
     }
   }
 
-  /** A duration such as {@code 500ms}, {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d}; a bare number is seconds. */
+  /**
+   * A duration such as {@code 500ms}, {@code 30s}, {@code 15m}, {@code 1h}, {@code 7d}; a bare
+   * number is seconds.
+   */
   public Duration duration(String key, Duration fallback, Duration min, Duration max) {
     Object v = raw(key);
     if (v == null || v.toString().isBlank()) {
@@ -167,11 +174,12 @@ public final class ConfigReader {
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2);
-    long size = switch (unit) {
-      case "KiB" -> n * 1024;
-      case "MiB" -> n * 1024 * 1024;
-      default -> n;
-    };
+    long size =
+        switch (unit) {
+          case "KiB" -> n * 1024;
+          case "MiB" -> n * 1024 * 1024;
+          default -> n;
+        };
     if (size < min || size > max) {
       problem(key, v + " is out of range (" + min + " to " + max + " bytes)");
       return fallback;

@@ -3,8 +3,8 @@ package dev.bulwark.config;
 import java.time.Duration;
 
 /**
- * PostgreSQL: where it is (TLS as the URL's {@code sslmode} says, see {@link DatabaseUrl}) and how the shared, bounded
- * pool behaves. {@code url} is null until resolved.
+ * PostgreSQL: where it is (TLS as the URL's {@code sslmode} says, see {@link DatabaseUrl}) and how
+ * the shared, bounded pool behaves. {@code url} is null until resolved.
  */
 public record DatabaseConfig(
     DatabaseUrl url,
@@ -32,17 +32,34 @@ public record DatabaseConfig(
         url,
         r.intIn("database.poolSize", 16, 1, 1000),
         r.intIn("database.maxWaitQueue", 1024, 0, 1_000_000),
-        r.duration("database.connectTimeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5)),
-        r.duration("database.idleTimeout", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1)),
-        r.duration("database.maxLifetime", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(7)),
+        r.duration(
+            "database.connectTimeout",
+            Duration.ofSeconds(5),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(5)),
+        r.duration(
+            "database.idleTimeout",
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(1),
+            Duration.ofDays(1)),
+        r.duration(
+            "database.maxLifetime",
+            Duration.ofMinutes(30),
+            Duration.ofSeconds(1),
+            Duration.ofDays(7)),
         r.intIn("database.pipeliningLimit", 256, 1, 4096),
         r.intIn("database.preparedStatementCacheSize", 256, 0, 100_000),
-        r.duration("database.healthTimeout", Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(1)));
+        r.duration(
+            "database.healthTimeout",
+            Duration.ofSeconds(2),
+            Duration.ofMillis(50),
+            Duration.ofMinutes(1)));
   }
 
   /**
-   * {@code database.caFile} ({@code DATABASE_CA_FILE}) names the CAs a verifying {@code sslmode} trusts, as
-   * {@code sslrootcert} in the URL does. Either is refused where it would verify nothing.
+   * {@code database.caFile} ({@code DATABASE_CA_FILE}) names the CAs a verifying {@code sslmode}
+   * trusts, as {@code sslrootcert} in the URL does. Either is refused where it would verify
+   * nothing.
    */
   private static DatabaseUrl withTrustedCas(ConfigReader r, DatabaseUrl url) {
     String caFile = r.optionalString("database.caFile");
@@ -57,8 +74,11 @@ public record DatabaseConfig(
       return url;
     }
     if (!url.verifiesServer()) {
-      r.problem(key, "a CA file is used only with sslmode=verify-full (or verify-ca) in DATABASE_URL; sslmode="
-          + url.sslMode() + " does not verify the server");
+      r.problem(
+          key,
+          "a CA file is used only with sslmode=verify-full (or verify-ca) in DATABASE_URL; sslmode="
+              + url.sslMode()
+              + " does not verify the server");
       return url;
     }
     try {
@@ -70,7 +90,15 @@ public record DatabaseConfig(
   }
 
   public DatabaseConfig withUrl(DatabaseUrl newUrl) {
-    return new DatabaseConfig(newUrl, poolSize, maxWaitQueue, connectTimeout, idleTimeout, maxLifetime,
-        pipeliningLimit, preparedStatementCacheSize, healthTimeout);
+    return new DatabaseConfig(
+        newUrl,
+        poolSize,
+        maxWaitQueue,
+        connectTimeout,
+        idleTimeout,
+        maxLifetime,
+        pipeliningLimit,
+        preparedStatementCacheSize,
+        healthTimeout);
   }
 }

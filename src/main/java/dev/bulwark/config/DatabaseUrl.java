@@ -9,37 +9,53 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A parsed {@code postgresql://user:password@host:port/database?sslmode=...&sslrootcert=...} URL. {@code sslMode}
- * is libpq's: {@code disable}; {@code allow}, {@code prefer}, {@code require} (encrypted, the server not verified);
- * {@code verify-ca} (its certificate chains to a trusted CA); {@code verify-full} (and names this host).
- * {@code sslRootCert} is a PEM file of the CAs to trust, or null for the JVM's trust store ({@code sslrootcert=system}
- * says the same).
+ * A parsed {@code postgresql://user:password@host:port/database?sslmode=...&sslrootcert=...} URL.
+ * {@code sslMode} is libpq's: {@code disable}; {@code allow}, {@code prefer}, {@code require}
+ * (encrypted, the server not verified); {@code verify-ca} (its certificate chains to a trusted CA);
+ * {@code verify-full} (and names this host). {@code sslRootCert} is a PEM file of the CAs to trust,
+ * or null for the JVM's trust store ({@code sslrootcert=system} says the same).
  */
-public record DatabaseUrl(String host, int port, String database, String user, String password, String sslMode,
+public record DatabaseUrl(
+    String host,
+    int port,
+    String database,
+    String user,
+    String password,
+    String sslMode,
     String sslRootCert) {
 
-  public DatabaseUrl(String host, int port, String database, String user, String password, String sslMode) {
+  public DatabaseUrl(
+      String host, int port, String database, String user, String password, String sslMode) {
     this(host, port, database, user, password, sslMode, null);
   }
 
-  /** Parses the URL or throws {@link IllegalArgumentException} with a message safe to show (no password). */
+  /**
+   * Parses the URL or throws {@link IllegalArgumentException} with a message safe to show (no
+   * password).
+   */
   public static DatabaseUrl parse(String url) {
     URI uri;
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("not a URL (expected postgresql://user:password@host:5432/database)");
+      throw new IllegalArgumentException(
+          "not a URL (expected postgresql://user:password@host:5432/database)");
     }
     String scheme = uri.getScheme();
     if (!"postgresql".equals(scheme) && !"postgres".equals(scheme)) {
-      throw new IllegalArgumentException("scheme must be postgresql:// (was " + (scheme == null ? "missing" : scheme + "://") + ")");
+      throw new IllegalArgumentException(
+          "scheme must be postgresql:// (was "
+              + (scheme == null ? "missing" : scheme + "://")
+              + ")");
     }
     if (uri.getHost() == null || uri.getHost().isBlank()) {
-      throw new IllegalArgumentException("missing host (expected postgresql://user:password@host:5432/database)");
+      throw new IllegalArgumentException(
+          "missing host (expected postgresql://user:password@host:5432/database)");
     }
     String path = uri.getPath() == null ? "" : uri.getPath();
     if (path.length() < 2) {
-      throw new IllegalArgumentException("missing database name (expected postgresql://user:password@host:5432/database)");
+      throw new IllegalArgumentException(
+          "missing database name (expected postgresql://user:password@host:5432/database)");
     }
     String user = "postgres";
     String password = null;
@@ -70,15 +86,22 @@ public record DatabaseUrl(String host, int port, String database, String user, S
     if (rootCert != null && (rootCert.isBlank() || rootCert.equals("system"))) {
       rootCert = null;
     }
-    return new DatabaseUrl(uri.getHost(), port, decode(path.substring(1)), user, password, sslMode, rootCert);
+    return new DatabaseUrl(
+        uri.getHost(), port, decode(path.substring(1)), user, password, sslMode, rootCert);
   }
 
-  /** The server's certificate is checked against trusted CAs ({@code verify-ca}, {@code verify-full}). */
+  /**
+   * The server's certificate is checked against trusted CAs ({@code verify-ca}, {@code
+   * verify-full}).
+   */
   public boolean verifiesServer() {
     return sslMode.startsWith("verify-");
   }
 
-  /** Every connection is TLS ({@code require} and stricter); {@code allow} and {@code prefer} may fall back to plain. */
+  /**
+   * Every connection is TLS ({@code require} and stricter); {@code allow} and {@code prefer} may
+   * fall back to plain.
+   */
   public boolean requiresTls() {
     return sslMode.equals("require") || verifiesServer();
   }
@@ -92,8 +115,9 @@ public record DatabaseUrl(String host, int port, String database, String user, S
   }
 
   /**
-   * The same connection for the JDBC driver (Flyway). When verifying, the CAs are {@code sslRootCert}, or the JVM's
-   * trust store, as for the pool (the driver's own default would be {@code ~/.postgresql/root.crt}).
+   * The same connection for the JDBC driver (Flyway). When verifying, the CAs are {@code
+   * sslRootCert}, or the JVM's trust store, as for the pool (the driver's own default would be
+   * {@code ~/.postgresql/root.crt}).
    */
   public String jdbcUrl() {
     String url = "jdbc:postgresql://" + host + ":" + port + "/" + database + "?sslmode=" + sslMode;
@@ -107,7 +131,15 @@ public record DatabaseUrl(String host, int port, String database, String user, S
 
   /** The URL with the password masked, for logs. */
   public String redacted() {
-    return "postgresql://" + user + (password == null ? "" : ":***") + "@" + host + ":" + port + "/" + database;
+    return "postgresql://"
+        + user
+        + (password == null ? "" : ":***")
+        + "@"
+        + host
+        + ":"
+        + port
+        + "/"
+        + database;
   }
 
   @Override

@@ -4,8 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 /** The merged configuration tree as operators may see it: secrets and URL passwords masked. */
 public final class EffectiveConfig {
-  private EffectiveConfig() {
-  }
+  private EffectiveConfig() {}
 
   public static JsonObject redacted(JsonObject tree) {
     JsonObject copy = tree.copy();
@@ -21,8 +20,12 @@ public final class EffectiveConfig {
         redactIn(child, key);
       } else if (value != null && ConfigKeys.isSecret(key)) {
         node.put(name, "***");
-      } else if (value instanceof String s && (key.equals("database.url") || key.equals("redis.url"))) {
-        node.put(name, s.replaceAll("//([^:@/]*):([^@/]*)@", "//$1:***@").replaceAll("//:([^@/]*)@", "//:***@"));
+      } else if (value instanceof String s
+          && (key.equals("database.url") || key.equals("redis.url"))) {
+        node.put(
+            name,
+            s.replaceAll("//([^:@/]*):([^@/]*)@", "//$1:***@")
+                .replaceAll("//:([^@/]*)@", "//:***@"));
       }
     }
   }

@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Access tokens: signing algorithm and keys, and the claims verification pins. HS256 signs with the server secret;
- * RS256 / ES256 sign with a PEM private key under a {@code kid} and verify with its public key plus any previous
- * public keys still accepted during a rotation (all published at {@code /.well-known/jwks.json}). The secret is
- * required in every mode: it also keys cursor signatures and refresh-token sealing.
+ * Access tokens: signing algorithm and keys, and the claims verification pins. HS256 signs with the
+ * server secret; RS256 / ES256 sign with a PEM private key under a {@code kid} and verify with its
+ * public key plus any previous public keys still accepted during a rotation (all published at
+ * {@code /.well-known/jwks.json}). The secret is required in every mode: it also keys cursor
+ * signatures and refresh-token sealing.
  */
 public record JwtConfig(
     String secret,
@@ -43,7 +44,8 @@ public record JwtConfig(
     }
     String algorithm = r.string("jwt.algorithm", "HS256");
     if (!ALGORITHMS.contains(algorithm)) {
-      r.problem("jwt.algorithm", "'" + algorithm + "' is not supported (supported: HS256, RS256, ES256)");
+      r.problem(
+          "jwt.algorithm", "'" + algorithm + "' is not supported (supported: HS256, RS256, ES256)");
       algorithm = "HS256";
     }
     String keyId = null;
@@ -53,14 +55,20 @@ public record JwtConfig(
       String privateValue = r.optionalString("jwt.privateKey");
       String publicValue = r.optionalString("jwt.publicKey");
       if (privateValue == null) {
-        r.problem("jwt.privateKey", algorithm + " needs a PEM private key (PKCS#8), inline or as a file path");
+        r.problem(
+            "jwt.privateKey",
+            algorithm + " needs a PEM private key (PKCS#8), inline or as a file path");
       }
       if (publicValue == null) {
-        r.problem("jwt.publicKey", algorithm + " needs the PEM public key of the signing key, inline or as a file path");
+        r.problem(
+            "jwt.publicKey",
+            algorithm + " needs the PEM public key of the signing key, inline or as a file path");
       }
       if (privateValue != null && publicValue != null) {
         List<VerificationKey> keys = new ArrayList<>();
-        signingPem = signingKey(r, algorithm, privateValue, publicValue, r.optionalString("jwt.keyId"), keys);
+        signingPem =
+            signingKey(
+                r, algorithm, privateValue, publicValue, r.optionalString("jwt.keyId"), keys);
         if (signingPem != null) {
           keyId = keys.get(0).kid();
           previousKeys(r, algorithm, keys);
@@ -80,8 +88,13 @@ public record JwtConfig(
         verification);
   }
 
-  private static String signingKey(ConfigReader r, String algorithm, String privateValue, String publicValue,
-                                   String kid, List<VerificationKey> keys) {
+  private static String signingKey(
+      ConfigReader r,
+      String algorithm,
+      String privateValue,
+      String publicValue,
+      String kid,
+      List<VerificationKey> keys) {
     PrivateKey privateKey;
     String privatePem;
     try {
@@ -111,15 +124,23 @@ public record JwtConfig(
     return privatePem;
   }
 
-  /** {@code jwt.previousPublicKeys}: "kid=PEM-or-path" (or just the path: kid derived) entries still accepted. */
+  /**
+   * {@code jwt.previousPublicKeys}: "kid=PEM-or-path" (or just the path: kid derived) entries still
+   * accepted.
+   */
   private static void previousKeys(ConfigReader r, String algorithm, List<VerificationKey> keys) {
     Set<String> kids = new HashSet<>();
     kids.add(keys.get(0).kid());
     for (String entry : r.list("jwt.previousPublicKeys")) {
       int eq = entry.indexOf('=');
       boolean named = eq > 0 && !entry.startsWith("-----");
-      VerificationKey key = verificationKey(r, "jwt.previousPublicKeys", algorithm,
-          named ? entry.substring(eq + 1).trim() : entry, named ? entry.substring(0, eq).trim() : null);
+      VerificationKey key =
+          verificationKey(
+              r,
+              "jwt.previousPublicKeys",
+              algorithm,
+              named ? entry.substring(eq + 1).trim() : entry,
+              named ? entry.substring(0, eq).trim() : null);
       if (key != null && !kids.add(key.kid())) {
         r.problem("jwt.previousPublicKeys", "kid '" + key.kid() + "' is used by more than one key");
       } else if (key != null) {
@@ -128,7 +149,8 @@ public record JwtConfig(
     }
   }
 
-  private static VerificationKey verificationKey(ConfigReader r, String key, String algorithm, String value, String kid) {
+  private static VerificationKey verificationKey(
+      ConfigReader r, String key, String algorithm, String value, String kid) {
     try {
       String pem = SigningKeys.pemText(value);
       PublicKey publicKey = SigningKeys.publicKey(pem, algorithm);

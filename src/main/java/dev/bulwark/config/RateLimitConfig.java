@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * Rate limiting: the rules, what to do while Redis is unreachable, and which proxies' {@code
- * X-Forwarded-For} is believed. Rules come from conf as a YAML list, or from {@code RATE_LIMIT_RULES} as the same
- * list in JSON.
+ * X-Forwarded-For} is believed. Rules come from conf as a YAML list, or from {@code
+ * RATE_LIMIT_RULES} as the same list in JSON.
  */
 public record RateLimitConfig(
     boolean enabled,
@@ -36,24 +36,28 @@ public record RateLimitConfig(
   }
 
   /**
-   * Whose budget a rule counts against: the client address (IPv6 by /64), the signed-in user, or the session (token
-   * family) of the credential presented — an access token's, or the refresh token's on refresh. {@code USER} and
-   * {@code SESSION} rules do not apply to requests without one; the {@code _OR_IP} kinds fall back to the address.
+   * Whose budget a rule counts against: the client address (IPv6 by /64), the signed-in user, or
+   * the session (token family) of the credential presented — an access token's, or the refresh
+   * token's on refresh. {@code USER} and {@code SESSION} rules do not apply to requests without
+   * one; the {@code _OR_IP} kinds fall back to the address.
    */
   public enum Key {
-    IP, USER, USER_OR_IP, SESSION, SESSION_OR_IP
+    IP,
+    USER,
+    USER_OR_IP,
+    SESSION,
+    SESSION_OR_IP
   }
 
   /** {@code count} requests per {@code window}, written {@code 5/1m}. */
-  public record Limit(int count, Duration window, String text) {
-  }
+  public record Limit(int count, Duration window, String text) {}
 
   /**
-   * One rule: requests whose method (null = any) and path match count against every limit, keyed by {@code key}.
-   * Path patterns are literal segments, {@code *} for one segment and a trailing {@code **} for any rest.
+   * One rule: requests whose method (null = any) and path match count against every limit, keyed by
+   * {@code key}. Path patterns are literal segments, {@code *} for one segment and a trailing
+   * {@code **} for any rest.
    */
-  public record Rule(String name, String method, String pathPattern, Key key, List<Limit> limits) {
-  }
+  public record Rule(String name, String method, String pathPattern, Key key, List<Limit> limits) {}
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   private static final Pattern METHOD = Pattern.compile("GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS");
@@ -66,14 +70,20 @@ public record RateLimitConfig(
       try {
         Cidr.parse(cidr);
       } catch (IllegalArgumentException e) {
-        r.problem("rateLimit.trustedProxies", e.getMessage() + " (RATE_LIMIT_TRUSTED_PROXIES takes comma-separated CIDRs)");
+        r.problem(
+            "rateLimit.trustedProxies",
+            e.getMessage() + " (RATE_LIMIT_TRUSTED_PROXIES takes comma-separated CIDRs)");
       }
     }
     return new RateLimitConfig(
         r.bool("rateLimit.enabled", true),
         r.oneOf("rateLimit.failMode", FailMode.class, FailMode.LOCAL),
         proxies,
-        r.duration("rateLimit.redisRetry", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(5)),
+        r.duration(
+            "rateLimit.redisRetry",
+            Duration.ofSeconds(1),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(5)),
         rules(r));
   }
 
@@ -122,7 +132,9 @@ public record RateLimitConfig(
     }
     String name = String.valueOf(rule.getValue("name", "")).trim();
     if (!NAME.matcher(name).matches()) {
-      r.problem(at + ".name", "'" + name + "' is not a rule name (lower-case letters, digits, - and _; up to 32)");
+      r.problem(
+          at + ".name",
+          "'" + name + "' is not a rule name (lower-case letters, digits, - and _; up to 32)");
     }
     String match = String.valueOf(rule.getValue("match", "")).trim();
     String method = null;
@@ -136,7 +148,8 @@ public record RateLimitConfig(
       }
     }
     if (path.isEmpty() || !PATH.matcher(path).matches()) {
-      r.problem(at + ".match", "'" + match + "' is not a match like \"POST /api/v1/auth/*\" or \"/**\"");
+      r.problem(
+          at + ".match", "'" + match + "' is not a match like \"POST /api/v1/auth/*\" or \"/**\"");
     }
     Key keyKind = null;
     String keyText = String.valueOf(rule.getValue("key", "")).trim();
@@ -146,7 +159,9 @@ public record RateLimitConfig(
       }
     }
     if (keyKind == null) {
-      r.problem(at + ".key", "'" + keyText + "' is not one of ip, user, user_or_ip, session, session_or_ip");
+      r.problem(
+          at + ".key",
+          "'" + keyText + "' is not one of ip, user, user_or_ip, session, session_or_ip");
     }
     List<Limit> limits = limits(r, at + ".limits", rule.getValue("limits"));
     return r.problems().size() == before ? new Rule(name, method, path, keyKind, limits) : null;
@@ -167,7 +182,11 @@ public record RateLimitConfig(
     for (Object item : items) {
       Limit limit = limit(String.valueOf(item).trim());
       if (limit == null) {
-        r.problem(at, "'" + item + "' is not a limit like \"5/1m\", \"100/10s\" or \"1000/1h\" (count ≥ 1, window 1s..1d)");
+        r.problem(
+            at,
+            "'"
+                + item
+                + "' is not a limit like \"5/1m\", \"100/10s\" or \"1000/1h\" (count ≥ 1, window 1s..1d)");
       } else if (!windows.add(limit.window())) {
         r.problem(at, "two limits of one rule share the window " + limit.window());
       } else {
@@ -185,12 +204,13 @@ public record RateLimitConfig(
     }
     int count = Integer.parseInt(m.group(1));
     long n = m.group(2).isEmpty() ? 1 : Long.parseLong(m.group(2));
-    Duration unit = switch (m.group(3)) {
-      case "s" -> Duration.ofSeconds(1);
-      case "m" -> Duration.ofMinutes(1);
-      case "h" -> Duration.ofHours(1);
-      default -> Duration.ofDays(1);
-    };
+    Duration unit =
+        switch (m.group(3)) {
+          case "s" -> Duration.ofSeconds(1);
+          case "m" -> Duration.ofMinutes(1);
+          case "h" -> Duration.ofHours(1);
+          default -> Duration.ofDays(1);
+        };
     if (count < 1 || n < 1 || n > 86_400) {
       return null;
     }

@@ -2,8 +2,12 @@ package dev.bulwark.config;
 
 import java.time.Duration;
 
-/** Redis: rate counters, the access-token denylist, not-before stamps. {@code url} is null until resolved. */
-public record RedisConfig(String url, int poolSize, int maxWaiting, Duration commandTimeout, String caFile) {
+/**
+ * Redis: rate counters, the access-token denylist, not-before stamps. {@code url} is null until
+ * resolved.
+ */
+public record RedisConfig(
+    String url, int poolSize, int maxWaiting, Duration commandTimeout, String caFile) {
 
   static RedisConfig read(ConfigReader r) {
     String url = r.optionalString("redis.url");
@@ -19,11 +23,18 @@ public record RedisConfig(String url, int poolSize, int maxWaiting, Duration com
         url,
         r.intIn("redis.poolSize", 8, 1, 1000),
         r.intIn("redis.maxWaiting", 2048, 1, 1_000_000),
-        r.duration("redis.commandTimeout", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofMinutes(1)),
+        r.duration(
+            "redis.commandTimeout",
+            Duration.ofMillis(500),
+            Duration.ofMillis(10),
+            Duration.ofMinutes(1)),
         caFile(r, url));
   }
 
-  /** {@code rediss://} verifies the server's certificate and name against the JVM's CAs, or these (PEM). */
+  /**
+   * {@code rediss://} verifies the server's certificate and name against the JVM's CAs, or these
+   * (PEM).
+   */
   private static String caFile(ConfigReader r, String url) {
     String caFile = r.optionalString("redis.caFile");
     if (caFile == null) {

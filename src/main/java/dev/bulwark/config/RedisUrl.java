@@ -5,10 +5,11 @@ import java.net.URISyntaxException;
 
 /** Validation and redaction of a {@code redis://[:password@]host:port[/db]} URL. */
 public final class RedisUrl {
-  private RedisUrl() {
-  }
+  private RedisUrl() {}
 
-  /** Throws {@link IllegalArgumentException} with a message safe to show when the URL is unusable. */
+  /**
+   * Throws {@link IllegalArgumentException} with a message safe to show when the URL is unusable.
+   */
   public static void validate(String url) {
     URI uri;
     try {

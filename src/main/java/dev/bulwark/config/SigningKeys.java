@@ -18,18 +18,22 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * PEM keys for RS256 / ES256 access tokens: read from a file path or given inline, parsed and checked at start-up so
- * a wrong key is a configuration problem, not a failed login later.
+ * PEM keys for RS256 / ES256 access tokens: read from a file path or given inline, parsed and
+ * checked at start-up so a wrong key is a configuration problem, not a failed login later.
  */
 public final class SigningKeys {
-  private SigningKeys() {
-  }
+  private SigningKeys() {}
 
-  /** A verification key: its {@code kid}, the PEM vertx-auth-jwt reads, and the parsed key for the JWKS document. */
-  public record VerificationKey(String kid, String pem, PublicKey key) {
-  }
+  /**
+   * A verification key: its {@code kid}, the PEM vertx-auth-jwt reads, and the parsed key for the
+   * JWKS document.
+   */
+  public record VerificationKey(String kid, String pem, PublicKey key) {}
 
-  /** The PEM text of {@code value}: the value itself when it is PEM, else the contents of the file it names. */
+  /**
+   * The PEM text of {@code value}: the value itself when it is PEM, else the contents of the file
+   * it names.
+   */
   static String pemText(String value) throws IOException {
     if (value.startsWith("-----BEGIN")) {
       return value;
@@ -38,22 +42,28 @@ public final class SigningKeys {
   }
 
   static PrivateKey privateKey(String pem, String algorithm) throws GeneralSecurityException {
-    return KeyFactory.getInstance(keyType(algorithm)).generatePrivate(new PKCS8EncodedKeySpec(der(pem, "PRIVATE KEY")));
+    return KeyFactory.getInstance(keyType(algorithm))
+        .generatePrivate(new PKCS8EncodedKeySpec(der(pem, "PRIVATE KEY")));
   }
 
   static PublicKey publicKey(String pem, String algorithm) throws GeneralSecurityException {
-    PublicKey key = KeyFactory.getInstance(keyType(algorithm)).generatePublic(new X509EncodedKeySpec(der(pem, "PUBLIC KEY")));
+    PublicKey key =
+        KeyFactory.getInstance(keyType(algorithm))
+            .generatePublic(new X509EncodedKeySpec(der(pem, "PUBLIC KEY")));
     if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
-      throw new GeneralSecurityException("an RSA key needs at least 2048 bits, this one has " + rsa.getModulus().bitLength());
+      throw new GeneralSecurityException(
+          "an RSA key needs at least 2048 bits, this one has " + rsa.getModulus().bitLength());
     }
-    if (key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() != 256) {
+    if (key instanceof ECPublicKey ec
+        && ec.getParams().getCurve().getField().getFieldSize() != 256) {
       throw new GeneralSecurityException("ES256 needs a P-256 key");
     }
     return key;
   }
 
   /** Whether the private key signs what the public key verifies. */
-  static boolean isPair(PrivateKey privateKey, PublicKey publicKey, String algorithm) throws GeneralSecurityException {
+  static boolean isPair(PrivateKey privateKey, PublicKey publicKey, String algorithm)
+      throws GeneralSecurityException {
     String name = algorithm.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSA";
     byte[] probe = "bulwark key pair check".getBytes(StandardCharsets.US_ASCII);
     Signature signer = Signature.getInstance(name);
@@ -76,7 +86,10 @@ public final class SigningKeys {
     }
   }
 
-  /** Unsigned big-endian bytes of {@code n}, left-padded to {@code length} when given (JWK's encoding). */
+  /**
+   * Unsigned big-endian bytes of {@code n}, left-padded to {@code length} when given (JWK's
+   * encoding).
+   */
   public static byte[] unsigned(BigInteger n, int length) {
     byte[] raw = n.toByteArray();
     int start = raw.length > 1 && raw[0] == 0 ? 1 : 0;
@@ -96,8 +109,11 @@ public final class SigningKeys {
     int from = pem.indexOf(begin);
     int to = pem.indexOf(end);
     if (from < 0 || to < from) {
-      throw new GeneralSecurityException("expected a PEM block '" + begin + "'"
-          + (label.equals("PRIVATE KEY") ? " (PKCS#8: openssl pkcs8 -topk8 -nocrypt)" : ""));
+      throw new GeneralSecurityException(
+          "expected a PEM block '"
+              + begin
+              + "'"
+              + (label.equals("PRIVATE KEY") ? " (PKCS#8: openssl pkcs8 -topk8 -nocrypt)" : ""));
     }
     try {
       return Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));

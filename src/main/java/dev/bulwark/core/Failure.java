@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An expected failure, in the domain's terms: what kind of outcome it is, a stable {@code code}, a message safe to
- * show, the fields at fault, and optionally how long to wait before retrying. Services, repositories and request
- * parsing raise these; the web layer alone decides the HTTP status of each {@link Kind} (in {@code
- * http.ProblemHandler}). Created without a stack trace: these are outcomes, not bugs.
+ * An expected failure, in the domain's terms: what kind of outcome it is, a stable {@code code}, a
+ * message safe to show, the fields at fault, and optionally how long to wait before retrying.
+ * Services, repositories and request parsing raise these; the web layer alone decides the HTTP
+ * status of each {@link Kind} (in {@code http.ProblemHandler}). Created without a stack trace:
+ * these are outcomes, not bugs.
  */
 public final class Failure extends RuntimeException {
   /** What went wrong, from the caller's point of view. */
@@ -28,11 +29,16 @@ public final class Failure extends RuntimeException {
     PRECONDITION_FAILED,
     /** The body is not in a form this endpoint takes. */
     UNSUPPORTED_MEDIA_TYPE,
-    /** Well-formed, but cannot be processed as asked (an idempotency key reused with another body). */
+    /**
+     * Well-formed, but cannot be processed as asked (an idempotency key reused with another body).
+     */
     UNPROCESSABLE,
     /** Too many requests or attempts; {@link #retryAfterSeconds} says when to come back. */
     TOO_MANY_REQUESTS,
-    /** A dependency or a resource is briefly unavailable; {@link #retryAfterSeconds} says when to retry. */
+    /**
+     * A dependency or a resource is briefly unavailable; {@link #retryAfterSeconds} says when to
+     * retry.
+     */
     UNAVAILABLE
   }
 
@@ -45,7 +51,12 @@ public final class Failure extends RuntimeException {
   private final long retryAfterSeconds;
   private final Map<String, Object> members;
 
-  private Failure(Kind kind, String code, String detail, List<FieldError> errors, long retryAfterSeconds,
+  private Failure(
+      Kind kind,
+      String code,
+      String detail,
+      List<FieldError> errors,
+      long retryAfterSeconds,
       Map<String, Object> members) {
     super(detail, null, false, false);
     this.kind = kind;
@@ -105,7 +116,8 @@ public final class Failure extends RuntimeException {
   }
 
   public static Failure tooManyRequests(String code, String detail, long retryAfterSeconds) {
-    return new Failure(Kind.TOO_MANY_REQUESTS, code, detail, List.of(), retryAfterSeconds, Map.of());
+    return new Failure(
+        Kind.TOO_MANY_REQUESTS, code, detail, List.of(), retryAfterSeconds, Map.of());
   }
 
   public static Failure unavailable(String code, String detail, long retryAfterSeconds) {
@@ -113,8 +125,9 @@ public final class Failure extends RuntimeException {
   }
 
   /**
-   * The same failure with an extension member (a JSON scalar the client can act on, such as the current version
-   * after a failed precondition), written into the problem body beside the standard members.
+   * The same failure with an extension member (a JSON scalar the client can act on, such as the
+   * current version after a failed precondition), written into the problem body beside the standard
+   * members.
    */
   public Failure withMember(String name, Object value) {
     Map<String, Object> more = new LinkedHashMap<>(members);

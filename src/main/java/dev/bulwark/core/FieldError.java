@@ -1,5 +1,4 @@
 package dev.bulwark.core;
 
 /** One invalid input field: where, a stable machine code, and a message safe to show. */
-public record FieldError(String field, String code, String message) {
-}
+public record FieldError(String field, String code, String message) {}

@@ -7,27 +7,31 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Timestamps on the wire: strict RFC 3339 in, one fixed UTC form out ({@code 2026-01-31T09:00:00.123456Z}: always
- * microseconds, PostgreSQL's precision, so equal instants always print equally and sort as strings).
+ * Timestamps on the wire: strict RFC 3339 in, one fixed UTC form out ({@code
+ * 2026-01-31T09:00:00.123456Z}: always microseconds, PostgreSQL's precision, so equal instants
+ * always print equally and sort as strings).
  */
 public final class Timestamps {
   /** Years PostgreSQL and RFC 3339's four-digit years both represent. */
   private static final int MIN_YEAR = 1;
+
   private static final int MAX_YEAR = 9999;
 
-  private Timestamps() {
-  }
+  private Timestamps() {}
 
   /** Why a timestamp was refused. */
-  public enum Problem { MALFORMED, OUT_OF_RANGE }
-
-  /** A parsed timestamp (UTC, truncated to microseconds), or why it is not one. */
-  public record Parsed(OffsetDateTime value, Problem problem) {
+  public enum Problem {
+    MALFORMED,
+    OUT_OF_RANGE
   }
 
+  /** A parsed timestamp (UTC, truncated to microseconds), or why it is not one. */
+  public record Parsed(OffsetDateTime value, Problem problem) {}
+
   /**
-   * Parses {@code YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)} — RFC 3339's date-time, seconds required. A space where the
-   * offset's sign belongs is read as {@code +}: an unencoded {@code +} in a query string arrives as a space.
+   * Parses {@code YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)} — RFC 3339's date-time, seconds
+   * required. A space where the offset's sign belongs is read as {@code +}: an unencoded {@code +}
+   * in a query string arrives as a space.
    */
   public static Parsed parse(String s) {
     if (s == null || !wellFormed(s)) {
@@ -47,15 +51,26 @@ public final class Timestamps {
     return new Parsed(utc, null);
   }
 
-  /** The shape check, so {@link OffsetDateTime#parse}'s leniencies (no seconds, other forms) are refused. */
+  /**
+   * The shape check, so {@link OffsetDateTime#parse}'s leniencies (no seconds, other forms) are
+   * refused.
+   */
   private static boolean wellFormed(String s) {
     int n = s.length();
     if (n < 20 || n > 35) {
       return false;
     }
-    if (!digits(s, 0, 4) || s.charAt(4) != '-' || !digits(s, 5, 7) || s.charAt(7) != '-' || !digits(s, 8, 10)
-        || (s.charAt(10) != 'T' && s.charAt(10) != 't') || !digits(s, 11, 13) || s.charAt(13) != ':'
-        || !digits(s, 14, 16) || s.charAt(16) != ':' || !digits(s, 17, 19)) {
+    if (!digits(s, 0, 4)
+        || s.charAt(4) != '-'
+        || !digits(s, 5, 7)
+        || s.charAt(7) != '-'
+        || !digits(s, 8, 10)
+        || (s.charAt(10) != 'T' && s.charAt(10) != 't')
+        || !digits(s, 11, 13)
+        || s.charAt(13) != ':'
+        || !digits(s, 14, 16)
+        || s.charAt(16) != ':'
+        || !digits(s, 17, 19)) {
       return false;
     }
     int i = 19;
@@ -75,7 +90,9 @@ public final class Timestamps {
       return false;
     }
     char sign = s.charAt(i);
-    return (sign == '+' || sign == '-' || sign == ' ') && digits(s, i + 1, i + 3) && s.charAt(i + 3) == ':'
+    return (sign == '+' || sign == '-' || sign == ' ')
+        && digits(s, i + 1, i + 3)
+        && s.charAt(i + 3) == ':'
         && digits(s, i + 4, i + 6);
   }
 
@@ -99,11 +116,12 @@ public final class Timestamps {
   }
 
   /**
-   * Writes the 27-character wire form into {@code out} without allocating; false (nothing usable written) when the
-   * year has no four-digit form.
+   * Writes the 27-character wire form into {@code out} without allocating; false (nothing usable
+   * written) when the year has no four-digit form.
    */
   public static boolean write(OffsetDateTime t, char[] out) {
-    OffsetDateTime utc = t.getOffset().equals(ZoneOffset.UTC) ? t : t.withOffsetSameInstant(ZoneOffset.UTC);
+    OffsetDateTime utc =
+        t.getOffset().equals(ZoneOffset.UTC) ? t : t.withOffsetSameInstant(ZoneOffset.UTC);
     int year = utc.getYear();
     if (year < 0 || year > 9999) {
       return false;
@@ -135,8 +153,10 @@ public final class Timestamps {
   }
 
   public static OffsetDateTime fromMicros(long micros) {
-    return OffsetDateTime.ofInstant(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-        Math.floorMod(micros, 1_000_000L) * 1000L), ZoneOffset.UTC);
+    return OffsetDateTime.ofInstant(
+        Instant.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L),
+        ZoneOffset.UTC);
   }
 
   private static void two(char[] out, int at, int v) {

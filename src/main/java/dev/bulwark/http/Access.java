@@ -8,6 +8,9 @@ public enum Access {
   PUBLIC,
   /** A valid, unrevoked access token: rate-limited by user (or address, or session, per rule). */
   USER,
-  /** Anyone presenting a refresh token in the body: rate-limited by its session (token family) and by address. */
+  /**
+   * Anyone presenting a refresh token in the body: rate-limited by its session (token family) and
+   * by address.
+   */
   REFRESH_TOKEN
 }

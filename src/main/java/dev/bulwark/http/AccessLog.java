@@ -2,12 +2,15 @@ package dev.bulwark.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One line per request on the {@code bulwark.access} logger: method, path, status, duration, request id. */
+/**
+ * One line per request on the {@code bulwark.access} logger: method, path, status, duration,
+ * request id.
+ */
 public final class AccessLog implements PlatformHandler {
   private static final Logger log = LoggerFactory.getLogger("bulwark.access");
 
@@ -15,12 +18,15 @@ public final class AccessLog implements PlatformHandler {
   public void handle(RoutingContext ctx) {
     if (log.isInfoEnabled()) {
       long start = System.nanoTime();
-      ctx.addEndHandler(done -> log.info("{} {} {} {} {}",
-          kv("method", ctx.request().method().name()),
-          kv("path", ctx.request().path()),
-          kv("status", ctx.response().getStatusCode()),
-          kv("duration_ms", (System.nanoTime() - start) / 1_000_000.0),
-          kv("request_id", RequestIds.of(ctx))));
+      ctx.addEndHandler(
+          done ->
+              log.info(
+                  "{} {} {} {} {}",
+                  kv("method", ctx.request().method().name()),
+                  kv("path", ctx.request().path()),
+                  kv("status", ctx.response().getStatusCode()),
+                  kv("duration_ms", (System.nanoTime() - start) / 1_000_000.0),
+                  kv("request_id", RequestIds.of(ctx))));
     }
     ctx.next();
   }

@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
 
 /** Which methods each declared path accepts, for the {@code Allow} header of a 405. */
 public final class AllowedMethods {
-  private record Entry(Pattern path, HttpMethod method) {
-  }
+  private record Entry(Pattern path, HttpMethod method) {}
 
   private final List<Entry> entries = new ArrayList<>();
 

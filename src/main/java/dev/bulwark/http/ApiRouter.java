@@ -1,5 +1,6 @@
 package dev.bulwark.http;
 
+import dev.bulwark.config.HttpConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -8,7 +9,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
-import dev.bulwark.config.HttpConfig;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -18,13 +18,15 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * The route table. Every route gets its chain here, in one order: platform (request id, access log, canonical path)
- * → body → gate (the caller's credential, revocation and every rate limit, in one Redis round trip; a bad credential
- * is answered only after the address was counted) → feature. Feature {@code *Routes} classes declare their paths
- * through {@link #route}; errors from any handler end in the one {@link ProblemHandler}.
+ * The route table. Every route gets its chain here, in one order: platform (request id, access log,
+ * canonical path) → body → gate (the caller's credential, revocation and every rate limit, in one
+ * Redis round trip; a bad credential is answered only after the address was counted) → feature.
+ * Feature {@code *Routes} classes declare their paths through {@link #route}; errors from any
+ * handler end in the one {@link ProblemHandler}.
  */
 public final class ApiRouter {
-  private static final Set<HttpMethod> WITH_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
+  private static final Set<HttpMethod> WITH_BODY =
+      Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
   private final Router router;
   private final AllowedMethods allowed = new AllowedMethods();
@@ -42,9 +44,10 @@ public final class ApiRouter {
   }
 
   /**
-   * What every route shares, decided by the composition root: the HTTP settings, whether this is production (HSTS),
-   * the allowed CORS origins, how client addresses are told, whether the process is draining for shutdown, and the
-   * gate of each access level (the caller's credential and checks, and every rate limit).
+   * What every route shares, decided by the composition root: the HTTP settings, whether this is
+   * production (HSTS), the allowed CORS origins, how client addresses are told, whether the process
+   * is draining for shutdown, and the gate of each access level (the caller's credential and
+   * checks, and every rate limit).
    */
   public record Platform(
       HttpConfig http,
@@ -53,10 +56,12 @@ public final class ApiRouter {
       ClientAddress clients,
       BooleanSupplier draining,
       Duration gracePeriod,
-      Function<Access, Handler<RoutingContext>> gates) {
-  }
+      Function<Access, Handler<RoutingContext>> gates) {}
 
-  /** The router of one HTTP verticle: the platform chain, then each module's routes, then the one problem handler. */
+  /**
+   * The router of one HTTP verticle: the platform chain, then each module's routes, then the one
+   * problem handler.
+   */
   public static Router create(Vertx vertx, Platform platform, List<RouteModule> modules) {
     ApiRouter api = new ApiRouter(vertx, platform);
     HttpConfig http = platform.http();
@@ -65,7 +70,8 @@ public final class ApiRouter {
     if (http.accessLog()) {
       api.router.route().handler(new AccessLog());
     }
-    api.router.route()
+    api.router
+        .route()
         .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503))
         .handler(new SecurityHeaders(platform.production(), platform.clients()))
         .handler(new HostAllowlist(http.allowedHosts()))
@@ -82,8 +88,12 @@ public final class ApiRouter {
     return api.router;
   }
 
-  /** Declares one route: its access level decides which platform handlers run before {@code feature}. */
-  public void route(HttpMethod method, String path, Access access, Handler<RoutingContext> feature) {
+  /**
+   * Declares one route: its access level decides which platform handlers run before {@code
+   * feature}.
+   */
+  public void route(
+      HttpMethod method, String path, Access access, Handler<RoutingContext> feature) {
     allowed.add(method, path);
     Route route = router.route(method, path);
     if (WITH_BODY.contains(method)) {
@@ -96,8 +106,8 @@ public final class ApiRouter {
   }
 
   /**
-   * A route under {@code pathPrefix} outside the access-level chain (the platform handlers still run), for static
-   * assets that need handlers of their own.
+   * A route under {@code pathPrefix} outside the access-level chain (the platform handlers still
+   * run), for static assets that need handlers of their own.
    */
   public Route assets(String pathPrefix) {
     return router.route(pathPrefix);

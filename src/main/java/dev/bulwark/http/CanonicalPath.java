@@ -5,17 +5,20 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Refuses a request whose path is not written the one way the router reads it: 400 {@code non_canonical_path} before
- * any feature or limit sees it. The router matches the normalized path (dot segments removed, {@code //} collapsed,
- * escaped letters, digits and {@code -._~} decoded), so any other spelling would let a request reach a route under a
- * name that rate-limit rules, proxies and logs see differently. Also refused: escaped {@code /} and {@code \}
- * ({@code %2F}, {@code %5C}: a proxy may decode them into separators), a raw {@code \}, and malformed escapes. Every
- * path the API documents is canonical, so well-behaved clients never meet this.
+ * Refuses a request whose path is not written the one way the router reads it: 400 {@code
+ * non_canonical_path} before any feature or limit sees it. The router matches the normalized path
+ * (dot segments removed, {@code //} collapsed, escaped letters, digits and {@code -._~} decoded),
+ * so any other spelling would let a request reach a route under a name that rate-limit rules,
+ * proxies and logs see differently. Also refused: escaped {@code /} and {@code \} ({@code %2F},
+ * {@code %5C}: a proxy may decode them into separators), a raw {@code \}, and malformed escapes.
+ * Every path the API documents is canonical, so well-behaved clients never meet this.
  */
 public final class CanonicalPath implements Handler<RoutingContext> {
-  private static final Failure NON_CANONICAL = Failure.invalid("non_canonical_path",
-      "The request path must be canonical: no '.' or '..' segments, no '//', no percent-encoded letters, digits, "
-          + "'-._~', '/' or '\\'.");
+  private static final Failure NON_CANONICAL =
+      Failure.invalid(
+          "non_canonical_path",
+          "The request path must be canonical: no '.' or '..' segments, no '//', no percent-encoded letters, digits, "
+              + "'-._~', '/' or '\\'.");
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -26,7 +29,9 @@ public final class CanonicalPath implements Handler<RoutingContext> {
     }
   }
 
-  /** Whether {@code path} is the one spelling of itself: what the router would match, byte for byte. */
+  /**
+   * Whether {@code path} is the one spelling of itself: what the router would match, byte for byte.
+   */
   public static boolean isCanonical(String path) {
     if (path == null || path.isEmpty() || path.charAt(0) != '/') {
       return false;
@@ -57,7 +62,10 @@ public final class CanonicalPath implements Handler<RoutingContext> {
         || (length == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.');
   }
 
-  /** An escape the router leaves as it is and that names no separator: well-formed, not unreserved, not / or \. */
+  /**
+   * An escape the router leaves as it is and that names no separator: well-formed, not unreserved,
+   * not / or \.
+   */
   private static boolean isKeptEscape(String path, int at) {
     if (at + 2 >= path.length()) {
       return false;
@@ -68,8 +76,14 @@ public final class CanonicalPath implements Handler<RoutingContext> {
       return false;
     }
     int c = high * 16 + low;
-    boolean unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-        || c == '-' || c == '.' || c == '_' || c == '~';
+    boolean unreserved =
+        (c >= 'A' && c <= 'Z')
+            || (c >= 'a' && c <= 'z')
+            || (c >= '0' && c <= '9')
+            || c == '-'
+            || c == '.'
+            || c == '_'
+            || c == '~';
     return !unreserved && c != '/' && c != '\\';
   }
 }

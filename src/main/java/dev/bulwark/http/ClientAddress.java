@@ -10,14 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Who the client is, believing {@code X-Forwarded-For} / {@code X-Forwarded-Proto} only from peers inside the
- * configured trusted-proxy CIDRs ({@code rateLimit.trustedProxies}); otherwise the socket address and whether the
- * socket itself is TLS.
+ * Who the client is, believing {@code X-Forwarded-For} / {@code X-Forwarded-Proto} only from peers
+ * inside the configured trusted-proxy CIDRs ({@code rateLimit.trustedProxies}); otherwise the
+ * socket address and whether the socket itself is TLS.
  */
 public final class ClientAddress {
   private static final String CONTEXT_KEY = "clientAddress";
+
   /** Before {@link #attach} has run (or in a router without it): the socket peer is the client. */
   private static final ClientAddress NO_PROXIES = new ClientAddress(List.of());
+
   private final List<Cidr> trusted;
 
   public ClientAddress(List<String> trustedProxyCidrs) {
@@ -35,7 +37,9 @@ public final class ClientAddress {
     return isTrusted(literal(peer.hostAddress()));
   }
 
-  /** Platform handler: makes this instance available to {@link #ipOf} for the rest of the request. */
+  /**
+   * Platform handler: makes this instance available to {@link #ipOf} for the rest of the request.
+   */
   public void attach(RoutingContext ctx) {
     ctx.put(CONTEXT_KEY, this);
     ctx.next();
@@ -57,8 +61,8 @@ public final class ClientAddress {
 
   /**
    * The client's address: the socket peer; when that peer is a trusted proxy, the right-most {@code
-   * X-Forwarded-For} entry that is not itself a trusted proxy (entries left of it are the client's to forge).
-   * Null only when the peer has no IP address.
+   * X-Forwarded-For} entry that is not itself a trusted proxy (entries left of it are the client's
+   * to forge). Null only when the peer has no IP address.
    */
   public byte[] clientAddress(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
@@ -84,8 +88,8 @@ public final class ClientAddress {
   }
 
   /**
-   * The rate-limit identity of the client: its IPv4 address, or the /64 of its IPv6 address (one subscriber's
-   * devices share a /64 and can pick any address in it).
+   * The rate-limit identity of the client: its IPv4 address, or the /64 of its IPv6 address (one
+   * subscriber's devices share a /64 and can pick any address in it).
    */
   public String clientKey(HttpServerRequest request) {
     byte[] a = clientAddress(request);
@@ -95,10 +99,14 @@ public final class ClientAddress {
     if (a.length == 4) {
       return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
     }
-    return Integer.toHexString(((a[0] & 0xff) << 8) | (a[1] & 0xff)) + ":"
-        + Integer.toHexString(((a[2] & 0xff) << 8) | (a[3] & 0xff)) + ":"
-        + Integer.toHexString(((a[4] & 0xff) << 8) | (a[5] & 0xff)) + ":"
-        + Integer.toHexString(((a[6] & 0xff) << 8) | (a[7] & 0xff)) + "::/64";
+    return Integer.toHexString(((a[0] & 0xff) << 8) | (a[1] & 0xff))
+        + ":"
+        + Integer.toHexString(((a[2] & 0xff) << 8) | (a[3] & 0xff))
+        + ":"
+        + Integer.toHexString(((a[4] & 0xff) << 8) | (a[5] & 0xff))
+        + ":"
+        + Integer.toHexString(((a[6] & 0xff) << 8) | (a[7] & 0xff))
+        + "::/64";
   }
 
   private boolean isTrusted(byte[] address) {
@@ -110,7 +118,9 @@ public final class ClientAddress {
     return false;
   }
 
-  /** {@code [2001:db8::1]:443} → {@code 2001:db8::1}; {@code 192.0.2.1:8080} → {@code 192.0.2.1}. */
+  /**
+   * {@code [2001:db8::1]:443} → {@code 2001:db8::1}; {@code 192.0.2.1:8080} → {@code 192.0.2.1}.
+   */
   private static String withoutPort(String hop) {
     if (hop.startsWith("[")) {
       int close = hop.indexOf(']');
@@ -126,7 +136,9 @@ public final class ClientAddress {
       return true;
     }
     String proto = request.getHeader("X-Forwarded-Proto");
-    return proto != null && proto.trim().equalsIgnoreCase("https") && isTrustedProxy(request.remoteAddress());
+    return proto != null
+        && proto.trim().equalsIgnoreCase("https")
+        && isTrustedProxy(request.remoteAddress());
   }
 
   /** Parses an IP literal without DNS; null when it is not one. */

@@ -1,25 +1,28 @@
 package dev.bulwark.http;
 
 import dev.bulwark.core.Failure;
-import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.util.List;
 import java.util.Set;
 
 /**
- * CORS for exact configured origins. An allowed origin gets its own origin echoed; a preflight from it is answered
- * here. Any other origin gets no CORS headers at all, and its preflight a 403. {@code *} (refused outside
- * development) allows every origin. Never {@code Access-Control-Allow-Credentials}: the API authenticates with bearer
- * tokens, not cookies, so a browser has no ambient credential to send and none should be invited.
+ * CORS for exact configured origins. An allowed origin gets its own origin echoed; a preflight from
+ * it is answered here. Any other origin gets no CORS headers at all, and its preflight a 403.
+ * {@code *} (refused outside development) allows every origin. Never {@code
+ * Access-Control-Allow-Credentials}: the API authenticates with bearer tokens, not cookies, so a
+ * browser has no ambient credential to send and none should be invited.
  */
 public final class Cors implements SecurityPolicyHandler {
   private static final String ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
-  private static final String ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-Id";
-  private static final String EXPOSE_HEADERS = "X-Request-Id, ETag, Location, Retry-After, RateLimit, RateLimit-Policy, "
-      + "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset";
+  private static final String ALLOW_HEADERS =
+      "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-Id";
+  private static final String EXPOSE_HEADERS =
+      "X-Request-Id, ETag, Location, Retry-After, RateLimit, RateLimit-Policy, "
+          + "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset";
   private static final String MAX_AGE = "600";
 
   private final Set<String> origins;
@@ -34,7 +37,9 @@ public final class Cors implements SecurityPolicyHandler {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader("Origin");
-    boolean preflight = request.method() == HttpMethod.OPTIONS && request.getHeader("Access-Control-Request-Method") != null;
+    boolean preflight =
+        request.method() == HttpMethod.OPTIONS
+            && request.getHeader("Access-Control-Request-Method") != null;
     if (origin == null) {
       ctx.next();
       return;

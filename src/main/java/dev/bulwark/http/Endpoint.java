@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 
 /**
- * What one HTTP verticle serves: its router, built on the verticle's own event loop (so clients created for it stay
- * there), and what to release when the verticle stops.
+ * What one HTTP verticle serves: its router, built on the verticle's own event loop (so clients
+ * created for it stay there), and what to release when the verticle stops.
  */
 public interface Endpoint {
   Router router();

@@ -1,8 +1,8 @@
 package dev.bulwark.http;
 
-import dev.bulwark.core.Timestamps;
-import dev.bulwark.core.FieldError;
 import dev.bulwark.core.Failure;
+import dev.bulwark.core.FieldError;
+import dev.bulwark.core.Timestamps;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -10,22 +10,30 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads fields of a JSON object body, collecting every problem (unknown field, missing, wrong type, null, length)
- * as a {@link FieldError}; {@link #validate()} then fails once with all of them. Lengths count Unicode code points.
- * Strings PostgreSQL cannot store (NUL, unpaired surrogates) are refused here ({@code invalid_characters}).
+ * Reads fields of a JSON object body, collecting every problem (unknown field, missing, wrong type,
+ * null, length) as a {@link FieldError}; {@link #validate()} then fails once with all of them.
+ * Lengths count Unicode code points. Strings PostgreSQL cannot store (NUL, unpaired surrogates) are
+ * refused here ({@code invalid_characters}).
  */
 public final class Fields {
   private final JsonObject body;
   private final List<FieldError> errors = new ArrayList<>();
 
-  /** Rejects fields outside {@code allowed}; {@code forbidden} ones (server-owned) get a clearer message. */
+  /**
+   * Rejects fields outside {@code allowed}; {@code forbidden} ones (server-owned) get a clearer
+   * message.
+   */
   public Fields(JsonObject body, Set<String> allowed, Set<String> forbidden) {
     this.body = body;
     for (String name : body.fieldNames()) {
       if (forbidden.contains(name)) {
-        errors.add(new FieldError(name, "read_only", "'" + name + "' is set by the server and cannot be sent."));
+        errors.add(
+            new FieldError(
+                name, "read_only", "'" + name + "' is set by the server and cannot be sent."));
       } else if (!allowed.contains(name)) {
-        errors.add(new FieldError(name, "unknown_field", "'" + name + "' is not a field of this request."));
+        errors.add(
+            new FieldError(
+                name, "unknown_field", "'" + name + "' is not a field of this request."));
       }
     }
   }
@@ -46,7 +54,10 @@ public final class Fields {
     errors.add(new FieldError(field, code, message));
   }
 
-  /** A required string; returns null (with an error recorded) when absent, null, not a string or out of bounds. */
+  /**
+   * A required string; returns null (with an error recorded) when absent, null, not a string or out
+   * of bounds.
+   */
   public String requiredString(String name, int minLength, int maxLength) {
     if (!body.containsKey(name)) {
       error(name, "required", "'" + name + "' is required.");
@@ -55,7 +66,10 @@ public final class Fields {
     return string(name, minLength, maxLength, false, false);
   }
 
-  /** A required string whose bounds apply after stripping surrounding whitespace; returns the stripped value. */
+  /**
+   * A required string whose bounds apply after stripping surrounding whitespace; returns the
+   * stripped value.
+   */
   public String requiredStrippedString(String name, int minLength, int maxLength) {
     if (!body.containsKey(name)) {
       error(name, "required", "'" + name + "' is required.");
@@ -65,7 +79,8 @@ public final class Fields {
   }
 
   /** Like {@link #optionalString}, with bounds applied after stripping surrounding whitespace. */
-  public String optionalStrippedString(String name, int minLength, int maxLength, boolean nullable) {
+  public String optionalStrippedString(
+      String name, int minLength, int maxLength, boolean nullable) {
     if (!body.containsKey(name)) {
       return null;
     }
@@ -80,7 +95,8 @@ public final class Fields {
     return string(name, minLength, maxLength, nullable, false);
   }
 
-  private String string(String name, int minLength, int maxLength, boolean nullable, boolean strip) {
+  private String string(
+      String name, int minLength, int maxLength, boolean nullable, boolean strip) {
     Object v = body.getValue(name);
     if (v == null) {
       if (!nullable) {
@@ -95,7 +111,10 @@ public final class Fields {
     String s = strip ? raw.strip() : raw;
     int length = s.codePointCount(0, s.length());
     if (length < minLength) {
-      error(name, minLength <= 1 ? "empty" : "too_short", "'" + name + "' must be at least " + minLength + " character(s).");
+      error(
+          name,
+          minLength <= 1 ? "empty" : "too_short",
+          "'" + name + "' must be at least " + minLength + " character(s).");
       return null;
     }
     if (length > maxLength) {
@@ -103,14 +122,20 @@ public final class Fields {
       return null;
     }
     if (!storable(s)) {
-      // PostgreSQL text cannot hold NUL (stored, it would fail the query with a 500), nor UTF-8 an unpaired surrogate
-      error(name, "invalid_characters", "'" + name + "' must not contain NUL (U+0000) characters or unpaired surrogates.");
+      // PostgreSQL text cannot hold NUL (stored, it would fail the query with a 500), nor UTF-8 an
+      // unpaired surrogate
+      error(
+          name,
+          "invalid_characters",
+          "'" + name + "' must not contain NUL (U+0000) characters or unpaired surrogates.");
       return null;
     }
     return s;
   }
 
-  /** True when {@code s} has no NUL and no unpaired surrogate: PostgreSQL text (UTF-8) can hold it. */
+  /**
+   * True when {@code s} has no NUL and no unpaired surrogate: PostgreSQL text (UTF-8) can hold it.
+   */
   public static boolean storable(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -130,8 +155,8 @@ public final class Fields {
   }
 
   /**
-   * An optional RFC 3339 timestamp (see {@link Timestamps#parse}), in UTC; absent or null → null (check
-   * {@link #isNull} to tell apart).
+   * An optional RFC 3339 timestamp (see {@link Timestamps#parse}), in UTC; absent or null → null
+   * (check {@link #isNull} to tell apart).
    */
   public OffsetDateTime optionalTimestamp(String name) {
     if (!body.containsKey(name) || body.getValue(name) == null) {
@@ -154,7 +179,10 @@ public final class Fields {
     if (problem == Timestamps.Problem.OUT_OF_RANGE) {
       sink.error(name, "out_of_range", "'" + name + "' must be between years 0001 and 9999.");
     } else {
-      sink.error(name, "invalid_timestamp", "'" + name + "' must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z.");
+      sink.error(
+          name,
+          "invalid_timestamp",
+          "'" + name + "' must be an RFC 3339 timestamp such as 2026-01-31T09:00:00Z.");
     }
   }
 
@@ -178,7 +206,14 @@ public final class Fields {
       return null;
     }
     if (!allowed.contains(v)) {
-      error(name, "invalid_value", "'" + name + "' must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ".");
+      error(
+          name,
+          "invalid_value",
+          "'"
+              + name
+              + "' must be one of "
+              + String.join(", ", allowed.stream().sorted().toList())
+              + ".");
       return null;
     }
     return (String) v;

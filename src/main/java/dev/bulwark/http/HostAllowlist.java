@@ -1,7 +1,6 @@
 package dev.bulwark.http;
 
 import dev.bulwark.core.Failure;
-
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
@@ -12,11 +11,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code http.allowedHosts} ({@code ALLOWED_HOSTS}): a request whose {@code Host} is not listed gets 400
- * {@code host_not_allowed}, so DNS rebinding and forged Host headers reach no route. Entries are host names or IP
- * literals ({@code api.example.com}), or {@code *.example.com} for any subdomain; the port is not compared. The
- * probes {@code /health} and {@code /ready} answer whatever the Host: orchestrators probe by address, and neither
- * tells a caller anything about its host.
+ * {@code http.allowedHosts} ({@code ALLOWED_HOSTS}): a request whose {@code Host} is not listed
+ * gets 400 {@code host_not_allowed}, so DNS rebinding and forged Host headers reach no route.
+ * Entries are host names or IP literals ({@code api.example.com}), or {@code *.example.com} for any
+ * subdomain; the port is not compared. The probes {@code /health} and {@code /ready} answer
+ * whatever the Host: orchestrators probe by address, and neither tells a caller anything about its
+ * host.
  */
 public final class HostAllowlist implements SecurityPolicyHandler {
   static final Set<String> PROBES = Set.of("/health", "/ready");
@@ -25,7 +25,9 @@ public final class HostAllowlist implements SecurityPolicyHandler {
   private final List<String> subdomainsOf = new ArrayList<>();
   private final boolean anyHost;
 
-  /** {@code hosts} as validated by the configuration: lower case, no port. Empty allows every host. */
+  /**
+   * {@code hosts} as validated by the configuration: lower case, no port. Empty allows every host.
+   */
   public HostAllowlist(List<String> hosts) {
     this.anyHost = hosts.isEmpty();
     for (String h : hosts) {

@@ -1,8 +1,8 @@
 package dev.bulwark.http;
 
-import dev.bulwark.core.Failure;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.bulwark.core.Failure;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -15,31 +15,38 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The request body as a JSON object, or the precise 4xx for why it is not one. Parsed strictly (RFC 8259): no
- * comments (the shared Vert.x parser allows them) and no member named twice, which parsers elsewhere would read as
- * the first and Jackson as the last.
+ * The request body as a JSON object, or the precise 4xx for why it is not one. Parsed strictly (RFC
+ * 8259): no comments (the shared Vert.x parser allows them) and no member named twice, which
+ * parsers elsewhere would read as the first and Jackson as the last.
  */
 public final class JsonBody {
-  private static final JsonFactory STRICT = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final JsonFactory STRICT =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  private JsonBody() {
-  }
+  private JsonBody() {}
 
   public static JsonObject object(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !isJson(type, "application/json")) {
-      throw Failure.of(Failure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be sent as Content-Type: application/json.");
+      throw Failure.of(
+          Failure.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported_media_type",
+          "The body must be sent as Content-Type: application/json.");
     }
     return parse(ctx);
   }
 
-  /** A JSON merge patch (RFC 7396): {@code application/merge-patch+json}, or plain {@code application/json}. */
+  /**
+   * A JSON merge patch (RFC 7396): {@code application/merge-patch+json}, or plain {@code
+   * application/json}.
+   */
   public static JsonObject mergePatch(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !(isJson(type, "application/merge-patch+json") || isJson(type, "application/json"))) {
-      throw Failure.of(Failure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+    if (type == null
+        || !(isJson(type, "application/merge-patch+json") || isJson(type, "application/json"))) {
+      throw Failure.of(
+          Failure.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported_media_type",
           "The body must be sent as Content-Type: application/merge-patch+json (or application/json).");
     }
     return parse(ctx);
@@ -58,7 +65,8 @@ public final class JsonBody {
       parsed = JacksonCodec.fromParser(STRICT.createParser(body.getBytes()), Object.class);
     } catch (DecodeException | IOException | IllegalArgumentException e) {
       if (isDuplicate(e)) {
-        throw Failure.invalid("malformed_json", "A member appears more than once in a JSON object.");
+        throw Failure.invalid(
+            "malformed_json", "A member appears more than once in a JSON object.");
       }
       throw Failure.invalid("malformed_json", "The request body is not valid JSON (UTF-8).");
     }
@@ -78,12 +86,13 @@ public final class JsonBody {
   }
 
   /**
-   * Strict UTF-8: the JSON parser on its own lets overlong forms (C0 AF for '/'), encoded surrogates and code points
-   * past U+10FFFF through as characters.
+   * Strict UTF-8: the JSON parser on its own lets overlong forms (C0 AF for '/'), encoded
+   * surrogates and code points past U+10FFFF through as characters.
    */
   private static boolean isUtf8(Buffer body) {
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(body.getBytes()));

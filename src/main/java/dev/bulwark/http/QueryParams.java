@@ -1,8 +1,8 @@
 package dev.bulwark.http;
 
-import dev.bulwark.core.Timestamps;
-import dev.bulwark.core.FieldError;
 import dev.bulwark.core.Failure;
+import dev.bulwark.core.FieldError;
+import dev.bulwark.core.Timestamps;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import java.time.OffsetDateTime;
@@ -12,9 +12,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads query parameters the way {@link Fields} reads a body: every problem (unknown parameter, repeated, empty,
- * not an integer, out of range, not one of a set, not a timestamp) is collected as a {@link FieldError} naming the
- * parameter, and {@link #validate()} fails once with 400 {@code validation_failed} listing them all.
+ * Reads query parameters the way {@link Fields} reads a body: every problem (unknown parameter,
+ * repeated, empty, not an integer, out of range, not one of a set, not a timestamp) is collected as
+ * a {@link FieldError} naming the parameter, and {@link #validate()} fails once with 400 {@code
+ * validation_failed} listing them all.
  */
 public final class QueryParams {
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
@@ -25,13 +26,17 @@ public final class QueryParams {
     this.params = params;
   }
 
-  /** The request's parameters; names outside {@code allowed} are errors (a typo must not silently widen a query). */
+  /**
+   * The request's parameters; names outside {@code allowed} are errors (a typo must not silently
+   * widen a query).
+   */
   public static QueryParams of(RoutingContext ctx, Set<String> allowed) {
     MultiMap params;
     try {
       params = ctx.queryParams();
     } catch (IllegalArgumentException e) {
-      throw Failure.invalid("malformed_query", "The query string is not valid percent-encoded UTF-8.");
+      throw Failure.invalid(
+          "malformed_query", "The query string is not valid percent-encoded UTF-8.");
     }
     QueryParams q = new QueryParams(params);
     if (!params.isEmpty()) {
@@ -78,11 +83,17 @@ public final class QueryParams {
     }
     int length = v.codePointCount(0, v.length());
     if (!Fields.storable(v)) {
-      error(name, "invalid_characters", "'" + name + "' must not contain NUL (U+0000) characters or unpaired surrogates.");
+      error(
+          name,
+          "invalid_characters",
+          "'" + name + "' must not contain NUL (U+0000) characters or unpaired surrogates.");
       return null;
     }
     if (length < minLength || length > maxLength) {
-      error(name, "invalid_length", "'" + name + "' must be " + minLength + " to " + maxLength + " characters.");
+      error(
+          name,
+          "invalid_length",
+          "'" + name + "' must be " + minLength + " to " + maxLength + " characters.");
       return null;
     }
     return v;
@@ -112,7 +123,14 @@ public final class QueryParams {
       return fallback;
     }
     if (!allowed.contains(v)) {
-      error(name, "invalid_value", "'" + name + "' must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ".");
+      error(
+          name,
+          "invalid_value",
+          "'"
+              + name
+              + "' must be one of "
+              + String.join(", ", allowed.stream().sorted().toList())
+              + ".");
       return fallback;
     }
     return v;

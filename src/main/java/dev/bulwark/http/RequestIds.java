@@ -1,10 +1,13 @@
 package dev.bulwark.http;
 
-import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Gives every request an id: a well-formed incoming {@code X-Request-Id} is kept, anything else is replaced. */
+/**
+ * Gives every request an id: a well-formed incoming {@code X-Request-Id} is kept, anything else is
+ * replaced.
+ */
 public final class RequestIds implements PlatformHandler {
   public static final String HEADER = "X-Request-Id";
   public static final String KEY = "requestId";
@@ -24,15 +27,24 @@ public final class RequestIds implements PlatformHandler {
     return id == null ? "-" : id;
   }
 
-  /** 1–128 characters of {@code [A-Za-z0-9._:-]}: safe to log and echo, long enough for UUIDs and trace ids. */
+  /**
+   * 1–128 characters of {@code [A-Za-z0-9._:-]}: safe to log and echo, long enough for UUIDs and
+   * trace ids.
+   */
   static boolean isWellFormed(String s) {
     if (s == null || s.isEmpty() || s.length() > 128) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == ':';
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.'
+              || c == ':';
       if (!ok) {
         return false;
       }
@@ -40,7 +52,9 @@ public final class RequestIds implements PlatformHandler {
     return true;
   }
 
-  /** 128 random bits as 32 hex characters; a thread-local generator keeps this off any shared lock. */
+  /**
+   * 128 random bits as 32 hex characters; a thread-local generator keeps this off any shared lock.
+   */
   static String generate() {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     char[] out = new char[32];

@@ -9,8 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class Responses {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
-  private Responses() {
-  }
+  private Responses() {}
 
   public static void json(RoutingContext ctx, int status, JsonObject body) {
     json(ctx, status, body.toBuffer());

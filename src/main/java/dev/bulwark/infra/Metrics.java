@@ -1,12 +1,12 @@
 package dev.bulwark.infra;
 
+import dev.bulwark.config.MetricsConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.bulwark.config.MetricsConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -22,19 +22,29 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * Prometheus metrics. Vert.x instruments HTTP (latency histogram and counts per route, method, status), the
- * Postgres pool (in use, queue), the event bus and the JVM; Bulwark adds its own events: hasher queue depth and
- * busy rejections, refresh rotations and reuse detections, login failures and lockouts, Redis errors, event-loop lag.
+ * Prometheus metrics. Vert.x instruments HTTP (latency histogram and counts per route, method,
+ * status), the Postgres pool (in use, queue), the event bus and the JVM; Bulwark adds its own
+ * events: hasher queue depth and busy rejections, refresh rotations and reuse detections, login
+ * failures and lockouts, Redis errors, event-loop lag.
  */
 public final class Metrics {
   /** Application events, counted process-wide with contention-free adders. */
   public enum Event {
-    REFRESH_ROTATED, REFRESH_REPLAYED, REFRESH_REUSE_DETECTED, LOGIN_SUCCEEDED, LOGIN_FAILED, ACCOUNT_LOCKED, REDIS_ERROR,
-    RATE_LIMIT_ALLOWED, RATE_LIMIT_REJECTED, RATE_LIMIT_FALLBACK
+    REFRESH_ROTATED,
+    REFRESH_REPLAYED,
+    REFRESH_REUSE_DETECTED,
+    LOGIN_SUCCEEDED,
+    LOGIN_FAILED,
+    ACCOUNT_LOCKED,
+    REDIS_ERROR,
+    RATE_LIMIT_ALLOWED,
+    RATE_LIMIT_REJECTED,
+    RATE_LIMIT_FALLBACK
   }
 
   /** The label every non-standard HTTP method is counted under. */
   public static final String OTHER_METHOD = "OTHER";
+
   private static final Set<String> STANDARD_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
@@ -47,8 +57,7 @@ public final class Metrics {
     }
   }
 
-  private Metrics() {
-  }
+  private Metrics() {}
 
   public static void count(Event event) {
     EVENTS.get(event).increment();
@@ -62,17 +71,19 @@ public final class Metrics {
   private static final long LAG_PERIOD_NANOS = 500_000_000L;
 
   /**
-   * Measures how late the calling event loop runs a timer (the lag every handler on it would see), every half
-   * second; returns the timer to cancel. Call it on the loop to measure.
+   * Measures how late the calling event loop runs a timer (the lag every handler on it would see),
+   * every half second; returns the timer to cancel. Call it on the loop to measure.
    */
   public static long startLagProbe(Vertx vertx) {
     String loop = Thread.currentThread().getName();
     long[] expected = {System.nanoTime() + LAG_PERIOD_NANOS};
-    return vertx.setPeriodic(LAG_PERIOD_NANOS / 1_000_000, id -> {
-      long now = System.nanoTime();
-      eventLoopLag(loop, Math.max(0, now - expected[0]));
-      expected[0] = now + LAG_PERIOD_NANOS;
-    });
+    return vertx.setPeriodic(
+        LAG_PERIOD_NANOS / 1_000_000,
+        id -> {
+          long now = System.nanoTime();
+          eventLoopLag(loop, Math.max(0, now - expected[0]));
+          expected[0] = now + LAG_PERIOD_NANOS;
+        });
   }
 
   public static void eventLoopLag(String loop, long nanos) {
@@ -80,25 +91,39 @@ public final class Metrics {
   }
 
   /**
-   * A Vert.x instrumented as {@code config} says. Disabled: a plain Vert.x, so no registry exists and no meter is ever
-   * created or updated. Enabled: a Prometheus registry named {@code registryName} whose HTTP method label only takes
-   * the standard methods, so clients cannot mint new series by sending made-up method names.
+   * A Vert.x instrumented as {@code config} says. Disabled: a plain Vert.x, so no registry exists
+   * and no meter is ever created or updated. Enabled: a Prometheus registry named {@code
+   * registryName} whose HTTP method label only takes the standard methods, so clients cannot mint
+   * new series by sending made-up method names.
    */
   public static Vertx vertx(String registryName, MetricsConfig config) {
     if (!config.enabled()) {
       return Vertx.vertx();
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(), Metrics::methodLabel));
-    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setRegistryName(registryName)
-        .setJvmMetricsEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME,
-            Label.CLIENT_NAME))
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
-    return Vertx.builder().with(new VertxOptions().setMetricsOptions(options))
-        .withMetrics(new MicrometerMetricsFactory(registry)).build();
+    registry
+        .config()
+        .meterFilter(
+            MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(), Metrics::methodLabel));
+    MicrometerMetricsOptions options =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setRegistryName(registryName)
+            .setJvmMetricsEnabled(true)
+            .setLabels(
+                EnumSet.of(
+                    Label.HTTP_ROUTE,
+                    Label.HTTP_METHOD,
+                    Label.HTTP_CODE,
+                    Label.POOL_TYPE,
+                    Label.POOL_NAME,
+                    Label.CLIENT_NAME))
+            .setPrometheusOptions(
+                new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(options))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
   }
 
   /** The label value for a request's method: itself when standard, else {@value #OTHER_METHOD}. */
@@ -107,22 +132,29 @@ public final class Metrics {
   }
 
   /** Registers Bulwark's own meters on the Vert.x registry of that name. */
-  public static void bind(String registryName, LongSupplier hasherOutstanding, LongSupplier hasherRejected) {
+  public static void bind(
+      String registryName, LongSupplier hasherOutstanding, LongSupplier hasherRejected) {
     MeterRegistry registry = BackendRegistries.getNow(registryName);
     if (registry == null) {
       return;
     }
     Gauge.builder("bulwark_hasher_outstanding", hasherOutstanding, LongSupplier::getAsLong)
-        .description("bcrypt requests queued or running").register(registry);
+        .description("bcrypt requests queued or running")
+        .register(registry);
     FunctionCounter.builder("bulwark_hasher_rejected", hasherRejected, LongSupplier::getAsLong)
-        .description("bcrypt requests refused because the queue was full (503 server_busy)").register(registry);
+        .description("bcrypt requests refused because the queue was full (503 server_busy)")
+        .register(registry);
     for (Event e : Event.values()) {
       FunctionCounter.builder("bulwark_events", EVENTS.get(e), LongAdder::sum)
           .tag("event", e.name().toLowerCase(java.util.Locale.ROOT))
-          .description("security and session events").register(registry);
+          .description("security and session events")
+          .register(registry);
     }
-    Gauge.builder("bulwark_event_loop_lag_max_seconds", LOOP_LAG_NANOS,
+    Gauge.builder(
+            "bulwark_event_loop_lag_max_seconds",
+            LOOP_LAG_NANOS,
             lags -> lags.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1e9)
-        .description("largest recent scheduling delay of an event loop").register(registry);
+        .description("largest recent scheduling delay of an event loop")
+        .register(registry);
   }
 }

@@ -9,25 +9,32 @@ import io.vertx.redis.client.RedisOptions;
 
 /** The Redis client every verticle shares; reconnects on its own when Redis comes back. */
 public final class RedisConnector {
-  private RedisConnector() {
-  }
+  private RedisConnector() {}
 
   public static Redis create(Vertx vertx, RedisConfig config) {
     return Redis.createClient(vertx, options(config));
   }
 
-  /** {@code rediss://} is TLS with the server's certificate and host name verified (its CA file, or the JVM's). */
+  /**
+   * {@code rediss://} is TLS with the server's certificate and host name verified (its CA file, or
+   * the JVM's).
+   */
   public static RedisOptions options(RedisConfig config) {
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(config.url())
-        .setMaxPoolSize(config.poolSize())
-        .setMaxPoolWaiting(config.maxWaiting())
-        .setMaxWaitingHandlers(config.maxWaiting())
-        .setPoolRecycleTimeout(15_000);
+    RedisOptions options =
+        new RedisOptions()
+            .setConnectionString(config.url())
+            .setMaxPoolSize(config.poolSize())
+            .setMaxPoolWaiting(config.maxWaiting())
+            .setMaxWaitingHandlers(config.maxWaiting())
+            .setPoolRecycleTimeout(15_000);
     if (config.url() != null && RedisUrl.isTls(config.url())) {
-      options.getNetClientOptions()
+      options
+          .getNetClientOptions()
           .setHostnameVerificationAlgorithm("HTTPS")
-          .setTrustOptions(config.caFile() != null ? new PemTrustOptions().addCertPath(config.caFile()) : new SystemTrust());
+          .setTrustOptions(
+              config.caFile() != null
+                  ? new PemTrustOptions().addCertPath(config.caFile())
+                  : new SystemTrust());
     }
     return options;
   }

@@ -8,8 +8,9 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The JVM's own trust store (its {@code cacerts}, or {@code -Djavax.net.ssl.trustStore}) as Vert.x trust options.
- * Loaded when Vert.x builds the TLS context, which it does on a worker thread, never at construction.
+ * The JVM's own trust store (its {@code cacerts}, or {@code -Djavax.net.ssl.trustStore}) as Vert.x
+ * trust options. Loaded when Vert.x builds the TLS context, which it does on a worker thread, never
+ * at construction.
  */
 final class SystemTrust implements TrustOptions {
 
@@ -20,7 +21,8 @@ final class SystemTrust implements TrustOptions {
 
   @Override
   public TrustManagerFactory getTrustManagerFactory(Vertx vertx) throws Exception {
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     factory.init((KeyStore) null);
     return factory;
   }

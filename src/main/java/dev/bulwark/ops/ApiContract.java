@@ -9,8 +9,7 @@ import java.io.UncheckedIOException;
 public final class ApiContract {
   public static final String RESOURCE = "/openapi.yaml";
 
-  private ApiContract() {
-  }
+  private ApiContract() {}
 
   public static Buffer load() {
     try (InputStream in = ApiContract.class.getResourceAsStream(RESOURCE)) {

@@ -12,24 +12,38 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * {@code /docs}: Swagger UI (from its webjar) over {@code /openapi.yaml}, mounted only where docs are enabled. The
- * page gets its own Content-Security-Policy: same-origin scripts and styles, nothing inline but styles.
+ * {@code /docs}: Swagger UI (from its webjar) over {@code /openapi.yaml}, mounted only where docs
+ * are enabled. The page gets its own Content-Security-Policy: same-origin scripts and styles,
+ * nothing inline but styles.
  */
 public final class DocsRoutes implements RouteModule {
-  private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/" + swaggerVersion();
-  private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-      + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+  private static final String SWAGGER_UI =
+      "META-INF/resources/webjars/swagger-ui/" + swaggerVersion();
+  private static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+          + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
   private static final Buffer PAGE = resource("/docs/index.html");
   private static final Buffer INIT = resource("/docs/init.js");
 
   @Override
   public void mount(ApiRouter api) {
-    api.route(HttpMethod.GET, "/docs", Access.PUBLIC, ctx -> send(ctx, "text/html; charset=utf-8", PAGE));
-    api.route(HttpMethod.GET, "/docs/init.js", Access.PUBLIC, ctx -> send(ctx, "text/javascript; charset=utf-8", INIT));
-    api.assets("/docs/assets/*").handler(ctx -> {
-      ctx.response().putHeader("Content-Security-Policy", CSP).putHeader("Cache-Control", "public, max-age=3600");
-      ctx.next();
-    }).handler(StaticHandler.create(SWAGGER_UI).setCachingEnabled(true).setDirectoryListing(false));
+    api.route(
+        HttpMethod.GET, "/docs", Access.PUBLIC, ctx -> send(ctx, "text/html; charset=utf-8", PAGE));
+    api.route(
+        HttpMethod.GET,
+        "/docs/init.js",
+        Access.PUBLIC,
+        ctx -> send(ctx, "text/javascript; charset=utf-8", INIT));
+    api.assets("/docs/assets/*")
+        .handler(
+            ctx -> {
+              ctx.response()
+                  .putHeader("Content-Security-Policy", CSP)
+                  .putHeader("Cache-Control", "public, max-age=3600");
+              ctx.next();
+            })
+        .handler(
+            StaticHandler.create(SWAGGER_UI).setCachingEnabled(true).setDirectoryListing(false));
   }
 
   private static void send(RoutingContext ctx, String type, Buffer body) {
@@ -41,8 +55,9 @@ public final class DocsRoutes implements RouteModule {
   }
 
   private static String swaggerVersion() {
-    try (InputStream in = DocsRoutes.class.getResourceAsStream(
-        "/META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
+    try (InputStream in =
+        DocsRoutes.class.getResourceAsStream(
+            "/META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
       java.util.Properties p = new java.util.Properties();
       if (in != null) {
         p.load(in);

@@ -11,15 +11,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * {@code GET /metrics}: the Prometheus scrape, behind {@code Authorization: Bearer <metrics.token>} when a token is
- * configured. The presented token is compared by SHA-256 digest in constant time, so neither its content nor its
- * length shows in the response time.
+ * {@code GET /metrics}: the Prometheus scrape, behind {@code Authorization: Bearer <metrics.token>}
+ * when a token is configured. The presented token is compared by SHA-256 digest in constant time,
+ * so neither its content nor its length shows in the response time.
  */
 public final class MetricsRoute implements Handler<RoutingContext> {
-  private static final Failure MISSING = Failure.unauthenticated("missing_token",
-      "/metrics requires the metrics bearer token: Authorization: Bearer <METRICS_TOKEN>.");
-  private static final Failure WRONG = Failure.unauthenticated("invalid_metrics_token",
-      "The metrics bearer token is not valid.");
+  private static final Failure MISSING =
+      Failure.unauthenticated(
+          "missing_token",
+          "/metrics requires the metrics bearer token: Authorization: Bearer <METRICS_TOKEN>.");
+  private static final Failure WRONG =
+      Failure.unauthenticated("invalid_metrics_token", "The metrics bearer token is not valid.");
   private static final String BEARER = "bearer ";
 
   private final Handler<RoutingContext> scrape;

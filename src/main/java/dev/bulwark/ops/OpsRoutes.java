@@ -2,14 +2,14 @@ package dev.bulwark.ops;
 
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
-import dev.bulwark.http.RouteModule;
-import io.vertx.core.http.HttpMethod;
-import java.util.function.BooleanSupplier;
 import dev.bulwark.http.Responses;
+import dev.bulwark.http.RouteModule;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
 
 /** Liveness, readiness and status: what load balancers, orchestrators and humans poll. */
 public final class OpsRoutes implements RouteModule {
@@ -20,10 +20,16 @@ public final class OpsRoutes implements RouteModule {
   private final BooleanSupplier draining;
   private final Status status;
 
-  /** What {@code /api/status} tells: the environment, which features are on, and since when the process runs. */
-  public record Status(String environment, boolean rateLimit, boolean docs, boolean embeddedServices,
-      long startedAtMillis) {
-  }
+  /**
+   * What {@code /api/status} tells: the environment, which features are on, and since when the
+   * process runs.
+   */
+  public record Status(
+      String environment,
+      boolean rateLimit,
+      boolean docs,
+      boolean embeddedServices,
+      long startedAtMillis) {}
 
   public OpsRoutes(Readiness readiness, BooleanSupplier draining, Status status) {
     this.readiness = readiness;
@@ -44,23 +50,29 @@ public final class OpsRoutes implements RouteModule {
     Responses.json(ctx, 200, LIVE);
   }
 
-  /** Readiness: both dependencies answer; 503 while either is down or while draining for shutdown. */
+  /**
+   * Readiness: both dependencies answer; 503 while either is down or while draining for shutdown.
+   */
   public void ready(RoutingContext ctx) {
-    readiness.check()
-        .onSuccess(result -> {
-          boolean draining = this.draining.getAsBoolean();
-          boolean up = Boolean.TRUE.equals(result.getUp()) && !draining;
-          JsonObject checks = new JsonObject();
-          for (CheckResult c : result.getChecks()) {
-            JsonObject data = c.getData() == null ? new JsonObject() : c.getData().copy();
-            checks.put(c.getId(), data.put("status", Boolean.TRUE.equals(c.getUp()) ? "UP" : "DOWN"));
-          }
-          JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks);
-          if (draining) {
-            body.put("draining", true);
-          }
-          Responses.json(ctx, up ? 200 : 503, body);
-        })
+    readiness
+        .check()
+        .onSuccess(
+            result -> {
+              boolean draining = this.draining.getAsBoolean();
+              boolean up = Boolean.TRUE.equals(result.getUp()) && !draining;
+              JsonObject checks = new JsonObject();
+              for (CheckResult c : result.getChecks()) {
+                JsonObject data = c.getData() == null ? new JsonObject() : c.getData().copy();
+                checks.put(
+                    c.getId(), data.put("status", Boolean.TRUE.equals(c.getUp()) ? "UP" : "DOWN"));
+              }
+              JsonObject body =
+                  new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks);
+              if (draining) {
+                body.put("draining", true);
+              }
+              Responses.json(ctx, up ? 200 : 503, body);
+            })
         .onFailure(ctx::fail);
   }
 
@@ -70,15 +82,19 @@ public final class OpsRoutes implements RouteModule {
   }
 
   public void status(RoutingContext ctx) {
-    JsonObject features = new JsonObject()
-        .put("rate_limit", status.rateLimit())
-        .put("docs", status.docs())
-        .put("embedded_services", status.embeddedServices());
-    Responses.json(ctx, 200, new JsonObject()
-        .put("name", "bulwark")
-        .put("version", Version.current())
-        .put("environment", status.environment())
-        .put("uptime_seconds", (System.currentTimeMillis() - status.startedAtMillis()) / 1000)
-        .put("features", features));
+    JsonObject features =
+        new JsonObject()
+            .put("rate_limit", status.rateLimit())
+            .put("docs", status.docs())
+            .put("embedded_services", status.embeddedServices());
+    Responses.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("name", "bulwark")
+            .put("version", Version.current())
+            .put("environment", status.environment())
+            .put("uptime_seconds", (System.currentTimeMillis() - status.startedAtMillis()) / 1000)
+            .put("features", features));
   }
 }

@@ -19,9 +19,16 @@ public final class Readiness {
   private final HealthChecks checks;
 
   public Readiness(Vertx vertx, Pool pg, Redis redis, long timeoutMs) {
-    this.checks = HealthChecks.create(vertx)
-        .register("postgres", timeoutMs, p -> probe(() -> pg.query("SELECT 1").execute(), timeoutMs, p))
-        .register("redis", timeoutMs, p -> probe(() -> redis.send(Request.cmd(Command.PING)), timeoutMs, p));
+    this.checks =
+        HealthChecks.create(vertx)
+            .register(
+                "postgres",
+                timeoutMs,
+                p -> probe(() -> pg.query("SELECT 1").execute(), timeoutMs, p))
+            .register(
+                "redis",
+                timeoutMs,
+                p -> probe(() -> redis.send(Request.cmd(Command.PING)), timeoutMs, p));
   }
 
   public Future<CheckResult> check() {
@@ -36,14 +43,17 @@ public final class Readiness {
     } catch (RuntimeException e) {
       attempt = Future.failedFuture(e);
     }
-    attempt.timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(ar -> {
-      double latencyMs = Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
-      JsonObject data = new JsonObject().put("latency_ms", latencyMs);
-      if (ar.succeeded()) {
-        promise.tryComplete(Status.OK(data));
-      } else {
-        promise.tryComplete(Status.KO(data.put("error", "unreachable")));
-      }
-    });
+    attempt
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .onComplete(
+            ar -> {
+              double latencyMs = Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
+              JsonObject data = new JsonObject().put("latency_ms", latencyMs);
+              if (ar.succeeded()) {
+                promise.tryComplete(Status.OK(data));
+              } else {
+                promise.tryComplete(Status.KO(data.put("error", "unreachable")));
+              }
+            });
   }
 }

@@ -1,12 +1,11 @@
 package dev.bulwark.ratelimit;
 
 /**
- * The Redis names of one principal. Every key of a principal carries its hash tag, so the gate reads and counts them
- * in one script call, which Redis Cluster keeps on one slot.
+ * The Redis names of one principal. Every key of a principal carries its hash tag, so the gate
+ * reads and counts them in one script call, which Redis Cluster keeps on one slot.
  */
 public final class PrincipalKeys {
-  private PrincipalKeys() {
-  }
+  private PrincipalKeys() {}
 
   /** The hash tag of a user's keys. */
   static String userTag(String userId) {

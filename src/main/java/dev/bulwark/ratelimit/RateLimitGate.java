@@ -27,14 +27,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-request gate: every rate limit that applies and the caller's own checks (an access token's revocation
- * markers), decided in one Redis round trip — one {@code EVALSHA} per principal ({@code {ip:..}}, {@code {u:..}},
- * {@code {s:..}}), sent as one pipelined batch. A feature takes part through a {@link CallerSource}: it recognises
- * the caller, and the gate counts the request against the caller's address before it answers a bad credential, so
- * forged tokens are limited like anything else. One instance per process, shared by the HTTP verticles, whether or
- * not rate limiting is on (without rules it still carries the callers' checks). While Redis cannot answer, {@code
- * rateLimit.failMode} decides the limits, each caller's {@link Caller#verdictWithoutRedis} its checks, and Redis is
- * tried again after {@code rateLimit.redisRetry}, by one request at a time.
+ * The per-request gate: every rate limit that applies and the caller's own checks (an access
+ * token's revocation markers), decided in one Redis round trip — one {@code EVALSHA} per principal
+ * ({@code {ip:..}}, {@code {u:..}}, {@code {s:..}}), sent as one pipelined batch. A feature takes
+ * part through a {@link CallerSource}: it recognises the caller, and the gate counts the request
+ * against the caller's address before it answers a bad credential, so forged tokens are limited
+ * like anything else. One instance per process, shared by the HTTP verticles, whether or not rate
+ * limiting is on (without rules it still carries the callers' checks). While Redis cannot answer,
+ * {@code rateLimit.failMode} decides the limits, each caller's {@link Caller#verdictWithoutRedis}
+ * its checks, and Redis is tried again after {@code rateLimit.redisRetry}, by one request at a
+ * time.
  */
 public final class RateLimitGate {
   private static final Logger log = LoggerFactory.getLogger(RateLimitGate.class);
@@ -52,9 +54,16 @@ public final class RateLimitGate {
   private final RedisState redisState;
   private final Map<String, Long> securityLoggedUntil = new ConcurrentHashMap<>();
 
-  /** With {@code rateLimit.enabled} off there are no rules, and nothing for {@code failMode} to decide. */
-  public RateLimitGate(Redis redis, RateLimitConfig config, ClientAddress clients, long redisTimeoutMs,
-                       RefusalLog refusals) {
+  /**
+   * With {@code rateLimit.enabled} off there are no rules, and nothing for {@code failMode} to
+   * decide.
+   */
+  public RateLimitGate(
+      Redis redis,
+      RateLimitConfig config,
+      ClientAddress clients,
+      long redisTimeoutMs,
+      RefusalLog refusals) {
     this.redis = redis;
     this.rules = new RateLimitRules(config.enabled() ? config.rules() : List.of());
     this.clients = clients;
@@ -74,64 +83,89 @@ public final class RateLimitGate {
     Admission a = new Admission(ctx);
     Future<Caller> admitted;
     if (source.needsIo()) {
-      admitted = check(a, Phase.ADDRESS, null, null)
-          .compose(v -> source.identify(ctx))
-          .compose(caller -> check(a, Phase.CALLER, caller, null).map(caller));
+      admitted =
+          check(a, Phase.ADDRESS, null, null)
+              .compose(v -> source.identify(ctx))
+              .compose(caller -> check(a, Phase.CALLER, caller, null).map(caller));
     } else {
-      admitted = source.identify(ctx).transform(ar -> ar.succeeded()
-          ? check(a, Phase.ALL, ar.result(), null).map(ar.result())
-          : check(a, Phase.ALL, null, ar.cause()).map((Caller) null));
+      admitted =
+          source
+              .identify(ctx)
+              .transform(
+                  ar ->
+                      ar.succeeded()
+                          ? check(a, Phase.ALL, ar.result(), null).map(ar.result())
+                          : check(a, Phase.ALL, null, ar.cause()).map((Caller) null));
     }
-    admitted.onComplete(ar -> {
-      a.verdict.writeHeaders(ctx.response().headers());
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      if (!a.verdict.isEmpty()) {
-        Metrics.count(Metrics.Event.RATE_LIMIT_ALLOWED);
-      }
-      if (ar.result() != null) {
-        ar.result().admit(ctx);
-      }
-      ctx.next();
-    });
+    admitted.onComplete(
+        ar -> {
+          a.verdict.writeHeaders(ctx.response().headers());
+          if (ar.failed()) {
+            ctx.fail(ar.cause());
+            return;
+          }
+          if (!a.verdict.isEmpty()) {
+            Metrics.count(Metrics.Event.RATE_LIMIT_ALLOWED);
+          }
+          if (ar.result() != null) {
+            ar.result().admit(ctx);
+          }
+          ctx.next();
+        });
   }
 
   /**
-   * One round trip (or, without Redis, its fallback) for the limits of {@code phase} and the caller's checks, judged
-   * in this order: the address's limits, then the credential ({@code credentialFailure}), then the caller's checks,
-   * then the caller's own limits.
+   * One round trip (or, without Redis, its fallback) for the limits of {@code phase} and the
+   * caller's checks, judged in this order: the address's limits, then the credential ({@code
+   * credentialFailure}), then the caller's checks, then the caller's own limits.
    */
   private Future<Void> check(Admission a, Phase phase, Caller caller, Throwable credentialFailure) {
-    Selection selection = rules.select(a.method, a.path, phase, caller != null, caller != null && caller.sessionId() != null);
-    ScriptCalls calls = ScriptCalls.of(selection.byIp().isEmpty() ? null : a.ipTag(), selection, caller);
+    Selection selection =
+        rules.select(
+            a.method, a.path, phase, caller != null, caller != null && caller.sessionId() != null);
+    ScriptCalls calls =
+        ScriptCalls.of(selection.byIp().isEmpty() ? null : a.ipTag(), selection, caller);
     if (calls.isEmpty()) {
-      return credentialFailure != null ? Future.failedFuture(credentialFailure) : Future.succeededFuture();
+      return credentialFailure != null
+          ? Future.failedFuture(credentialFailure)
+          : Future.succeededFuture();
     }
     long now = System.currentTimeMillis();
     if (!redisState.shouldTry(now)) {
       return decideWithoutRedis(a, calls, caller, credentialFailure, now);
     }
-    // One pipelined batch. (A Redis Cluster client would refuse a batch spanning two nodes: there, the same calls
+    // One pipelined batch. (A Redis Cluster client would refuse a batch spanning two nodes: there,
+    // the same calls
     // go out with Future.all instead — each script call already touches one hash slot only.)
-    return redis.batch(calls.requests(ScriptCalls.EVALSHA)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .recover(err -> isNoScript(err)
-            ? redis.batch(calls.requests(ScriptCalls.EVAL)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
-            : Future.failedFuture(err))
-        .transform(ar -> {
-          if (ar.failed()) {
-            redisState.failed(ar.cause(), System.currentTimeMillis() + retryMs);
-            Metrics.count(Metrics.Event.REDIS_ERROR);
-            return decideWithoutRedis(a, calls, caller, credentialFailure, System.currentTimeMillis());
-          }
-          redisState.succeeded();
-          return decideFromRedis(a, calls, ar.result(), caller, credentialFailure);
-        });
+    return redis
+        .batch(calls.requests(ScriptCalls.EVALSHA))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(
+            err ->
+                isNoScript(err)
+                    ? redis
+                        .batch(calls.requests(ScriptCalls.EVAL))
+                        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+                    : Future.failedFuture(err))
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                redisState.failed(ar.cause(), System.currentTimeMillis() + retryMs);
+                Metrics.count(Metrics.Event.REDIS_ERROR);
+                return decideWithoutRedis(
+                    a, calls, caller, credentialFailure, System.currentTimeMillis());
+              }
+              redisState.succeeded();
+              return decideFromRedis(a, calls, ar.result(), caller, credentialFailure);
+            });
   }
 
-  private Future<Void> decideFromRedis(Admission a, ScriptCalls calls, List<Response> replies, Caller caller,
-                                       Throwable credentialFailure) {
+  private Future<Void> decideFromRedis(
+      Admission a,
+      ScriptCalls calls,
+      List<Response> replies,
+      Caller caller,
+      Throwable credentialFailure) {
     List<String> values = List.of();
     for (int g = 0; g < calls.groups.size(); g++) {
       ScriptCalls.Group group = calls.groups.get(g);
@@ -154,18 +188,20 @@ public final class RateLimitGate {
     return judge(a, caller, credentialFailure, () -> caller.verdict(checked));
   }
 
-  private Future<Void> decideWithoutRedis(Admission a, ScriptCalls calls, Caller caller, Throwable credentialFailure,
-                                          long now) {
+  private Future<Void> decideWithoutRedis(
+      Admission a, ScriptCalls calls, Caller caller, Throwable credentialFailure, long now) {
     if (!calls.hasLimits()) {
       // nothing to count: only the caller's checks needed Redis
       return judge(a, caller, credentialFailure, caller::verdictWithoutRedis);
     }
     switch (failMode) {
-      case OPEN -> {
-      }
+      case OPEN -> {}
       case CLOSED -> {
-        return Future.failedFuture(Failure.unavailable("rate_limit_unavailable",
-            "Request admission is temporarily unavailable; retry shortly.", Math.max(1, retryMs / 1000)));
+        return Future.failedFuture(
+            Failure.unavailable(
+                "rate_limit_unavailable",
+                "Request admission is temporarily unavailable; retry shortly.",
+                Math.max(1, retryMs / 1000)));
       }
       default -> {
         Metrics.count(Metrics.Event.RATE_LIMIT_FALLBACK);
@@ -184,20 +220,28 @@ public final class RateLimitGate {
     Outcome[] outcomes = new Outcome[group.limits().size()];
     boolean allowed = local.decide(group.tag(), group.limits(), now, outcomes);
     for (int i = 0; i < group.limits().size(); i++) {
-      a.verdict.add(group, group.limits().get(i), allowed, outcomes[i].remaining(), outcomes[i].waitMs());
+      a.verdict.add(
+          group, group.limits().get(i), allowed, outcomes[i].remaining(), outcomes[i].waitMs());
     }
   }
 
-  /** The order every outcome is judged in: address, credential, the caller's checks, the caller's limits. */
-  private Future<Void> judge(Admission a, Caller caller, Throwable credentialFailure,
-                             Supplier<Future<Void>> callerVerdict) {
+  /**
+   * The order every outcome is judged in: address, credential, the caller's checks, the caller's
+   * limits.
+   */
+  private Future<Void> judge(
+      Admission a,
+      Caller caller,
+      Throwable credentialFailure,
+      Supplier<Future<Void>> callerVerdict) {
     if (!a.verdict.allowedFor(false)) {
       return refuse(a);
     }
     if (credentialFailure != null) {
       return Future.failedFuture(credentialFailure);
     }
-    Future<Void> checked = caller == null || callerVerdict == null ? Future.succeededFuture() : callerVerdict.get();
+    Future<Void> checked =
+        caller == null || callerVerdict == null ? Future.succeededFuture() : callerVerdict.get();
     return checked.compose(v -> a.verdict.allowedFor(true) ? Future.succeededFuture() : refuse(a));
   }
 
@@ -205,12 +249,17 @@ public final class RateLimitGate {
     Verdict verdict = a.verdict;
     Metrics.count(Metrics.Event.RATE_LIMIT_REJECTED);
     securityEvent(a.ctx, verdict);
-    return Future.failedFuture(Failure.tooManyRequests("rate_limited",
-        "Too many requests; retry after " + verdict.retryAfterSeconds() + " s.", verdict.retryAfterSeconds())
-        .withMember("policy", verdict.rejectedBy().policy()));
+    return Future.failedFuture(
+        Failure.tooManyRequests(
+                "rate_limited",
+                "Too many requests; retry after " + verdict.retryAfterSeconds() + " s.",
+                verdict.retryAfterSeconds())
+            .withMember("policy", verdict.rejectedBy().policy()));
   }
 
-  /** Logs and audits repeated rejections of one principal under one limit at most once per window. */
+  /**
+   * Logs and audits repeated rejections of one principal under one limit at most once per window.
+   */
   private void securityEvent(RoutingContext ctx, Verdict verdict) {
     AppliedLimit limit = verdict.rejectedBy();
     String tag = verdict.rejectedGroup() == null ? "?" : verdict.rejectedGroup().tag();
@@ -228,7 +277,11 @@ public final class RateLimitGate {
       }
     }
     securityLoggedUntil.put(who, now + limit.windowMs());
-    security.warn("rate limit reached: principal={} policy={} limit={} path={}", tag, limit.policy(), limit.count(),
+    security.warn(
+        "rate limit reached: principal={} policy={} limit={} path={}",
+        tag,
+        limit.policy(),
+        limit.count(),
         ctx.request().path());
     String userId = verdict.rejectedGroup() == null ? null : verdict.rejectedGroup().userId();
     refusals.refused(ctx, new RefusalLog.Refusal(tag, userId, limit.policy(), limit.count()));
@@ -287,8 +340,11 @@ public final class RateLimitGate {
       probing.set(false);
       if (!down) {
         down = true;
-        log.warn("Redis unavailable for rate limiting and revocation checks ({}); failMode={} for limits and the "
-                + "database for revocation until it returns", err.toString(), failMode.name().toLowerCase(Locale.ROOT));
+        log.warn(
+            "Redis unavailable for rate limiting and revocation checks ({}); failMode={} for limits and the "
+                + "database for revocation until it returns",
+            err.toString(),
+            failMode.name().toLowerCase(Locale.ROOT));
       }
     }
 

@@ -7,16 +7,25 @@ import io.vertx.core.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The configured rules, compiled once: which limits a request counts against, and under which principal. */
+/**
+ * The configured rules, compiled once: which limits a request counts against, and under which
+ * principal.
+ */
 final class RateLimitRules {
 
   /** One limit of one rule, with everything per-request work needs already built. */
-  record AppliedLimit(String policy, int count, long windowMs, String keySuffix, String countArg, String windowArg,
-                      String policyItem) {
-  }
+  record AppliedLimit(
+      String policy,
+      int count,
+      long windowMs,
+      String keySuffix,
+      String countArg,
+      String windowArg,
+      String policyItem) {}
 
   /** The limits a request counts against, split by principal. */
-  record Selection(List<AppliedLimit> byIp, List<AppliedLimit> byUser, List<AppliedLimit> bySession) {
+  record Selection(
+      List<AppliedLimit> byIp, List<AppliedLimit> byUser, List<AppliedLimit> bySession) {
     static final Selection NONE = new Selection(List.of(), List.of(), List.of());
 
     boolean isEmpty() {
@@ -25,22 +34,28 @@ final class RateLimitRules {
   }
 
   /**
-   * Which rules to select: all of them, or — when recognising the caller needs I/O and the address is checked
-   * first — the address-keyed ones alone, then the rest.
+   * Which rules to select: all of them, or — when recognising the caller needs I/O and the address
+   * is checked first — the address-keyed ones alone, then the rest.
    */
   enum Phase {
-    ALL, ADDRESS, CALLER
+    ALL,
+    ADDRESS,
+    CALLER
   }
 
-  private record CompiledRule(HttpMethod method, PathPattern path, Key key, List<AppliedLimit> limits) {
-  }
+  private record CompiledRule(
+      HttpMethod method, PathPattern path, Key key, List<AppliedLimit> limits) {}
 
-  /** A rule's path: literal segments, {@code *} for one non-empty segment, a trailing {@code /**} for any rest. */
+  /**
+   * A rule's path: literal segments, {@code *} for one non-empty segment, a trailing {@code /**}
+   * for any rest.
+   */
   record PathPattern(String[] segments, boolean anyRest) {
     static PathPattern parse(String pattern) {
       boolean anyRest = pattern.endsWith("/**");
       String fixed = anyRest ? pattern.substring(0, pattern.length() - 3) : pattern;
-      return new PathPattern(fixed.isEmpty() || fixed.equals("/") ? new String[0] : fixed.substring(1).split("/"),
+      return new PathPattern(
+          fixed.isEmpty() || fixed.equals("/") ? new String[0] : fixed.substring(1).split("/"),
           anyRest);
     }
 
@@ -55,8 +70,11 @@ final class RateLimitRules {
         if (end < 0) {
           end = path.length();
         }
-        boolean ok = segment.equals("*") ? end > pos : path.regionMatches(pos, segment, 0, segment.length())
-            && end - pos == segment.length();
+        boolean ok =
+            segment.equals("*")
+                ? end > pos
+                : path.regionMatches(pos, segment, 0, segment.length())
+                    && end - pos == segment.length();
         if (!ok) {
           return false;
         }
@@ -76,27 +94,41 @@ final class RateLimitRules {
         String window = limit.text().substring(limit.text().indexOf('/') + 1);
         String policy = rule.name() + "-" + window;
         long windowMs = limit.window().toMillis();
-        limits.add(new AppliedLimit(policy, limit.count(), windowMs, ":rl:" + rule.name() + ":" + windowMs / 1000,
-            Integer.toString(limit.count()), Long.toString(windowMs),
-            "\"" + policy + "\";q=" + limit.count() + ";w=" + windowMs / 1000));
+        limits.add(
+            new AppliedLimit(
+                policy,
+                limit.count(),
+                windowMs,
+                ":rl:" + rule.name() + ":" + windowMs / 1000,
+                Integer.toString(limit.count()),
+                Long.toString(windowMs),
+                "\"" + policy + "\";q=" + limit.count() + ";w=" + windowMs / 1000));
       }
-      out.add(new CompiledRule(rule.method() == null ? null : HttpMethod.valueOf(rule.method()),
-          PathPattern.parse(rule.pathPattern()), rule.key(), List.copyOf(limits)));
+      out.add(
+          new CompiledRule(
+              rule.method() == null ? null : HttpMethod.valueOf(rule.method()),
+              PathPattern.parse(rule.pathPattern()),
+              rule.key(),
+              List.copyOf(limits)));
     }
     this.rules = List.copyOf(out);
   }
 
   /**
-   * Every rule that matches applies. A user- or session-keyed rule does not apply to a request without one; the
-   * {@code _or_ip} kinds then count against the address. {@code path} is the normalized path the router matched.
+   * Every rule that matches applies. A user- or session-keyed rule does not apply to a request
+   * without one; the {@code _or_ip} kinds then count against the address. {@code path} is the
+   * normalized path the router matched.
    */
-  Selection select(HttpMethod method, String path, Phase phase, boolean hasUser, boolean hasSession) {
+  Selection select(
+      HttpMethod method, String path, Phase phase, boolean hasUser, boolean hasSession) {
     List<AppliedLimit> byIp = List.of();
     List<AppliedLimit> byUser = List.of();
     List<AppliedLimit> bySession = List.of();
     for (CompiledRule rule : rules) {
-      if ((rule.method != null && !rule.method.equals(method)) || !rule.path.matches(path)
-          || (phase == Phase.ADDRESS && rule.key != Key.IP) || (phase == Phase.CALLER && rule.key == Key.IP)) {
+      if ((rule.method != null && !rule.method.equals(method))
+          || !rule.path.matches(path)
+          || (phase == Phase.ADDRESS && rule.key != Key.IP)
+          || (phase == Phase.CALLER && rule.key == Key.IP)) {
         continue;
       }
       switch (rule.key) {
@@ -119,7 +151,8 @@ final class RateLimitRules {
         }
       }
     }
-    return byIp.isEmpty() && byUser.isEmpty() && bySession.isEmpty() ? Selection.NONE
+    return byIp.isEmpty() && byUser.isEmpty() && bySession.isEmpty()
+        ? Selection.NONE
         : new Selection(byIp, byUser, bySession);
   }
 

@@ -8,20 +8,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The batch of one check: one call of the sliding-window script per principal — the address {@code {ip:..}}, the
- * user {@code {u:..}} (with the caller's keys to read) and the session {@code {s:..}} — each with only keys of that
- * principal's hash tag.
+ * The batch of one check: one call of the sliding-window script per principal — the address {@code
+ * {ip:..}}, the user {@code {u:..}} (with the caller's keys to read) and the session {@code {s:..}}
+ * — each with only keys of that principal's hash tag.
  */
 final class ScriptCalls {
   static final boolean EVALSHA = true;
   static final boolean EVAL = false;
 
   /**
-   * One principal's call: its tag, the user it stands for (null for an address), whether it is the caller's (rather
-   * than the address's), the caller's keys read with it, and its limits.
+   * One principal's call: its tag, the user it stands for (null for an address), whether it is the
+   * caller's (rather than the address's), the caller's keys read with it, and its limits.
    */
-  record Group(String tag, String userId, boolean ofCaller, List<String> checkKeys, List<AppliedLimit> limits) {
-  }
+  record Group(
+      String tag,
+      String userId,
+      boolean ofCaller,
+      List<String> checkKeys,
+      List<AppliedLimit> limits) {}
 
   final List<Group> groups = new ArrayList<>(3);
 
@@ -32,12 +36,22 @@ final class ScriptCalls {
       calls.groups.add(new Group(ipTag, null, false, List.of(), selection.byIp()));
     }
     if (caller != null && (!caller.checkKeys().isEmpty() || !selection.byUser().isEmpty())) {
-      calls.groups.add(new Group(PrincipalKeys.userTag(caller.userId()), caller.userId(), true, caller.checkKeys(),
-          selection.byUser()));
+      calls.groups.add(
+          new Group(
+              PrincipalKeys.userTag(caller.userId()),
+              caller.userId(),
+              true,
+              caller.checkKeys(),
+              selection.byUser()));
     }
     if (!selection.bySession().isEmpty()) {
-      calls.groups.add(new Group(PrincipalKeys.sessionTag(caller.sessionId()), caller.userId(), true, List.of(),
-          selection.bySession()));
+      calls.groups.add(
+          new Group(
+              PrincipalKeys.sessionTag(caller.sessionId()),
+              caller.userId(),
+              true,
+              List.of(),
+              selection.bySession()));
     }
     return calls;
   }
@@ -58,8 +72,10 @@ final class ScriptCalls {
   List<Request> requests(boolean bySha) {
     List<Request> out = new ArrayList<>(groups.size());
     for (Group g : groups) {
-      Request r = bySha ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
-          : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
+      Request r =
+          bySha
+              ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
+              : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
       r.arg(g.checkKeys().size() + g.limits().size());
       g.checkKeys().forEach(r::arg);
       for (AppliedLimit l : g.limits()) {
@@ -74,4 +90,3 @@ final class ScriptCalls {
     return out;
   }
 }
-

@@ -1,13 +1,13 @@
 package dev.bulwark.ratelimit;
 
 /**
- * The sliding-window counter: the count of the current fixed window plus the previous window's count
- * weighted by how much of it still overlaps the sliding window. {@code sliding-window.lua} does the same arithmetic
- * inside Redis; the in-memory fallback uses this class. All times in milliseconds.
+ * The sliding-window counter: the count of the current fixed window plus the previous window's
+ * count weighted by how much of it still overlaps the sliding window. {@code sliding-window.lua}
+ * does the same arithmetic inside Redis; the in-memory fallback uses this class. All times in
+ * milliseconds.
  */
 public final class SlidingWindow {
-  private SlidingWindow() {
-  }
+  private SlidingWindow() {}
 
   /** The fixed window a moment falls in. */
   public static long index(long nowMs, long windowMs) {
@@ -30,8 +30,9 @@ public final class SlidingWindow {
   }
 
   /**
-   * How long until one more request would fit, assuming nothing else is counted meanwhile: within this window as the
-   * previous window's weight fades, or else in the next window, where this window's count becomes the faded one.
+   * How long until one more request would fit, assuming nothing else is counted meanwhile: within
+   * this window as the previous window's weight fades, or else in the next window, where this
+   * window's count becomes the faded one.
    */
   public static long waitMs(long previous, long current, int limit, long elapsedMs, long windowMs) {
     double room = limit - 1;

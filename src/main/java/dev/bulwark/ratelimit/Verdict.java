@@ -17,7 +17,12 @@ final class Verdict {
   private ScriptCalls.Group rejectedGroup;
   private long retryAfterMs;
 
-  void add(ScriptCalls.Group group, AppliedLimit limit, boolean groupAllowed, int remaining, long waitMs) {
+  void add(
+      ScriptCalls.Group group,
+      AppliedLimit limit,
+      boolean groupAllowed,
+      int remaining,
+      long waitMs) {
     limits.add(limit);
     if (!groupAllowed) {
       if (group.ofCaller()) {
@@ -31,7 +36,8 @@ final class Verdict {
         rejectedGroup = group;
       }
     }
-    if (remaining < tightestRemaining || (remaining == tightestRemaining && waitMs > tightestWait)) {
+    if (remaining < tightestRemaining
+        || (remaining == tightestRemaining && waitMs > tightestWait)) {
       tightest = limit;
       tightestRemaining = remaining;
       tightestWait = waitMs;
@@ -42,7 +48,10 @@ final class Verdict {
     return limits.isEmpty();
   }
 
-  /** Whether the address's limits (and, with {@code withCaller}, the caller's too) admitted the request. */
+  /**
+   * Whether the address's limits (and, with {@code withCaller}, the caller's too) admitted the
+   * request.
+   */
   boolean allowedFor(boolean withCaller) {
     return addressAllowed && (!withCaller || callerAllowed);
   }

@@ -9,18 +9,20 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The list statements of {@code GET /api/v1/tasks}: an order, a direction and the optional predicates a query
- * carries. Each predicate is declared once, below, with the test that says a query has it, the values it binds and
- * the SQL it adds, so the parameters are bound in the order the SQL numbers them by construction. Every statement
- * starts with {@code user_id = $1 AND deleted_at IS NULL} and ends with the keyset order and {@code LIMIT}, so the
- * planner can serve it from the order's index; each distinct statement is built once and cached (a bounded set of
+ * The list statements of {@code GET /api/v1/tasks}: an order, a direction and the optional
+ * predicates a query carries. Each predicate is declared once, below, with the test that says a
+ * query has it, the values it binds and the SQL it adds, so the parameters are bound in the order
+ * the SQL numbers them by construction. Every statement starts with {@code user_id = $1 AND
+ * deleted_at IS NULL} and ends with the keyset order and {@code LIMIT}, so the planner can serve it
+ * from the order's index; each distinct statement is built once and cached (a bounded set of
  * strings for the prepared-statement cache).
  */
 record ListStatement(TaskSort sort, boolean descending, Set<Predicate> predicates) {
 
   /** Predicates always iterate in declaration order, the order the SQL numbers them. */
   ListStatement {
-    predicates = predicates.isEmpty() ? EnumSet.noneOf(Predicate.class) : EnumSet.copyOf(predicates);
+    predicates =
+        predicates.isEmpty() ? EnumSet.noneOf(Predicate.class) : EnumSet.copyOf(predicates);
   }
 
   ListStatement(TaskSort sort, boolean descending, Predicate... predicates) {
@@ -61,7 +63,10 @@ record ListStatement(TaskSort sort, boolean descending, Set<Predicate> predicate
         return " AND priority = $" + n + "::text";
       }
     },
-    /** Written against the due-date index's expression, so it serves both the filter and the due_at order. */
+    /**
+     * Written against the due-date index's expression, so it serves both the filter and the due_at
+     * order.
+     */
     DUE_BEFORE {
       @Override
       boolean in(TaskListQuery q) {
@@ -91,7 +96,9 @@ record ListStatement(TaskSort sort, boolean descending, Set<Predicate> predicate
 
       @Override
       String sql(TaskSort sort, boolean desc, int n) {
-        return " AND due_at IS NOT NULL AND COALESCE(due_at, 'infinity'::timestamptz) >= $" + n + "::timestamptz";
+        return " AND due_at IS NOT NULL AND COALESCE(due_at, 'infinity'::timestamptz) >= $"
+            + n
+            + "::timestamptz";
       }
     },
     /** {@code q}: a substring of the title or notes, its own wildcards escaped. */
@@ -130,10 +137,19 @@ record ListStatement(TaskSort sort, boolean descending, Set<Predicate> predicate
 
       @Override
       String sql(TaskSort sort, boolean desc, int n) {
-        String key = sort == TaskSort.DUE_AT
-            ? "COALESCE($" + n + "::timestamptz, 'infinity'::timestamptz)"
-            : "$" + n + "::timestamptz";
-        return " AND (" + sort.key + ", id) " + (desc ? "<" : ">") + " (" + key + ", $" + (n + 1) + "::uuid)";
+        String key =
+            sort == TaskSort.DUE_AT
+                ? "COALESCE($" + n + "::timestamptz, 'infinity'::timestamptz)"
+                : "$" + n + "::timestamptz";
+        return " AND ("
+            + sort.key
+            + ", id) "
+            + (desc ? "<" : ">")
+            + " ("
+            + key
+            + ", $"
+            + (n + 1)
+            + "::uuid)";
       }
     };
 
@@ -187,7 +203,10 @@ record ListStatement(TaskSort sort, boolean descending, Set<Predicate> predicate
     return out;
   }
 
-  /** The values for {@link #sql()}: the user, each present predicate's values in order, then the limit. */
+  /**
+   * The values for {@link #sql()}: the user, each present predicate's values in order, then the
+   * limit.
+   */
   Tuple bind(UUID userId, TaskListQuery q) {
     Tuple args = Tuple.of(userId);
     for (Predicate p : predicates) {
@@ -224,15 +243,23 @@ record ListStatement(TaskSort sort, boolean descending, Set<Predicate> predicate
   }
 
   private String build() {
-    StringBuilder sql = new StringBuilder("SELECT ").append(TaskRepository.COLUMNS)
-        .append(", false AS deleted FROM tasks WHERE user_id = $1 AND deleted_at IS NULL");
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(TaskRepository.COLUMNS)
+            .append(", false AS deleted FROM tasks WHERE user_id = $1 AND deleted_at IS NULL");
     int n = 2;
     for (Predicate p : predicates) {
       sql.append(p.sql(sort, descending, n));
       n += p.params();
     }
     String dir = descending ? " DESC" : " ASC";
-    return sql.append(" ORDER BY ").append(sort.key).append(dir).append(", id").append(dir)
-        .append(" LIMIT $").append(n).toString();
+    return sql.append(" ORDER BY ")
+        .append(sort.key)
+        .append(dir)
+        .append(", id")
+        .append(dir)
+        .append(" LIMIT $")
+        .append(n)
+        .toString();
   }
 }

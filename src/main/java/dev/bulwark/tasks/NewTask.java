@@ -3,5 +3,5 @@ package dev.bulwark.tasks;
 import java.time.OffsetDateTime;
 
 /** A validated create request: title already stripped, defaults applied. */
-public record NewTask(String title, String notes, String status, String priority, OffsetDateTime dueAt) {
-}
+public record NewTask(
+    String title, String notes, String status, String priority, OffsetDateTime dueAt) {}

@@ -5,8 +5,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * One task as stored. A deleted task (a tombstone, seen only by delta sync) is shown as
- * {@code {"id","deleted":true,"updated_at"}}; its other fields are not exposed.
+ * One task as stored. A deleted task (a tombstone, seen only by delta sync) is shown as {@code
+ * {"id","deleted":true,"updated_at"}}; its other fields are not exposed.
  */
 public record Task(
     UUID id,

@@ -16,9 +16,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Opaque, tamper-evident page cursors: base64url of a 36-byte position plus a 128-bit HMAC-SHA256 tag. The tag also
- * covers the user id, so a cursor works only for the user it was made for; the position carries the order, the
- * direction and a fingerprint of the filters, so a cursor replayed against a different query is refused.
+ * Opaque, tamper-evident page cursors: base64url of a 36-byte position plus a 128-bit HMAC-SHA256
+ * tag. The tag also covers the user id, so a cursor works only for the user it was made for; the
+ * position carries the order, the direction and a fingerprint of the filters, so a cursor replayed
+ * against a different query is refused.
  *
  * <pre>
  *   0      version (1)            4..11  key, epoch microseconds (0 when null)
@@ -27,8 +28,9 @@ import javax.crypto.spec.SecretKeySpec;
  *   3      flags (1 = key null)  36..51  tag = HMAC(k, user id ‖ bytes 0..35)[0..16)
  * </pre>
  *
- * The key is derived from the JWT secret ({@code HMAC(secret, "bulwark-cursor")}) so the two uses never share a key.
- * Instances hold a {@link Mac}, which is not thread-safe: one per HTTP verticle, used on its event loop.
+ * The key is derived from the JWT secret ({@code HMAC(secret, "bulwark-cursor")}) so the two uses
+ * never share a key. Instances hold a {@link Mac}, which is not thread-safe: one per HTTP verticle,
+ * used on its event loop.
  */
 public final class TaskCursors {
   private static final byte VERSION = 1;
@@ -69,10 +71,14 @@ public final class TaskCursors {
     return ENCODER.encodeToString(out.array());
   }
 
-  /** The position a cursor names, if it was made by this server, for this user and this query; else 400. */
+  /**
+   * The position a cursor names, if it was made by this server, for this user and this query; else
+   * 400.
+   */
   public Position decode(String cursor, UUID userId, TaskListQuery query) {
     byte[] raw = bytes(cursor);
-    if (raw == null || !MessageDigest.isEqual(tag(userId, raw), Arrays.copyOfRange(raw, BODY, BODY + TAG))
+    if (raw == null
+        || !MessageDigest.isEqual(tag(userId, raw), Arrays.copyOfRange(raw, BODY, BODY + TAG))
         || raw[0] != VERSION) {
       throw invalid("The cursor is malformed or has been altered; start again without a cursor.");
     }
@@ -83,8 +89,11 @@ public final class TaskCursors {
     long micros = in.getLong();
     UUID id = new UUID(in.getLong(), in.getLong());
     long fingerprint = in.getLong();
-    if (order != query.sort().ordinal() || descending != query.descending() || fingerprint != query.filterFingerprint()) {
-      throw invalid("The cursor was made for a different sort or different filters; repeat the original query with it.");
+    if (order != query.sort().ordinal()
+        || descending != query.descending()
+        || fingerprint != query.filterFingerprint()) {
+      throw invalid(
+          "The cursor was made for a different sort or different filters; repeat the original query with it.");
     }
     if (nullKey && query.sort() != TaskSort.DUE_AT) {
       throw invalid("The cursor is malformed or has been altered; start again without a cursor.");
@@ -98,14 +107,20 @@ public final class TaskCursors {
     }
     for (int i = 0; i < cursor.length(); i++) {
       char c = cursor.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      boolean ok =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_';
       if (!ok) {
         return null;
       }
     }
     try {
       byte[] raw = DECODER.decode(cursor);
-      // one encoding per cursor: unused trailing bits must be zero, or two strings would name the same cursor
+      // one encoding per cursor: unused trailing bits must be zero, or two strings would name the
+      // same cursor
       return raw.length == BODY + TAG && ENCODER.encodeToString(raw).equals(cursor) ? raw : null;
     } catch (IllegalArgumentException e) {
       return null;
@@ -113,12 +128,17 @@ public final class TaskCursors {
   }
 
   private byte[] tag(UUID userId, byte[] message) {
-    mac.update(ByteBuffer.allocate(16).putLong(userId.getMostSignificantBits()).putLong(userId.getLeastSignificantBits()).array());
+    mac.update(
+        ByteBuffer.allocate(16)
+            .putLong(userId.getMostSignificantBits())
+            .putLong(userId.getLeastSignificantBits())
+            .array());
     mac.update(message, 0, BODY);
     return Arrays.copyOf(mac.doFinal(), TAG);
   }
 
   private static Failure invalid(String detail) {
-    return Failure.invalid("invalid_cursor", detail, List.of(new FieldError("cursor", "invalid_cursor", detail)));
+    return Failure.invalid(
+        "invalid_cursor", detail, List.of(new FieldError("cursor", "invalid_cursor", detail)));
   }
 }

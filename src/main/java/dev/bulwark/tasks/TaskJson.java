@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Tasks as JSON, streamed by Jackson's generator straight into a {@link Buffer}: no tree per row, field names
- * pre-encoded, ids and timestamps written from a scratch array. Shapes (snake_case):
- * task {@code {"id","title","notes","status","priority","due_at","created_at","updated_at","version"}},
- * tombstone {@code {"id","deleted":true,"updated_at"}}, page {@code {"items":[...],"next_cursor":...}}.
+ * Tasks as JSON, streamed by Jackson's generator straight into a {@link Buffer}: no tree per row,
+ * field names pre-encoded, ids and timestamps written from a scratch array. Shapes (snake_case):
+ * task {@code
+ * {"id","title","notes","status","priority","due_at","created_at","updated_at","version"}},
+ * tombstone {@code {"id","deleted":true,"updated_at"}}, page {@code
+ * {"items":[...],"next_cursor":...}}.
  */
 final class TaskJson {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -35,11 +37,11 @@ final class TaskJson {
   private static final SerializedString NEXT_CURSOR = new SerializedString("next_cursor");
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  private TaskJson() {
-  }
+  private TaskJson() {}
 
   static Buffer task(Task t) {
-    Buffer out = Buffer.buffer(320 + t.title().length() + (t.notes() == null ? 0 : t.notes().length()));
+    Buffer out =
+        Buffer.buffer(320 + t.title().length() + (t.notes() == null ? 0 : t.notes().length()));
     try (JsonGenerator g = FACTORY.createGenerator(new BufferStream(out), JsonEncoding.UTF8)) {
       write(g, t, new char[36]);
     } catch (IOException e) {
@@ -103,7 +105,8 @@ final class TaskJson {
     g.writeEndObject();
   }
 
-  private static void timestamp(JsonGenerator g, OffsetDateTime t, char[] scratch) throws IOException {
+  private static void timestamp(JsonGenerator g, OffsetDateTime t, char[] scratch)
+      throws IOException {
     if (t == null) {
       g.writeNull();
     } else if (Timestamps.write(t, scratch)) {
@@ -128,7 +131,10 @@ final class TaskJson {
     g.writeString(scratch, 0, 36);
   }
 
-  /** Jackson writes through its own recycled buffer; this appends each flushed chunk to the response buffer. */
+  /**
+   * Jackson writes through its own recycled buffer; this appends each flushed chunk to the response
+   * buffer.
+   */
   private static final class BufferStream extends OutputStream {
     private final Buffer buffer;
 

@@ -9,8 +9,9 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * A validated list request: the order, the filters, the page size, and where the previous page ended. A delta-sync
- * request ({@code updated_since}) has the order {@link TaskSort#CHANGES} and no other filter.
+ * A validated list request: the order, the filters, the page size, and where the previous page
+ * ended. A delta-sync request ({@code updated_since}) has the order {@link TaskSort#CHANGES} and no
+ * other filter.
  */
 public record TaskListQuery(
     TaskSort sort,
@@ -28,26 +29,38 @@ public record TaskListQuery(
   public static final int MAX_LIMIT = 100;
 
   /** Where a page ended: the last row's key (null: an undated task under due_at) and id. */
-  public record Position(OffsetDateTime key, UUID id) {
-  }
+  public record Position(OffsetDateTime key, UUID id) {}
 
   public boolean isSync() {
     return sort == TaskSort.CHANGES;
   }
 
   public TaskListQuery after(Position position) {
-    return new TaskListQuery(sort, descending, status, priority, dueBefore, dueAfter, q, updatedSince, limit, position);
+    return new TaskListQuery(
+        sort, descending, status, priority, dueBefore, dueAfter, q, updatedSince, limit, position);
   }
 
   /**
-   * 64 bits identifying the filters, so a cursor is refused by any other query. Sort and direction are carried in
-   * the cursor itself; the limit may change from page to page.
+   * 64 bits identifying the filters, so a cursor is refused by any other query. Sort and direction
+   * are carried in the cursor itself; the limit may change from page to page.
    */
   public long filterFingerprint() {
-    String canonical = "v1|" + text(status) + "|" + text(priority) + "|" + micros(dueBefore) + "|" + micros(dueAfter)
-        + "|" + micros(updatedSince) + "|" + text(q);
+    String canonical =
+        "v1|"
+            + text(status)
+            + "|"
+            + text(priority)
+            + "|"
+            + micros(dueBefore)
+            + "|"
+            + micros(dueAfter)
+            + "|"
+            + micros(updatedSince)
+            + "|"
+            + text(q);
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return ByteBuffer.wrap(digest).getLong();
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);

@@ -11,37 +11,55 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * SQL for tasks. Every statement is scoped by {@code user_id}. Timestamps come from {@code clock_timestamp()} (the
- * moment of the write, not of the transaction's start) and {@code updated_at} never moves backwards, so delta sync
- * sees each change at or after the time it last saw that task.
+ * SQL for tasks. Every statement is scoped by {@code user_id}. Timestamps come from {@code
+ * clock_timestamp()} (the moment of the write, not of the transaction's start) and {@code
+ * updated_at} never moves backwards, so delta sync sees each change at or after the time it last
+ * saw that task.
  *
- * <p>List and update statements are assembled from a small set of fragments; each distinct shape is built once and
- * cached (the list shapes are {@link ListStatement}s; at most 64 update shapes), so the prepared-statement cache sees a bounded set of
- * strings, and each shape carries only the predicates it needs — so the planner can match it to its index.
+ * <p>List and update statements are assembled from a small set of fragments; each distinct shape is
+ * built once and cached (the list shapes are {@link ListStatement}s; at most 64 update shapes), so
+ * the prepared-statement cache sees a bounded set of strings, and each shape carries only the
+ * predicates it needs — so the planner can match it to its index.
  */
 public final class TaskRepository {
-  static final String COLUMNS = "id, title, notes, status, priority, due_at, created_at, updated_at, version";
+  static final String COLUMNS =
+      "id, title, notes, status, priority, due_at, created_at, updated_at, version";
 
-  private static final String FIND = "SELECT " + COLUMNS + ", false AS deleted FROM tasks"
-      + " WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL";
+  private static final String FIND =
+      "SELECT "
+          + COLUMNS
+          + ", false AS deleted FROM tasks"
+          + " WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL";
   private static final String LOCK_OWNER = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
-  private static final String COUNT_LIVE = """
+  private static final String COUNT_LIVE =
+      """
       SELECT count(*) FROM (SELECT 1 FROM tasks WHERE user_id = $1 AND deleted_at IS NULL LIMIT $2) AS live""";
-  private static final String INSERT = """
+  private static final String INSERT =
+      """
       INSERT INTO tasks (user_id, title, notes, status, priority, due_at, created_at, updated_at)
       SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::timestamptz, now.t, now.t
       FROM clock_timestamp() AS now (t)
-      RETURNING\s""" + COLUMNS + ", false AS deleted";
-  private static final String SOFT_DELETE = """
+      RETURNING\s"""
+          + COLUMNS
+          + ", false AS deleted";
+  private static final String SOFT_DELETE =
+      """
       UPDATE tasks SET deleted_at = clock_timestamp(), updated_at = GREATEST(clock_timestamp(), updated_at),
                        version = version + 1, title = '', notes = NULL, due_at = NULL
       WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL""";
   private static final String IF_VERSION = " AND version = ANY($3::int4[])";
-  static final String SYNC_FIRST = "SELECT " + COLUMNS + ", deleted_at IS NOT NULL AS deleted FROM tasks"
-      + " WHERE user_id = $1 AND updated_at >= $2::timestamptz ORDER BY updated_at, id LIMIT $3";
-  static final String SYNC_NEXT = "SELECT " + COLUMNS + ", deleted_at IS NOT NULL AS deleted FROM tasks"
-      + " WHERE user_id = $1 AND (updated_at, id) > ($2::timestamptz, $3::uuid) ORDER BY updated_at, id LIMIT $4";
-  private static final String PURGE_TOMBSTONES = """
+  static final String SYNC_FIRST =
+      "SELECT "
+          + COLUMNS
+          + ", deleted_at IS NOT NULL AS deleted FROM tasks"
+          + " WHERE user_id = $1 AND updated_at >= $2::timestamptz ORDER BY updated_at, id LIMIT $3";
+  static final String SYNC_NEXT =
+      "SELECT "
+          + COLUMNS
+          + ", deleted_at IS NOT NULL AS deleted FROM tasks"
+          + " WHERE user_id = $1 AND (updated_at, id) > ($2::timestamptz, $3::uuid) ORDER BY updated_at, id LIMIT $4";
+  private static final String PURGE_TOMBSTONES =
+      """
       DELETE FROM tasks WHERE id IN (
         SELECT id FROM tasks WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(secs => $1)
         LIMIT $2 FOR UPDATE SKIP LOCKED)""";
@@ -51,13 +69,20 @@ public final class TaskRepository {
 
   private static final AtomicReferenceArray<String> UPDATE_SHAPES = new AtomicReferenceArray<>(64);
 
-  private TaskRepository() {
-  }
+  private TaskRepository() {}
 
   /** Row → task; the columns are {@link #COLUMNS} then {@code deleted}, read by position. */
   static Task task(Row row) {
-    return new Task(row.getUUID(0), row.getString(1), row.getString(2), row.getString(3), row.getString(4),
-        row.getOffsetDateTime(5), row.getOffsetDateTime(6), row.getOffsetDateTime(7), row.getInteger(8),
+    return new Task(
+        row.getUUID(0),
+        row.getString(1),
+        row.getString(2),
+        row.getString(3),
+        row.getString(4),
+        row.getOffsetDateTime(5),
+        row.getOffsetDateTime(6),
+        row.getOffsetDateTime(7),
+        row.getInteger(8),
         row.getBoolean(9));
   }
 
@@ -79,14 +104,18 @@ public final class TaskRepository {
     return sql.preparedQuery(FIND).execute(Tuple.of(id, userId)).map(TaskRepository::first);
   }
 
-  /** Locks the user's row for the rest of the transaction (serialising their creates); false if the user is gone. */
+  /**
+   * Locks the user's row for the rest of the transaction (serialising their creates); false if the
+   * user is gone.
+   */
   public static Future<Boolean> lockOwner(SqlClient sql, UUID userId) {
     return sql.preparedQuery(LOCK_OWNER).execute(Tuple.of(userId)).map(rows -> rows.size() == 1);
   }
 
   /** The user's live tasks, counted up to {@code atMost} (so the cost is bounded by the quota). */
   public static Future<Long> countLive(SqlClient sql, UUID userId, int atMost) {
-    return sql.preparedQuery(COUNT_LIVE).execute(Tuple.of(userId, atMost))
+    return sql.preparedQuery(COUNT_LIVE)
+        .execute(Tuple.of(userId, atMost))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
@@ -97,11 +126,12 @@ public final class TaskRepository {
   }
 
   /**
-   * Applies a patch in one statement. Returns null when nothing was written: no such live task, the version did not
-   * match {@code versions} (when given), or every patched field already had its new value (so the version is bumped
-   * only by a real change).
+   * Applies a patch in one statement. Returns null when nothing was written: no such live task, the
+   * version did not match {@code versions} (when given), or every patched field already had its new
+   * value (so the version is bumped only by a real change).
    */
-  public static Future<Task> update(SqlClient sql, UUID userId, UUID id, TaskPatch patch, int[] versions) {
+  public static Future<Task> update(
+      SqlClient sql, UUID userId, UUID id, TaskPatch patch, int[] versions) {
     int mask = patch.fieldMask();
     boolean conditional = versions != null;
     Tuple args = Tuple.of(id, userId);
@@ -146,36 +176,60 @@ public final class TaskRepository {
       cols.append(cols.length() == 0 ? "" : ", ").append(PATCH_COLUMNS[i]);
       vals.append(vals.length() == 0 ? "" : ", ").append(param);
     }
-    return "UPDATE tasks SET " + set + "updated_at = GREATEST(clock_timestamp(), updated_at), version = version + 1"
-        + " WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL" + (conditional ? IF_VERSION : "")
-        + " AND ROW(" + cols + ") IS DISTINCT FROM ROW(" + vals + ")"
-        + " RETURNING " + COLUMNS + ", false AS deleted";
+    return "UPDATE tasks SET "
+        + set
+        + "updated_at = GREATEST(clock_timestamp(), updated_at), version = version + 1"
+        + " WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL"
+        + (conditional ? IF_VERSION : "")
+        + " AND ROW("
+        + cols
+        + ") IS DISTINCT FROM ROW("
+        + vals
+        + ")"
+        + " RETURNING "
+        + COLUMNS
+        + ", false AS deleted";
   }
 
-  /** Soft-deletes a live task (a tombstone for delta sync); false when there was none (or the version differed). */
+  /**
+   * Soft-deletes a live task (a tombstone for delta sync); false when there was none (or the
+   * version differed).
+   */
   public static Future<Boolean> softDelete(SqlClient sql, UUID userId, UUID id, int[] versions) {
     if (versions == null) {
-      return sql.preparedQuery(SOFT_DELETE).execute(Tuple.of(id, userId)).map(rows -> rows.rowCount() == 1);
+      return sql.preparedQuery(SOFT_DELETE)
+          .execute(Tuple.of(id, userId))
+          .map(rows -> rows.rowCount() == 1);
     }
-    return sql.preparedQuery(SOFT_DELETE + IF_VERSION).execute(Tuple.of(id, userId, boxed(versions)))
+    return sql.preparedQuery(SOFT_DELETE + IF_VERSION)
+        .execute(Tuple.of(id, userId, boxed(versions)))
         .map(rows -> rows.rowCount() == 1);
   }
 
-  /** One page (plus one row, to tell whether another page follows) of a list or delta-sync query. */
+  /**
+   * One page (plus one row, to tell whether another page follows) of a list or delta-sync query.
+   */
   public static Future<List<Task>> page(SqlClient sql, UUID userId, TaskListQuery q) {
     if (q.isSync()) {
-      Tuple args = q.after() == null
-          ? Tuple.of(userId, q.updatedSince(), q.limit() + 1)
-          : Tuple.of(userId, q.after().key(), q.after().id(), q.limit() + 1);
-      return sql.preparedQuery(q.after() == null ? SYNC_FIRST : SYNC_NEXT).execute(args).map(TaskRepository::all);
+      Tuple args =
+          q.after() == null
+              ? Tuple.of(userId, q.updatedSince(), q.limit() + 1)
+              : Tuple.of(userId, q.after().key(), q.after().id(), q.limit() + 1);
+      return sql.preparedQuery(q.after() == null ? SYNC_FIRST : SYNC_NEXT)
+          .execute(args)
+          .map(TaskRepository::all);
     }
     ListStatement statement = ListStatement.of(q);
-    return sql.preparedQuery(statement.sql()).execute(statement.bind(userId, q)).map(TaskRepository::all);
+    return sql.preparedQuery(statement.sql())
+        .execute(statement.bind(userId, q))
+        .map(TaskRepository::all);
   }
 
   /** Deletes up to {@code batch} tombstones older than the retention; the number deleted. */
   public static Future<Integer> purgeTombstones(SqlClient sql, long retentionSeconds, int batch) {
-    return sql.preparedQuery(PURGE_TOMBSTONES).execute(Tuple.of(retentionSeconds, batch)).map(RowSet::rowCount);
+    return sql.preparedQuery(PURGE_TOMBSTONES)
+        .execute(Tuple.of(retentionSeconds, batch))
+        .map(RowSet::rowCount);
   }
 
   /** {@code q} as a literal inside an ILIKE pattern: its own %, _ and \ match themselves. */

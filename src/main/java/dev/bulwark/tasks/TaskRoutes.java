@@ -1,12 +1,12 @@
 package dev.bulwark.tasks;
 
 import dev.bulwark.auth.Principal;
-import dev.bulwark.http.Access;
 import dev.bulwark.core.Failure;
-import dev.bulwark.http.PathParams;
-import dev.bulwark.http.ApiRouter;
 import dev.bulwark.core.FieldError;
+import dev.bulwark.http.Access;
+import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.JsonBody;
+import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
 import dev.bulwark.http.RouteModule;
 import io.vertx.core.http.HttpHeaders;
@@ -22,8 +22,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * {@code /api/v1/tasks}: parse and validate (every 4xx before any I/O), call one service method, answer. Each
- * instance belongs to one HTTP verticle (its cursor signer is not thread-safe).
+ * {@code /api/v1/tasks}: parse and validate (every 4xx before any I/O), call one service method,
+ * answer. Each instance belongs to one HTTP verticle (its cursor signer is not thread-safe).
  */
 public final class TaskRoutes implements RouteModule {
   static final String BASE = "/api/v1/tasks";
@@ -53,10 +53,12 @@ public final class TaskRoutes implements RouteModule {
   private void list(RoutingContext ctx) {
     UUID userId = Principal.of(ctx).userId();
     TaskRequests.ListRequest request = TaskRequests.listRequest(ctx);
-    TaskListQuery query = request.cursor() == null
-        ? request.query()
-        : request.query().after(cursors.decode(request.cursor(), userId, request.query()));
-    tasks.list(userId, query)
+    TaskListQuery query =
+        request.cursor() == null
+            ? request.query()
+            : request.query().after(cursors.decode(request.cursor(), userId, request.query()));
+    tasks
+        .list(userId, query)
         .onSuccess(page -> Responses.json(ctx, 200, TaskJson.page(page.items(), page.nextCursor())))
         .onFailure(ctx::fail);
   }
@@ -65,32 +67,39 @@ public final class TaskRoutes implements RouteModule {
     JsonObject body = JsonBody.object(ctx);
     NewTask task = TaskRequests.newTask(body);
     String key = idempotencyKey(ctx);
-    TaskService.IdempotencyKey idempotency = key == null ? null : new TaskService.IdempotencyKey(key, requestHash(body));
-    tasks.create(Principal.of(ctx).userId(), task, idempotency)
-        .onSuccess(created -> {
-          HttpServerResponse response = ctx.response()
-              .putHeader(LOCATION, BASE + "/" + created.id())
-              .putHeader(ETAG, created.etag());
-          if (created.replayed()) {
-            response.putHeader(REPLAYED, TRUE);
-          }
-          Responses.json(ctx, 201, created.body());
-        })
+    TaskService.IdempotencyKey idempotency =
+        key == null ? null : new TaskService.IdempotencyKey(key, requestHash(body));
+    tasks
+        .create(Principal.of(ctx).userId(), task, idempotency)
+        .onSuccess(
+            created -> {
+              HttpServerResponse response =
+                  ctx.response()
+                      .putHeader(LOCATION, BASE + "/" + created.id())
+                      .putHeader(ETAG, created.etag());
+              if (created.replayed()) {
+                response.putHeader(REPLAYED, TRUE);
+              }
+              Responses.json(ctx, 201, created.body());
+            })
         .onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx) {
     UUID id = taskId(ctx);
-    VersionPrecondition ifNoneMatch = VersionPrecondition.parse(ctx.request().headers().getAll("If-None-Match"), "If-None-Match");
-    tasks.get(Principal.of(ctx).userId(), id)
-        .onSuccess(t -> {
-          ctx.response().putHeader(ETAG, t.etag());
-          if (ifNoneMatch != null && ifNoneMatch.matches(t.version())) {
-            ctx.response().setStatusCode(304).end();
-          } else {
-            Responses.json(ctx, 200, TaskJson.task(t));
-          }
-        })
+    VersionPrecondition ifNoneMatch =
+        VersionPrecondition.parse(ctx.request().headers().getAll("If-None-Match"), "If-None-Match");
+    tasks
+        .get(Principal.of(ctx).userId(), id)
+        .onSuccess(
+            t -> {
+              ctx.response().putHeader(ETAG, t.etag());
+              if (ifNoneMatch != null && ifNoneMatch.matches(t.version())) {
+                ctx.response().setStatusCode(304).end();
+              } else {
+                Responses.json(ctx, 200, TaskJson.task(t));
+              }
+            })
         .onFailure(ctx::fail);
   }
 
@@ -98,18 +107,21 @@ public final class TaskRoutes implements RouteModule {
     UUID id = taskId(ctx);
     VersionPrecondition ifMatch = ifMatch(ctx);
     TaskPatch patch = TaskRequests.patch(JsonBody.mergePatch(ctx));
-    tasks.update(Principal.of(ctx).userId(), id, patch, ifMatch)
-        .onSuccess(t -> {
-          ctx.response().putHeader(ETAG, t.etag());
-          Responses.json(ctx, 200, TaskJson.task(t));
-        })
+    tasks
+        .update(Principal.of(ctx).userId(), id, patch, ifMatch)
+        .onSuccess(
+            t -> {
+              ctx.response().putHeader(ETAG, t.etag());
+              Responses.json(ctx, 200, TaskJson.task(t));
+            })
         .onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
     UUID id = taskId(ctx);
     VersionPrecondition ifMatch = ifMatch(ctx);
-    tasks.delete(Principal.of(ctx).userId(), id, ifMatch)
+    tasks
+        .delete(Principal.of(ctx).userId(), id, ifMatch)
         .onSuccess(v -> Responses.noContent(ctx))
         .onFailure(ctx::fail);
   }
@@ -122,28 +134,40 @@ public final class TaskRoutes implements RouteModule {
     return PathParams.uuid(ctx, "id");
   }
 
-  /** The {@code Idempotency-Key} header: absent → null; else once, 1–255 visible ASCII characters, or 400. */
+  /**
+   * The {@code Idempotency-Key} header: absent → null; else once, 1–255 visible ASCII characters,
+   * or 400.
+   */
   static String idempotencyKey(RoutingContext ctx) {
     List<String> values = ctx.request().headers().getAll(IDEMPOTENCY_KEY);
     if (values.isEmpty()) {
       return null;
     }
     String key = values.get(0);
-    boolean ok = values.size() == 1 && !key.isEmpty() && key.length() <= 255
-        && key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+    boolean ok =
+        values.size() == 1
+            && !key.isEmpty()
+            && key.length() <= 255
+            && key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
     if (!ok) {
       String detail = "'Idempotency-Key' must be sent once, as 1 to 255 visible ASCII characters.";
-      throw Failure.invalid("invalid_idempotency_key", detail,
+      throw Failure.invalid(
+          "invalid_idempotency_key",
+          detail,
           List.of(new FieldError(IDEMPOTENCY_KEY, "invalid_format", detail)));
     }
     return key;
   }
 
-  /** SHA-256 of the body with its members sorted: the same request sent with other spacing or order matches. */
+  /**
+   * SHA-256 of the body with its members sorted: the same request sent with other spacing or order
+   * matches.
+   */
   static byte[] requestHash(JsonObject body) {
     String canonical = new JsonObject(new TreeMap<>(body.getMap())).encode();
     try {
-      return MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256")
+          .digest(canonical.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);
     }

@@ -10,10 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Once per process, every {@code tasks.purgeInterval}: deletes tombstones older than {@code tasks.tombstoneRetention}
- * and idempotency records older than {@code tasks.idempotencyTtl}, in batches of {@code tasks.purgeBatchSize} (short
- * statements, rows locked by another process skipped), at most {@link #MAX_BATCHES} batches of each per run. Runs
- * never overlap; several processes purging at once only share the work.
+ * Once per process, every {@code tasks.purgeInterval}: deletes tombstones older than {@code
+ * tasks.tombstoneRetention} and idempotency records older than {@code tasks.idempotencyTtl}, in
+ * batches of {@code tasks.purgeBatchSize} (short statements, rows locked by another process
+ * skipped), at most {@link #MAX_BATCHES} batches of each per run. Runs never overlap; several
+ * processes purging at once only share the work.
  */
 public final class TombstonePurger {
   private static final Logger log = LoggerFactory.getLogger(TombstonePurger.class);
@@ -26,8 +27,7 @@ public final class TombstonePurger {
   private long timerId = -1;
 
   /** What one run removed. */
-  public record Purged(int tombstones, int idempotencyRecords) {
-  }
+  public record Purged(int tombstones, int idempotencyRecords) {}
 
   public TombstonePurger(Vertx vertx, Pool pg, TasksConfig config) {
     this.vertx = vertx;
@@ -57,24 +57,37 @@ public final class TombstonePurger {
     long ttl = config.idempotencyTtl().toSeconds();
     int batch = config.purgeBatchSize();
     return drain(() -> TaskRepository.purgeTombstones(pg, retention, batch), batch, 0, 0)
-        .compose(tombstones -> drain(() -> IdempotencyRecords.purge(pg, ttl, batch), batch, 0, 0)
-            .map(records -> new Purged(tombstones, records)))
-        .onSuccess(p -> {
-          if (p.tombstones() > 0 || p.idempotencyRecords() > 0) {
-            log.info("purged {} task tombstone(s) and {} idempotency record(s)", p.tombstones(), p.idempotencyRecords());
-          }
-        })
+        .compose(
+            tombstones ->
+                drain(() -> IdempotencyRecords.purge(pg, ttl, batch), batch, 0, 0)
+                    .map(records -> new Purged(tombstones, records)))
+        .onSuccess(
+            p -> {
+              if (p.tombstones() > 0 || p.idempotencyRecords() > 0) {
+                log.info(
+                    "purged {} task tombstone(s) and {} idempotency record(s)",
+                    p.tombstones(),
+                    p.idempotencyRecords());
+              }
+            })
         .onFailure(err -> log.warn("task purge failed; retrying next period: {}", err.toString()))
-        .eventually(() -> {
-          running.set(false);
-          return Future.succeededFuture();
-        });
+        .eventually(
+            () -> {
+              running.set(false);
+              return Future.succeededFuture();
+            });
   }
 
-  /** Runs {@code step} until a batch comes back short (or the bound is reached); the total deleted. */
-  private static Future<Integer> drain(Supplier<Future<Integer>> step, int batch, int batches, int total) {
-    return step.get().compose(n -> n < batch || batches + 1 >= MAX_BATCHES
-        ? Future.succeededFuture(total + n)
-        : drain(step, batch, batches + 1, total + n));
+  /**
+   * Runs {@code step} until a batch comes back short (or the bound is reached); the total deleted.
+   */
+  private static Future<Integer> drain(
+      Supplier<Future<Integer>> step, int batch, int batches, int total) {
+    return step.get()
+        .compose(
+            n ->
+                n < batch || batches + 1 >= MAX_BATCHES
+                    ? Future.succeededFuture(total + n)
+                    : drain(step, batch, batches + 1, total + n));
   }
 }

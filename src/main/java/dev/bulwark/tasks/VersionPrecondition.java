@@ -6,13 +6,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * An {@code If-Match} / {@code If-None-Match} header against a task's version. Tasks send the strong ETag
- * {@code "<version>"}; {@code W/"<version>"} is accepted too (clients and proxies weaken tags), as are lists and
- * {@code *} (any existing task). A well-formed tag that is not a version simply never matches.
+ * An {@code If-Match} / {@code If-None-Match} header against a task's version. Tasks send the
+ * strong ETag {@code "<version>"}; {@code W/"<version>"} is accepted too (clients and proxies
+ * weaken tags), as are lists and {@code *} (any existing task). A well-formed tag that is not a
+ * version simply never matches.
  */
 public record VersionPrecondition(boolean any, int[] versions) {
 
-  /** Null when the header is absent; 400 {@code invalid_precondition} when it is not a list of entity tags. */
+  /**
+   * Null when the header is absent; 400 {@code invalid_precondition} when it is not a list of
+   * entity tags.
+   */
   public static VersionPrecondition parse(List<String> headerValues, String header) {
     if (headerValues.isEmpty()) {
       return null;
@@ -29,13 +33,17 @@ public record VersionPrecondition(boolean any, int[] versions) {
       if (tag.startsWith("W/")) {
         tag = tag.substring(2);
       }
-      if (tag.length() < 2 || tag.charAt(0) != '"' || tag.charAt(tag.length() - 1) != '"'
+      if (tag.length() < 2
+          || tag.charAt(0) != '"'
+          || tag.charAt(tag.length() - 1) != '"'
           || tag.substring(1, tag.length() - 1).indexOf('"') >= 0) {
         throw invalid(header);
       }
       any = true;
       String opaque = tag.substring(1, tag.length() - 1);
-      if (!opaque.isEmpty() && opaque.length() <= 9 && opaque.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (!opaque.isEmpty()
+          && opaque.length() <= 9
+          && opaque.chars().allMatch(c -> c >= '0' && c <= '9')) {
         if (count == found.length) {
           found = Arrays.copyOf(found, count * 2);
         }
@@ -67,6 +75,7 @@ public record VersionPrecondition(boolean any, int[] versions) {
 
   private static Failure invalid(String header) {
     String detail = "'" + header + "' must be * or a list of entity tags such as \"3\".";
-    return Failure.invalid("invalid_precondition", detail, List.of(new FieldError(header, "invalid_format", detail)));
+    return Failure.invalid(
+        "invalid_precondition", detail, List.of(new FieldError(header, "invalid_format", detail)));
   }
 }

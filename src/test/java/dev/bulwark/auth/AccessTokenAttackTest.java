@@ -1,6 +1,5 @@
 package dev.bulwark.auth;
 
-import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.config.JwtConfig;
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import dev.bulwark.testing.TestUsers;
@@ -36,20 +36,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an attacker can do with the {@code Authorization} header: every forged, tampered, stale or misdirected access
- * token is refused with 401, its precise {@code code} and a {@code WWW-Authenticate} challenge. Tokens are forged
- * here with the test server's signing key (the development profile's, generated for its data folder); the first tests prove
- * a forged token with all the right claims is accepted, so each refusal below is down to the one thing changed.
+ * What an attacker can do with the {@code Authorization} header: every forged, tampered, stale or
+ * misdirected access token is refused with 401, its precise {@code code} and a {@code
+ * WWW-Authenticate} challenge. Tokens are forged here with the test server's signing key (the
+ * development profile's, generated for its data folder); the first tests prove a forged token with
+ * all the right claims is accepted, so each refusal below is down to the one thing changed.
  */
 // these tests are about what authentication answers; rate limiting has its own tests
 @BulwarkTest(env = "RATE_LIMIT_ENABLED=false")
 class AccessTokenAttackTest {
   private static final String ME = "/api/v1/me";
   private static final byte[] WRONG_SECRET =
-      "some-other-service-secret-that-is-also-long-enough-0123456789".getBytes(StandardCharsets.UTF_8);
+      "some-other-service-secret-that-is-also-long-enough-0123456789"
+          .getBytes(StandardCharsets.UTF_8);
 
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
   private static TestUser user;
   private static byte[] secret;
   private static String issuer;
@@ -64,7 +65,8 @@ class AccessTokenAttackTest {
     user = TestUsers.signup(server);
   }
 
-  // ---- the forging helper is right: a forged token with every claim valid is accepted -------------------------
+  // ---- the forging helper is right: a forged token with every claim valid is accepted
+  // -------------------------
 
   @Test
   void forgedTokenWithAllValidClaimsIsAccepted() {
@@ -100,7 +102,8 @@ class AccessTokenAttackTest {
 
   @Test
   void audienceArrayContainingOursIsAccepted() {
-    JsonObject claims = validClaims(user.id()).put("aud", new JsonArray().add("other-api").add(audience));
+    JsonObject claims =
+        validClaims(user.id()).put("aud", new JsonArray().add("other-api").add(audience));
     assertEquals(200, me("Bearer " + forge(claims)).statusCode());
   }
 
@@ -108,8 +111,12 @@ class AccessTokenAttackTest {
   void clockSkewWithinTheLeewayIsTolerated() {
     long now = now();
     // expired 2 s ago, issued/valid from 2 s ahead: both inside the 5 s leeway
-    assertEquals(200, me("Bearer " + forge(validClaims(user.id()).put("exp", now - 2))).statusCode());
-    assertEquals(200, me("Bearer " + forge(validClaims(user.id()).put("nbf", now + 2).put("iat", now + 2))).statusCode());
+    assertEquals(
+        200, me("Bearer " + forge(validClaims(user.id()).put("exp", now - 2))).statusCode());
+    assertEquals(
+        200,
+        me("Bearer " + forge(validClaims(user.id()).put("nbf", now + 2).put("iat", now + 2)))
+            .statusCode());
   }
 
   @Test
@@ -119,7 +126,8 @@ class AccessTokenAttackTest {
     assertEquals(200, me("Bearer " + forge(claims)).statusCode());
   }
 
-  // ---- the Authorization header ---------------------------------------------------------------------------------
+  // ---- the Authorization header
+  // ---------------------------------------------------------------------------------
 
   @Test
   void noAuthorizationHeader() {
@@ -168,14 +176,18 @@ class AccessTokenAttackTest {
     assertUnauthorized(me("Bearer not a token"), "invalid_authorization_header");
     assertUnauthorized(me("Bearer " + token + " " + token), "invalid_authorization_header");
     int dot = token.indexOf('.');
-    assertUnauthorized(me("Bearer " + token.substring(0, dot) + " " + token.substring(dot)), "invalid_authorization_header");
+    assertUnauthorized(
+        me("Bearer " + token.substring(0, dot) + " " + token.substring(dot)),
+        "invalid_authorization_header");
   }
 
   @Test
   void bearerWithCharactersOutsideTheTokenAlphabet() {
     String token = forge(validClaims(user.id()));
     assertUnauthorized(me("Bearer " + token + "!"), "invalid_authorization_header");
-    assertUnauthorized(me("Bearer " + token.replace('-', '+').replace('_', '/') + "+/"), "invalid_authorization_header");
+    assertUnauthorized(
+        me("Bearer " + token.replace('-', '+').replace('_', '/') + "+/"),
+        "invalid_authorization_header");
     assertUnauthorized(me("Bearer \"" + token + "\""), "invalid_authorization_header");
   }
 
@@ -209,11 +221,13 @@ class AccessTokenAttackTest {
     assertUnauthorized(me("Bearer " + overLimit), "invalid_authorization_header");
   }
 
-  // ---- alg: none, algorithm confusion and wrong keys ------------------------------------------------------------
+  // ---- alg: none, algorithm confusion and wrong keys
+  // ------------------------------------------------------------
 
   @Test
   void unsignedNoneTokenIsNotAWellFormedJwt() {
-    String unsigned = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64(validClaims(user.id()).encode());
+    String unsigned =
+        b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64(validClaims(user.id()).encode());
     assertUnauthorized(me("Bearer " + unsigned + "."), "invalid_token");
     assertUnauthorized(me("Bearer " + unsigned), "invalid_token");
   }
@@ -223,7 +237,8 @@ class AccessTokenAttackTest {
     JsonObject claims = validClaims(user.id());
     for (String alg : new String[] {"none", "None", "NONE", "nOnE"}) {
       // signed with the right key: only the header's algorithm is wrong
-      String token = forge(new JsonObject().put("alg", alg).put("typ", "JWT"), claims, secret, "HmacSHA256");
+      String token =
+          forge(new JsonObject().put("alg", alg).put("typ", "JWT"), claims, secret, "HmacSHA256");
       assertUnauthorized(me("Bearer " + token), "token_algorithm_rejected");
     }
   }
@@ -231,21 +246,32 @@ class AccessTokenAttackTest {
   @Test
   void missingOrNonStringAlgorithmIsRejected() {
     JsonObject claims = validClaims(user.id());
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("typ", "JWT"), claims, secret, "HmacSHA256")),
+    assertUnauthorized(
+        me("Bearer " + forge(new JsonObject().put("typ", "JWT"), claims, secret, "HmacSHA256")),
         "token_algorithm_rejected");
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().putNull("alg"), claims, secret, "HmacSHA256")),
+    assertUnauthorized(
+        me("Bearer " + forge(new JsonObject().putNull("alg"), claims, secret, "HmacSHA256")),
         "token_algorithm_rejected");
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", 256), claims, secret, "HmacSHA256")),
+    assertUnauthorized(
+        me("Bearer " + forge(new JsonObject().put("alg", 256), claims, secret, "HmacSHA256")),
         "token_algorithm_rejected");
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", new JsonArray().add("HS256")), claims, secret,
-        "HmacSHA256")), "token_algorithm_rejected");
+    assertUnauthorized(
+        me(
+            "Bearer "
+                + forge(
+                    new JsonObject().put("alg", new JsonArray().add("HS256")),
+                    claims,
+                    secret,
+                    "HmacSHA256")),
+        "token_algorithm_rejected");
   }
 
   @Test
   void keyConfusionRs256HeaderOnAnHmacSignedTokenIsRejected() {
     JsonObject claims = validClaims(user.id());
     for (String alg : new String[] {"RS256", "ES256", "PS256", "EdDSA"}) {
-      String token = forge(new JsonObject().put("alg", alg).put("typ", "JWT"), claims, secret, "HmacSHA256");
+      String token =
+          forge(new JsonObject().put("alg", alg).put("typ", "JWT"), claims, secret, "HmacSHA256");
       assertUnauthorized(me("Bearer " + token), "token_algorithm_rejected");
     }
   }
@@ -253,24 +279,32 @@ class AccessTokenAttackTest {
   @Test
   void otherHmacAlgorithmsAreNotOnTheAllowList() {
     JsonObject claims = validClaims(user.id());
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", "HS512"), claims, secret, "HmacSHA512")),
+    assertUnauthorized(
+        me("Bearer " + forge(new JsonObject().put("alg", "HS512"), claims, secret, "HmacSHA512")),
         "token_algorithm_rejected");
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", "HS384"), claims, secret, "HmacSHA384")),
+    assertUnauthorized(
+        me("Bearer " + forge(new JsonObject().put("alg", "HS384"), claims, secret, "HmacSHA384")),
         "token_algorithm_rejected");
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", "hs256"), claims, secret, "HmacSHA256")),
+    assertUnauthorized(
+        me("Bearer " + forge(new JsonObject().put("alg", "hs256"), claims, secret, "HmacSHA256")),
         "token_algorithm_rejected");
   }
 
   @Test
   void hmacWithADifferentSecretIsRejected() {
-    String token = forge(new JsonObject().put("alg", "HS256").put("typ", "JWT"), validClaims(user.id()), WRONG_SECRET,
-        "HmacSHA256");
+    String token =
+        forge(
+            new JsonObject().put("alg", "HS256").put("typ", "JWT"),
+            validClaims(user.id()),
+            WRONG_SECRET,
+            "HmacSHA256");
     assertUnauthorized(me("Bearer " + token), "invalid_signature");
     // the same claims with the right key pass: the key alone made the difference
     assertEquals(200, me("Bearer " + forge(validClaims(user.id()))).statusCode());
   }
 
-  // ---- tampering ------------------------------------------------------------------------------------------------
+  // ---- tampering
+  // ------------------------------------------------------------------------------------------------
 
   @Test
   void tamperedPayloadKeepsTheOldSignature() {
@@ -281,27 +315,37 @@ class AccessTokenAttackTest {
     assertUnauthorized(me("Bearer " + tampered), "invalid_signature");
 
     JsonObject longer = segment(user.accessToken(), 1).put("exp", now() + 86_400);
-    assertUnauthorized(me("Bearer " + parts[0] + "." + b64(longer.encode()) + "." + parts[2]), "invalid_signature");
+    assertUnauthorized(
+        me("Bearer " + parts[0] + "." + b64(longer.encode()) + "." + parts[2]),
+        "invalid_signature");
   }
 
   @Test
   void tamperedHeaderKeepsTheOldSignature() {
     String[] parts = user.accessToken().split("\\.");
     JsonObject header = segment(user.accessToken(), 0).put("kid", "x");
-    assertUnauthorized(me("Bearer " + b64(header.encode()) + "." + parts[1] + "." + parts[2]), "invalid_signature");
+    assertUnauthorized(
+        me("Bearer " + b64(header.encode()) + "." + parts[1] + "." + parts[2]),
+        "invalid_signature");
   }
 
   @Test
   void tamperedSignature() {
     String[] parts = user.accessToken().split("\\.");
     String sig = parts[2];
-    // change the first character: the last one of a 43-character signature only partly encodes bits, so changing
+    // change the first character: the last one of a 43-character signature only partly encodes
+    // bits, so changing
     // it may not change the decoded bytes at all
     String flipped = (sig.charAt(0) == 'A' ? 'B' : 'A') + sig.substring(1);
-    assertUnauthorized(me("Bearer " + parts[0] + "." + parts[1] + "." + flipped), "invalid_signature");
-    assertUnauthorized(me("Bearer " + parts[0] + "." + parts[1] + "." + sig.substring(0, 40)), "invalid_signature");
-    assertUnauthorized(me("Bearer " + parts[0] + "." + parts[1] + "." + sig + sig), "invalid_signature");
-    assertUnauthorized(me("Bearer " + parts[0] + "." + parts[1] + "." + "A".repeat(43)), "invalid_signature");
+    assertUnauthorized(
+        me("Bearer " + parts[0] + "." + parts[1] + "." + flipped), "invalid_signature");
+    assertUnauthorized(
+        me("Bearer " + parts[0] + "." + parts[1] + "." + sig.substring(0, 40)),
+        "invalid_signature");
+    assertUnauthorized(
+        me("Bearer " + parts[0] + "." + parts[1] + "." + sig + sig), "invalid_signature");
+    assertUnauthorized(
+        me("Bearer " + parts[0] + "." + parts[1] + "." + "A".repeat(43)), "invalid_signature");
   }
 
   @Test
@@ -309,46 +353,63 @@ class AccessTokenAttackTest {
     TestUser other = TestUsers.signup(server);
     String[] mine = user.accessToken().split("\\.");
     String[] theirs = other.accessToken().split("\\.");
-    assertUnauthorized(me("Bearer " + mine[0] + "." + mine[1] + "." + theirs[2]), "invalid_signature");
+    assertUnauthorized(
+        me("Bearer " + mine[0] + "." + mine[1] + "." + theirs[2]), "invalid_signature");
   }
 
-  // ---- time -----------------------------------------------------------------------------------------------------
+  // ---- time
+  // -----------------------------------------------------------------------------------------------------
 
   @Test
   void expiredBeyondTheLeeway() {
     long now = now();
-    JsonObject justBeyond = validClaims(user.id()).put("iat", now - 900).put("nbf", now - 900).put("exp", now - 6);
+    JsonObject justBeyond =
+        validClaims(user.id()).put("iat", now - 900).put("nbf", now - 900).put("exp", now - 6);
     assertUnauthorized(me("Bearer " + forge(justBeyond)), "token_expired");
-    JsonObject longAgo = validClaims(user.id()).put("iat", now - 90_000).put("nbf", now - 90_000).put("exp", now - 86_400);
+    JsonObject longAgo =
+        validClaims(user.id())
+            .put("iat", now - 90_000)
+            .put("nbf", now - 90_000)
+            .put("exp", now - 86_400);
     assertUnauthorized(me("Bearer " + forge(longAgo)), "token_expired");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("exp", 0))), "token_expired");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("exp", 0))), "token_expired");
   }
 
   @Test
   void notBeforeInTheFutureBeyondTheLeeway() {
     long now = now();
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("nbf", now + 30))), "token_not_yet_valid");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("nbf", now + 86_400).put("exp", now + 90_000))),
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("nbf", now + 30))), "token_not_yet_valid");
+    assertUnauthorized(
+        me(
+            "Bearer "
+                + forge(validClaims(user.id()).put("nbf", now + 86_400).put("exp", now + 90_000))),
         "token_not_yet_valid");
   }
 
   @Test
   void issuedInTheFutureBeyondTheLeeway() {
     long now = now();
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("iat", now + 30))), "token_not_yet_valid");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("iat", now + 30))), "token_not_yet_valid");
     JsonObject noNbf = validClaims(user.id()).put("iat", now + 30);
     noNbf.remove("nbf");
     assertUnauthorized(me("Bearer " + forge(noNbf)), "token_not_yet_valid");
   }
 
-  // ---- who the token is from and for ----------------------------------------------------------------------------
+  // ---- who the token is from and for
+  // ----------------------------------------------------------------------------
 
   @Test
   void wrongIssuer() {
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("iss", "evil"))), "invalid_issuer");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("iss", issuer.toUpperCase(Locale.ROOT)))),
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("iss", "evil"))), "invalid_issuer");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("iss", issuer.toUpperCase(Locale.ROOT)))),
         "invalid_issuer");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("iss", new JsonArray().add(issuer)))),
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("iss", new JsonArray().add(issuer)))),
         "invalid_issuer");
     JsonObject missing = validClaims(user.id());
     missing.remove("iss");
@@ -357,11 +418,17 @@ class AccessTokenAttackTest {
 
   @Test
   void wrongAudience() {
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("aud", "other-api"))), "invalid_audience");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("aud", new JsonArray().add("other-api")))),
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("aud", "other-api"))), "invalid_audience");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("aud", new JsonArray().add("other-api")))),
         "invalid_audience");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("aud", new JsonArray()))), "invalid_audience");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("aud", audience + " "))), "invalid_audience");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("aud", new JsonArray()))),
+        "invalid_audience");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("aud", audience + " "))),
+        "invalid_audience");
     JsonObject missing = validClaims(user.id());
     missing.remove("aud");
     assertUnauthorized(me("Bearer " + forge(missing)), "invalid_audience");
@@ -369,9 +436,12 @@ class AccessTokenAttackTest {
 
   @Test
   void wrongOrMissingTokenType() {
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("typ", "refresh"))), "invalid_token_type");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("typ", "ACCESS"))), "invalid_token_type");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("typ", "id"))), "invalid_token_type");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("typ", "refresh"))), "invalid_token_type");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("typ", "ACCESS"))), "invalid_token_type");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("typ", "id"))), "invalid_token_type");
     JsonObject missing = validClaims(user.id());
     missing.remove("typ");
     assertUnauthorized(me("Bearer " + forge(missing)), "invalid_token_type");
@@ -380,23 +450,37 @@ class AccessTokenAttackTest {
   @Test
   void headerTypeOtherThanAJwtIsRejected() {
     JsonObject claims = validClaims(user.id());
-    for (String typ : new String[] {"JOSE", "JWS", "logout+jwt", "secevent+jwt", "application/jose", "dpop+jwt", ""}) {
+    for (String typ :
+        new String[] {
+          "JOSE", "JWS", "logout+jwt", "secevent+jwt", "application/jose", "dpop+jwt", ""
+        }) {
       // signed with the right key, every claim valid: only the header's type is wrong
-      String token = forge(new JsonObject().put("alg", "HS256").put("typ", typ), claims, secret, "HmacSHA256");
+      String token =
+          forge(new JsonObject().put("alg", "HS256").put("typ", typ), claims, secret, "HmacSHA256");
       assertUnauthorized(me("Bearer " + token), "invalid_token_type");
     }
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", "HS256"), claims, secret, "HmacSHA256")),
+    assertUnauthorized(
+        me("Bearer " + forge(new JsonObject().put("alg", "HS256"), claims, secret, "HmacSHA256")),
         "invalid_token_type");
-    assertUnauthorized(me("Bearer " + forge(new JsonObject().put("alg", "HS256").put("typ", 1), claims, secret,
-        "HmacSHA256")), "invalid_token_type");
+    assertUnauthorized(
+        me(
+            "Bearer "
+                + forge(
+                    new JsonObject().put("alg", "HS256").put("typ", 1),
+                    claims,
+                    secret,
+                    "HmacSHA256")),
+        "invalid_token_type");
   }
 
   @Test
   void headerTypesOfAnAccessTokenAreAccepted() {
     assertEquals("JWT", segment(user.accessToken(), 0).getString("typ"), "what the server mints");
     JsonObject claims = validClaims(user.id());
-    for (String typ : new String[] {"JWT", "jwt", "at+jwt", "application/at+jwt", "application/JWT"}) {
-      String token = forge(new JsonObject().put("alg", "HS256").put("typ", typ), claims, secret, "HmacSHA256");
+    for (String typ :
+        new String[] {"JWT", "jwt", "at+jwt", "application/at+jwt", "application/JWT"}) {
+      String token =
+          forge(new JsonObject().put("alg", "HS256").put("typ", typ), claims, secret, "HmacSHA256");
       assertEquals(200, me("Bearer " + token).statusCode(), typ);
     }
   }
@@ -406,7 +490,8 @@ class AccessTokenAttackTest {
     assertUnauthorized(me("Bearer " + user.refreshToken()), "invalid_token");
   }
 
-  // ---- required claims ------------------------------------------------------------------------------------------
+  // ---- required claims
+  // ------------------------------------------------------------------------------------------
 
   @Test
   void missingSubjectSessionOrTokenId() {
@@ -419,19 +504,35 @@ class AccessTokenAttackTest {
 
   @Test
   void subjectAndSessionMustBeUuids() {
-    for (Object bad : new Object[] {"admin", "", "0", user.id().toString().toUpperCase(Locale.ROOT) + "x",
-        user.id().toString().replace("-", ""), "{" + user.id() + "}", 42, true, new JsonArray().add(user.id().toString())}) {
-      assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("sub", bad))), "invalid_token");
-      assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("sid", bad))), "invalid_token");
+    for (Object bad :
+        new Object[] {
+          "admin",
+          "",
+          "0",
+          user.id().toString().toUpperCase(Locale.ROOT) + "x",
+          user.id().toString().replace("-", ""),
+          "{" + user.id() + "}",
+          42,
+          true,
+          new JsonArray().add(user.id().toString())
+        }) {
+      assertUnauthorized(
+          me("Bearer " + forge(validClaims(user.id()).put("sub", bad))), "invalid_token");
+      assertUnauthorized(
+          me("Bearer " + forge(validClaims(user.id()).put("sid", bad))), "invalid_token");
     }
   }
 
   @Test
   void tokenIdMustBeAShortString() {
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("jti", ""))), "invalid_token");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("jti", "j".repeat(65)))), "invalid_token");
-    assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put("jti", 12345))), "invalid_token");
-    assertEquals(200, me("Bearer " + forge(validClaims(user.id()).put("jti", "j".repeat(64)))).statusCode());
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("jti", ""))), "invalid_token");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("jti", "j".repeat(65)))), "invalid_token");
+    assertUnauthorized(
+        me("Bearer " + forge(validClaims(user.id()).put("jti", 12345))), "invalid_token");
+    assertEquals(
+        200, me("Bearer " + forge(validClaims(user.id()).put("jti", "j".repeat(64)))).statusCode());
   }
 
   @Test
@@ -452,7 +553,8 @@ class AccessTokenAttackTest {
   void nonNumericTimesAreInvalidNotAServerError() {
     for (String claim : new String[] {"exp", "iat", "nbf"}) {
       for (Object bad : new Object[] {"soon", String.valueOf(now()), true, new JsonObject()}) {
-        assertUnauthorized(me("Bearer " + forge(validClaims(user.id()).put(claim, bad))), "invalid_token");
+        assertUnauthorized(
+            me("Bearer " + forge(validClaims(user.id()).put(claim, bad))), "invalid_token");
       }
     }
   }
@@ -469,7 +571,8 @@ class AccessTokenAttackTest {
     }
   }
 
-  // ---- the account behind the token -----------------------------------------------------------------------------
+  // ---- the account behind the token
+  // -----------------------------------------------------------------------------
 
   @Test
   void tokenOfADeletedUser() throws Exception {
@@ -481,10 +584,18 @@ class AccessTokenAttackTest {
       assertEquals(1, delete.executeUpdate());
     }
     assertUnauthorized(me(doomed.bearer()), "user_not_found");
-    assertUnauthorized(server.send(TestUsers.as(server, doomed, HttpMethod.PATCH, ME),
-        new JsonObject().put("display_name", "ghost")), "user_not_found");
-    assertUnauthorized(server.send(TestUsers.as(server, doomed, HttpMethod.POST, ME + "/password"),
-        new JsonObject().put("current_password", doomed.password()).put("new_password", "An0ther-g00d-one")), "user_not_found");
+    assertUnauthorized(
+        server.send(
+            TestUsers.as(server, doomed, HttpMethod.PATCH, ME),
+            new JsonObject().put("display_name", "ghost")),
+        "user_not_found");
+    assertUnauthorized(
+        server.send(
+            TestUsers.as(server, doomed, HttpMethod.POST, ME + "/password"),
+            new JsonObject()
+                .put("current_password", doomed.password())
+                .put("new_password", "An0ther-g00d-one")),
+        "user_not_found");
   }
 
   @Test
@@ -492,13 +603,17 @@ class AccessTokenAttackTest {
     assertUnauthorized(me("Bearer " + forge(validClaims(UUID.randomUUID()))), "user_not_found");
   }
 
-  // ---- helpers --------------------------------------------------------------------------------------------------
+  // ---- helpers
+  // --------------------------------------------------------------------------------------------------
 
   private static HttpResponse<Buffer> me(String authorization) {
-    return server.send(server.request(HttpMethod.GET, ME).putHeader("Authorization", authorization));
+    return server.send(
+        server.request(HttpMethod.GET, ME).putHeader("Authorization", authorization));
   }
 
-  /** 401 with the code, the Bearer challenge, and nothing of the presented credentials echoed back. */
+  /**
+   * 401 with the code, the Bearer challenge, and nothing of the presented credentials echoed back.
+   */
   private static void assertUnauthorized(HttpResponse<Buffer> r, String code) {
     JsonObject body = assertProblem(r, 401, code);
     assertBearerChallenge(r.getHeader("WWW-Authenticate"));
@@ -531,20 +646,34 @@ class AccessTokenAttackTest {
   }
 
   private static String forge(JsonObject claims) {
-    return forge(new JsonObject().put("alg", "HS256").put("typ", "JWT"), claims, secret, "HmacSHA256");
+    return forge(
+        new JsonObject().put("alg", "HS256").put("typ", "JWT"), claims, secret, "HmacSHA256");
   }
 
-  private static String forge(JsonObject header, JsonObject claims, byte[] key, String macAlgorithm) {
+  private static String forge(
+      JsonObject header, JsonObject claims, byte[] key, String macAlgorithm) {
     String input = b64(header.encode()) + "." + b64(claims.encode());
     return input + "." + sign(input, key, macAlgorithm);
   }
 
-  /** A valid token of exactly {@code length} characters, padded with an extra header field and claim. */
+  /**
+   * A valid token of exactly {@code length} characters, padded with an extra header field and
+   * claim.
+   */
   private static String forgeOfLength(int length) {
     for (int headerPad = 0; headerPad < 4; headerPad++) {
       for (int claimPad = 0; claimPad < length; claimPad++) {
-        JsonObject header = new JsonObject().put("alg", "HS256").put("typ", "JWT").put("pad", "h".repeat(headerPad));
-        String token = forge(header, validClaims(user.id()).put("pad", "c".repeat(claimPad)), secret, "HmacSHA256");
+        JsonObject header =
+            new JsonObject()
+                .put("alg", "HS256")
+                .put("typ", "JWT")
+                .put("pad", "h".repeat(headerPad));
+        String token =
+            forge(
+                header,
+                validClaims(user.id()).put("pad", "c".repeat(claimPad)),
+                secret,
+                "HmacSHA256");
         if (token.length() == length) {
           return token;
         }
@@ -560,18 +689,23 @@ class AccessTokenAttackTest {
     try {
       Mac mac = Mac.getInstance(macAlgorithm);
       mac.init(new SecretKeySpec(key, macAlgorithm));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
 
   private static String b64(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static JsonObject segment(String jwt, int index) {
-    return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[index]), StandardCharsets.UTF_8));
+    return new JsonObject(
+        new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[index]), StandardCharsets.UTF_8));
   }
 
   private record RawResponse(int status, Map<String, String> headers, String body) {
@@ -580,13 +714,20 @@ class AccessTokenAttackTest {
     }
   }
 
-  /** A GET written byte for byte, so header values reach the server exactly as given (here: UTF-8). */
+  /**
+   * A GET written byte for byte, so header values reach the server exactly as given (here: UTF-8).
+   */
   private static RawResponse rawGet(String path, String authorization) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                  + authorization
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = socket.getInputStream();
       ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -598,9 +739,12 @@ class AccessTokenAttackTest {
       Map<String, String> headers = new java.util.HashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        headers.put(
+            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(colon + 1).trim());
       }
-      return new RawResponse(Integer.parseInt(lines[0].split(" ")[1]), headers, response.substring(split + 4));
+      return new RawResponse(
+          Integer.parseInt(lines[0].split(" ")[1]), headers, response.substring(split + 4));
     }
   }
 }

@@ -21,8 +21,17 @@ import org.junit.jupiter.api.Test;
 /** Token ids are drawn from the CSPRNG the minter was given, 128 bits each. */
 class AccessTokenIdsTest {
   private final Vertx vertx = Vertx.vertx();
-  private final JwtConfig config = new JwtConfig("jti-test-secret-that-is-long-enough-0123456789", "HS256", "bulwark",
-      "bulwark-api", Duration.ofMinutes(15), Duration.ofSeconds(5), null, null, List.of());
+  private final JwtConfig config =
+      new JwtConfig(
+          "jti-test-secret-that-is-long-enough-0123456789",
+          "HS256",
+          "bulwark",
+          "bulwark-api",
+          Duration.ofMinutes(15),
+          Duration.ofSeconds(5),
+          null,
+          null,
+          List.of());
 
   @AfterEach
   void close() {
@@ -42,7 +51,8 @@ class AccessTokenIdsTest {
     for (int i = 0; i < 3; i++) {
       byte[] expected = new byte[16];
       same.nextBytes(expected);
-      AccessTokens.Minted minted = tokens.mint(UUID.randomUUID(), UUID.randomUUID(), AccessTokens.nowSeconds());
+      AccessTokens.Minted minted =
+          tokens.mint(UUID.randomUUID(), UUID.randomUUID(), AccessTokens.nowSeconds());
       assertEquals(Base64.getUrlEncoder().withoutPadding().encodeToString(expected), minted.jti());
       assertEquals(minted.jti(), TestUsers.claims(minted.token()).getString("jti"));
     }
@@ -56,6 +66,7 @@ class AccessTokenIdsTest {
       ids.add(tokens.mint(UUID.randomUUID(), UUID.randomUUID(), AccessTokens.nowSeconds()).jti());
     }
     assertEquals(1000, ids.size());
-    assertTrue(ids.stream().allMatch(id -> id.length() == 22), "22 base64url characters = 128 bits");
+    assertTrue(
+        ids.stream().allMatch(id -> id.length() == 22), "22 base64url characters = 128 bits");
   }
 }

@@ -39,13 +39,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * RS256 and ES256 access tokens from PEM keys: signed under a kid, verified with the current and previous public keys
- * (rotation), published as a JWK set, and never accepted under another algorithm — above all HS256 "signed" with the
- * public key (key confusion) or alg none.
+ * RS256 and ES256 access tokens from PEM keys: signed under a kid, verified with the current and
+ * previous public keys (rotation), published as a JWK set, and never accepted under another
+ * algorithm — above all HS256 "signed" with the public key (key confusion) or alg none.
  */
 class AsymmetricTokensTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static KeyPair rsa() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -60,8 +59,13 @@ class AsymmetricTokensTest {
   }
 
   private static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der) + "\n-----END " + label + "-----\n";
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   private Path write(String name, String text) throws Exception {
@@ -73,25 +77,32 @@ class AsymmetricTokensTest {
   private Map<String, String> env(String algorithm, KeyPair keys, String kid) throws Exception {
     Map<String, String> env = TestServer.baseEnv();
     env.put("JWT_ALGORITHM", algorithm);
-    env.put("JWT_PRIVATE_KEY", write(kid + ".key", pem("PRIVATE KEY", keys.getPrivate().getEncoded())).toString());
-    env.put("JWT_PUBLIC_KEY", pem("PUBLIC KEY", keys.getPublic().getEncoded()));   // inline works too
+    env.put(
+        "JWT_PRIVATE_KEY",
+        write(kid + ".key", pem("PRIVATE KEY", keys.getPrivate().getEncoded())).toString());
+    env.put("JWT_PUBLIC_KEY", pem("PUBLIC KEY", keys.getPublic().getEncoded())); // inline works too
     env.put("JWT_KEY_ID", kid);
     return env;
   }
 
   private static JsonObject header(String jwt) {
-    return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8));
+    return new JsonObject(
+        new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8));
   }
 
   private static HttpResponse<Buffer> me(TestServer server, String token) {
-    return server.send(server.request(HttpMethod.GET, "/api/v1/me").putHeader("Authorization", "Bearer " + token));
+    return server.send(
+        server.request(HttpMethod.GET, "/api/v1/me").putHeader("Authorization", "Bearer " + token));
   }
 
   private static String b64(byte[] bytes) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** A token with the claims of {@code model} (a real token) and the given header, HMAC-SHA256 "signed" with key. */
+  /**
+   * A token with the claims of {@code model} (a real token) and the given header, HMAC-SHA256
+   * "signed" with key.
+   */
   private static String hmacForgery(String model, JsonObject header, byte[] key) throws Exception {
     String payload = model.split("\\.")[1];
     String input = b64(header.encode().getBytes(StandardCharsets.UTF_8)) + "." + payload;
@@ -122,9 +133,14 @@ class AsymmetricTokensTest {
       assertEquals("rsa-2026", jwk.getString("kid"));
       assertEquals("sig", jwk.getString("use"));
       assertEquals("RS256", jwk.getString("alg"));
-      assertEquals(pub.getModulus(), new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("n"))));
-      assertEquals(pub.getPublicExponent(), new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("e"))));
-      assertTrue(set.stream().noneMatch(k -> ((JsonObject) k).containsKey("d")), "no private part is published");
+      assertEquals(
+          pub.getModulus(), new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("n"))));
+      assertEquals(
+          pub.getPublicExponent(),
+          new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("e"))));
+      assertTrue(
+          set.stream().noneMatch(k -> ((JsonObject) k).containsKey("d")),
+          "no private part is published");
     }
   }
 
@@ -135,19 +151,46 @@ class AsymmetricTokensTest {
       String real = TestUsers.signup(server).accessToken();
       String publicPem = pem("PUBLIC KEY", keys.getPublic().getEncoded());
       JsonObject hs = new JsonObject().put("alg", "HS256").put("typ", "JWT").put("kid", "k1");
-      assertProblem(me(server, hmacForgery(real, hs, publicPem.getBytes(StandardCharsets.US_ASCII))), 401,
+      assertProblem(
+          me(server, hmacForgery(real, hs, publicPem.getBytes(StandardCharsets.US_ASCII))),
+          401,
           "token_algorithm_rejected");
-      assertProblem(me(server, hmacForgery(real, hs, keys.getPublic().getEncoded())), 401, "token_algorithm_rejected");
+      assertProblem(
+          me(server, hmacForgery(real, hs, keys.getPublic().getEncoded())),
+          401,
+          "token_algorithm_rejected");
       String[] parts = real.split("\\.");
-      String none = b64(new JsonObject().put("alg", "none").put("typ", "JWT").encode().getBytes(StandardCharsets.UTF_8))
-          + "." + parts[1] + ".";
+      String none =
+          b64(
+                  new JsonObject()
+                      .put("alg", "none")
+                      .put("typ", "JWT")
+                      .encode()
+                      .getBytes(StandardCharsets.UTF_8))
+              + "."
+              + parts[1]
+              + ".";
       assertProblem(me(server, none), 401, "invalid_token");
-      String noneSigned = b64(new JsonObject().put("alg", "none").encode().getBytes(StandardCharsets.UTF_8))
-          + "." + parts[1] + "." + parts[2];
+      String noneSigned =
+          b64(new JsonObject().put("alg", "none").encode().getBytes(StandardCharsets.UTF_8))
+              + "."
+              + parts[1]
+              + "."
+              + parts[2];
       assertProblem(me(server, noneSigned), 401, "token_algorithm_rejected");
-      JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-      String tampered = parts[0] + "." + b64(claims.put("exp", claims.getLong("exp") + 3600).encode()
-          .getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+      JsonObject claims =
+          new JsonObject(
+              new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+      String tampered =
+          parts[0]
+              + "."
+              + b64(
+                  claims
+                      .put("exp", claims.getLong("exp") + 3600)
+                      .encode()
+                      .getBytes(StandardCharsets.UTF_8))
+              + "."
+              + parts[2];
       assertProblem(me(server, tampered), 401, "invalid_signature");
     }
   }
@@ -162,23 +205,44 @@ class AsymmetricTokensTest {
       oldToken = TestUsers.signup(before).accessToken();
     }
     Map<String, String> rotated = env("RS256", newKeys, "k2");
-    rotated.put("JWT_PREVIOUS_PUBLIC_KEYS", "k1=" + write("k1.pub", pem("PUBLIC KEY", oldKeys.getPublic().getEncoded())));
+    rotated.put(
+        "JWT_PREVIOUS_PUBLIC_KEYS",
+        "k1=" + write("k1.pub", pem("PUBLIC KEY", oldKeys.getPublic().getEncoded())));
     try (TestServer after = TestServer.start(rotated, Map.of())) {
-      assertEquals(200, me(after, oldToken).statusCode(), "a token signed with the previous key still works");
+      assertEquals(
+          200,
+          me(after, oldToken).statusCode(),
+          "a token signed with the previous key still works");
       String newToken = TestUsers.signup(after).accessToken();
-      assertEquals("k2", header(newToken).getString("kid"), "new tokens are signed with the new key");
-      List<String> kids = after.get("/.well-known/jwks.json").bodyAsJsonObject().getJsonArray("keys").stream()
-          .map(k -> ((JsonObject) k).getString("kid")).toList();
+      assertEquals(
+          "k2", header(newToken).getString("kid"), "new tokens are signed with the new key");
+      List<String> kids =
+          after.get("/.well-known/jwks.json").bodyAsJsonObject().getJsonArray("keys").stream()
+              .map(k -> ((JsonObject) k).getString("kid"))
+              .toList();
       assertEquals(List.of("k2", "k1"), kids);
 
       // a key nobody configured, even under a kid that is configured, is refused
       Vertx vertx = Vertx.vertx();
       try {
-        JWTAuth stranger = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
-            .setAlgorithm("RS256").setId("k1").setBuffer(pem("PRIVATE KEY", strangerKeys.getPrivate().getEncoded()))));
-        JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(oldToken.split("\\.")[1]),
-            StandardCharsets.UTF_8));
-        String forged = stranger.generateToken(claims, new JWTOptions().setAlgorithm("RS256").setNoTimestamp(true));
+        JWTAuth stranger =
+            JWTAuth.create(
+                vertx,
+                new JWTAuthOptions()
+                    .addPubSecKey(
+                        new PubSecKeyOptions()
+                            .setAlgorithm("RS256")
+                            .setId("k1")
+                            .setBuffer(
+                                pem("PRIVATE KEY", strangerKeys.getPrivate().getEncoded()))));
+        JsonObject claims =
+            new JsonObject(
+                new String(
+                    Base64.getUrlDecoder().decode(oldToken.split("\\.")[1]),
+                    StandardCharsets.UTF_8));
+        String forged =
+            stranger.generateToken(
+                claims, new JWTOptions().setAlgorithm("RS256").setNoTimestamp(true));
         assertEquals("k1", header(forged).getString("kid"));
         assertProblem(me(after, forged), 401, "invalid_signature");
       } finally {
@@ -196,22 +260,34 @@ class AsymmetricTokensTest {
     try (TestServer server = TestServer.start(env("ES256", keys, "ec-1"), Map.of())) {
       TestUser user = TestUsers.signup(server);
       assertEquals("ES256", header(user.accessToken()).getString("alg"));
-      assertEquals(64, Base64.getUrlDecoder().decode(user.accessToken().split("\\.")[2]).length,
+      assertEquals(
+          64,
+          Base64.getUrlDecoder().decode(user.accessToken().split("\\.")[2]).length,
           "JWS form of the signature (R || S), not DER");
       assertEquals(200, me(server, user.accessToken()).statusCode());
-      JsonObject jwk = server.get("/.well-known/jwks.json").bodyAsJsonObject().getJsonArray("keys").getJsonObject(0);
+      JsonObject jwk =
+          server
+              .get("/.well-known/jwks.json")
+              .bodyAsJsonObject()
+              .getJsonArray("keys")
+              .getJsonObject(0);
       ECPublicKey pub = (ECPublicKey) keys.getPublic();
       assertEquals("EC", jwk.getString("kty"));
       assertEquals("P-256", jwk.getString("crv"));
-      assertEquals(pub.getW().getAffineX(), new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("x"))));
-      assertEquals(pub.getW().getAffineY(), new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("y"))));
+      assertEquals(
+          pub.getW().getAffineX(),
+          new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("x"))));
+      assertEquals(
+          pub.getW().getAffineY(),
+          new BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("y"))));
     }
   }
 
   @Test
   void hs256PublishesAnEmptyKeySet() {
     try (TestServer server = TestServer.start()) {
-      assertEquals(0, server.get("/.well-known/jwks.json").bodyAsJsonObject().getJsonArray("keys").size());
+      assertEquals(
+          0, server.get("/.well-known/jwks.json").bodyAsJsonObject().getJsonArray("keys").size());
     }
   }
 
@@ -220,24 +296,41 @@ class AsymmetricTokensTest {
     KeyPair rsa = rsa();
     KeyPair other = rsa();
     KeyPair ec = ec();
-    assertTrue(problems(Map.of("JWT_ALGORITHM", "RS256")).stream()
-        .anyMatch(p -> p.key().equals("jwt.privateKey")), "RS256 without keys");
+    assertTrue(
+        problems(Map.of("JWT_ALGORITHM", "RS256")).stream()
+            .anyMatch(p -> p.key().equals("jwt.privateKey")),
+        "RS256 without keys");
     Map<String, String> mismatched = env("RS256", rsa, "k1");
     mismatched.put("JWT_PUBLIC_KEY", pem("PUBLIC KEY", other.getPublic().getEncoded()));
-    assertTrue(problems(mismatched).stream().anyMatch(p -> p.key().equals("jwt.publicKey")
-        && p.message().contains("is not the public key")), () -> problems(mismatched).toString());
+    assertTrue(
+        problems(mismatched).stream()
+            .anyMatch(
+                p ->
+                    p.key().equals("jwt.publicKey")
+                        && p.message().contains("is not the public key")),
+        () -> problems(mismatched).toString());
     Map<String, String> wrongType = env("ES256", rsa, "k1");
-    assertTrue(problems(wrongType).stream().anyMatch(p -> p.key().equals("jwt.privateKey")
-        && p.message().contains("not a usable ES256 private key")), () -> problems(wrongType).toString());
+    assertTrue(
+        problems(wrongType).stream()
+            .anyMatch(
+                p ->
+                    p.key().equals("jwt.privateKey")
+                        && p.message().contains("not a usable ES256 private key")),
+        () -> problems(wrongType).toString());
     Map<String, String> missingFile = env("ES256", ec, "k1");
     missingFile.put("JWT_PRIVATE_KEY", dir.resolve("nope.pem").toString());
-    assertTrue(problems(missingFile).stream().anyMatch(p -> p.key().equals("jwt.privateKey")
-        && p.message().contains("cannot read")), () -> problems(missingFile).toString());
-    assertTrue(problems(Map.of("JWT_ALGORITHM", "PS512")).stream().anyMatch(p -> p.key().equals("jwt.algorithm")));
+    assertTrue(
+        problems(missingFile).stream()
+            .anyMatch(p -> p.key().equals("jwt.privateKey") && p.message().contains("cannot read")),
+        () -> problems(missingFile).toString());
+    assertTrue(
+        problems(Map.of("JWT_ALGORITHM", "PS512")).stream()
+            .anyMatch(p -> p.key().equals("jwt.algorithm")));
     KeyPairGenerator small = KeyPairGenerator.getInstance("RSA");
     small.initialize(1024);
     Map<String, String> weak = env("RS256", small.generateKeyPair(), "k1");
-    assertTrue(problems(weak).stream().anyMatch(p -> p.message().contains("at least 2048 bits")),
+    assertTrue(
+        problems(weak).stream().anyMatch(p -> p.message().contains("at least 2048 bits")),
         () -> problems(weak).toString());
   }
 

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The retention purge against real PostgreSQL: old rows go, in small batches; everything still of use stays. */
+/**
+ * The retention purge against real PostgreSQL: old rows go, in small batches; everything still of
+ * use stays.
+ */
 class AuthRetentionTest {
   private static Vertx vertx;
   private static String db;
@@ -34,7 +37,9 @@ class AuthRetentionTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     db = TestServices.get().freshDatabaseUrl();
-    var config = Await.result(new ConfigLoader(vertx, Path.of("conf")).load(Map.of("DATABASE_URL", db), Map.of()));
+    var config =
+        Await.result(
+            new ConfigLoader(vertx, Path.of("conf")).load(Map.of("DATABASE_URL", db), Map.of()));
     Await.result(Migrations.migrate(vertx, config.database().url()));
     pg = PostgresPool.create(vertx, config.database(), 1);
   }
@@ -46,13 +51,15 @@ class AuthRetentionTest {
   }
 
   /**
-   * One user with: an old revoked session (with a token), an old expired session, a recently revoked one and a
-   * long-lived active one; on the active one, tokens consumed long ago (expired, and — hypothetically — not yet),
-   * recently consumed, and live; audit events from 400 and 10 days ago.
+   * One user with: an old revoked session (with a token), an old expired session, a recently
+   * revoked one and a long-lived active one; on the active one, tokens consumed long ago (expired,
+   * and — hypothetically — not yet), recently consumed, and live; audit events from 400 and 10 days
+   * ago.
    */
   @BeforeEach
   void fixtures() throws Exception {
-    sql("""
+    sql(
+        """
         TRUNCATE users, sessions, refresh_tokens, audit_events CASCADE;
         INSERT INTO users (id, email, password_hash) VALUES ('00000000-0000-0000-0000-000000000001', 'r@example.com', 'x');
         INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES
@@ -73,42 +80,75 @@ class AuthRetentionTest {
   }
 
   private static RetentionConfig retention(Duration audit, Duration sessions, Duration tokens) {
-    return new RetentionConfig(audit, sessions, tokens, Duration.ofHours(1), 2, Duration.ofMillis(1));
+    return new RetentionConfig(
+        audit, sessions, tokens, Duration.ofHours(1), 2, Duration.ofMillis(1));
   }
 
   @Test
   void oneRunPurgesWhatIsPastItsRetentionInSmallBatches() throws Exception {
-    AuthRetention purge = new AuthRetention(vertx, pg, retention(Duration.ofDays(365), Duration.ofDays(30), Duration.ofDays(30)));
+    AuthRetention purge =
+        new AuthRetention(
+            vertx, pg, retention(Duration.ofDays(365), Duration.ofDays(30), Duration.ofDays(30)));
     AuthRetention.Purged purged = Await.result(purge.runOnce());
 
-    assertEquals(new AuthRetention.Purged(2, 2, 5), purged, "b2, b3; a1 (with b1), a2; five old events, batches of 2");
+    assertEquals(
+        new AuthRetention.Purged(2, 2, 5),
+        purged,
+        "b2, b3; a1 (with b1), a2; five old events, batches of 2");
     assertEquals(List.of("a3", "a4"), ids("SELECT id FROM sessions ORDER BY id"));
-    assertEquals(List.of("b4", "b5", "b6"), ids("SELECT id FROM refresh_tokens ORDER BY id"),
+    assertEquals(
+        List.of("b4", "b5", "b6"),
+        ids("SELECT id FROM refresh_tokens ORDER BY id"),
         "b4 was consumed long ago but has not expired: its reuse must still be detected");
-    assertEquals(List.of("null"), strings("SELECT coalesce(parent_id::text, 'null') FROM refresh_tokens WHERE id::text LIKE '%b4'"),
+    assertEquals(
+        List.of("null"),
+        strings(
+            "SELECT coalesce(parent_id::text, 'null') FROM refresh_tokens WHERE id::text LIKE '%b4'"),
         "a purged parent leaves its child in place");
     assertEquals(List.of("1"), strings("SELECT count(*) FROM audit_events"));
 
-    assertEquals(new AuthRetention.Purged(0, 0, 0), Await.result(purge.runOnce()), "nothing left to purge");
+    assertEquals(
+        new AuthRetention.Purged(0, 0, 0), Await.result(purge.runOnce()), "nothing left to purge");
   }
 
   @Test
   void aZeroAgeKeepsThatKindForever() throws Exception {
-    AuthRetention keepAll = new AuthRetention(vertx, pg, retention(Duration.ZERO, Duration.ZERO, Duration.ZERO));
+    AuthRetention keepAll =
+        new AuthRetention(vertx, pg, retention(Duration.ZERO, Duration.ZERO, Duration.ZERO));
     assertEquals(new AuthRetention.Purged(0, 0, 0), Await.result(keepAll.runOnce()));
     assertEquals(List.of("6"), strings("SELECT count(*) FROM audit_events"));
 
-    AuthRetention auditOnly = new AuthRetention(vertx, pg, retention(Duration.ofDays(30), Duration.ZERO, Duration.ZERO));
+    AuthRetention auditOnly =
+        new AuthRetention(vertx, pg, retention(Duration.ofDays(30), Duration.ZERO, Duration.ZERO));
     assertEquals(new AuthRetention.Purged(0, 0, 5), Await.result(auditOnly.runOnce()));
   }
 
   @Test
   void theDefaultsComeFromConfiguration() {
-    RetentionConfig r = Await.result(new ConfigLoader(vertx, Path.of("conf")).load(Map.of(), Map.of())).retention();
-    assertEquals(new RetentionConfig(Duration.ofDays(365), Duration.ofDays(30), Duration.ofDays(30), Duration.ofHours(1),
-        500, Duration.ofMillis(100)), r);
-    RetentionConfig set = Await.result(new ConfigLoader(vertx, Path.of("conf")).load(Map.of(),
-        Map.of("retention.auditEvents", "90d", "retention.sessions", "0", "retention.batchSize", "50"))).retention();
+    RetentionConfig r =
+        Await.result(new ConfigLoader(vertx, Path.of("conf")).load(Map.of(), Map.of())).retention();
+    assertEquals(
+        new RetentionConfig(
+            Duration.ofDays(365),
+            Duration.ofDays(30),
+            Duration.ofDays(30),
+            Duration.ofHours(1),
+            500,
+            Duration.ofMillis(100)),
+        r);
+    RetentionConfig set =
+        Await.result(
+                new ConfigLoader(vertx, Path.of("conf"))
+                    .load(
+                        Map.of(),
+                        Map.of(
+                            "retention.auditEvents",
+                            "90d",
+                            "retention.sessions",
+                            "0",
+                            "retention.batchSize",
+                            "50")))
+            .retention();
     assertEquals(Duration.ofDays(90), set.auditEvents());
     assertEquals(Duration.ZERO, set.sessions());
     assertEquals(50, set.batchSize());
@@ -116,9 +156,16 @@ class AuthRetentionTest {
 
   @Test
   void eachBatchFindsItsRowsByIndexNotByScanningTheTable() throws Exception {
-    Map<String, String> indexFor = Map.of(AuthRetention.PURGE_REFRESH_TOKENS, "refresh_tokens_consumed_idx",
-        AuthRetention.PURGE_SESSIONS, "sessions_ended_idx", AuthRetention.PURGE_AUDIT_EVENTS, "audit_events_occurred_idx");
-    try (Connection c = TestServices.get().jdbc(db); Statement s = c.createStatement()) {
+    Map<String, String> indexFor =
+        Map.of(
+            AuthRetention.PURGE_REFRESH_TOKENS,
+            "refresh_tokens_consumed_idx",
+            AuthRetention.PURGE_SESSIONS,
+            "sessions_ended_idx",
+            AuthRetention.PURGE_AUDIT_EVENTS,
+            "audit_events_occurred_idx");
+    try (Connection c = TestServices.get().jdbc(db);
+        Statement s = c.createStatement()) {
       s.execute("SET enable_seqscan = off");
       for (var e : indexFor.entrySet()) {
         s.execute("DEALLOCATE ALL");
@@ -129,20 +176,25 @@ class AuthRetentionTest {
             plan.append(rs.getString(1)).append('\n');
           }
         }
-        assertTrue(plan.toString().contains(" " + e.getValue()) && !plan.toString().contains("Seq Scan"), plan::toString);
+        assertTrue(
+            plan.toString().contains(" " + e.getValue()) && !plan.toString().contains("Seq Scan"),
+            plan::toString);
       }
     }
   }
 
   private static void sql(String script) throws Exception {
-    try (Connection c = TestServices.get().jdbc(db); Statement s = c.createStatement()) {
+    try (Connection c = TestServices.get().jdbc(db);
+        Statement s = c.createStatement()) {
       s.execute(script);
     }
   }
 
   private static List<String> strings(String query) throws Exception {
     List<String> out = new ArrayList<>();
-    try (Connection c = TestServices.get().jdbc(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+    try (Connection c = TestServices.get().jdbc(db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
       while (rs.next()) {
         out.add(rs.getString(1));
       }

@@ -11,7 +11,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The shape of an account email at its edges: what is accepted, what it becomes, and what is refused. */
+/**
+ * The shape of an account email at its edges: what is accepted, what it becomes, and what is
+ * refused.
+ */
 class EmailsTest {
 
   static Stream<Arguments> acceptedAddresses() {
@@ -39,34 +42,35 @@ class EmailsTest {
   }
 
   @ParameterizedTest(name = "[{index}] <{0}>")
-  @ValueSource(strings = {
-      "",
-      "   ",
-      "plainaddress",
-      "a@b@example.com",
-      "@example.com",
-      "user@",
-      "user@localhost",
-      "user@example.com.",
-      "user@.example.com",
-      "user@example..com",
-      ".user@example.com",
-      "user.@example.com",
-      "us..er@example.com",
-      "user name@example.com",
-      "user@exa mple.com",
-      "user@-example.com",
-      "user@example-.com",
-      "user@exa_mple.com",
-      "user@example.123",
-      "user@[127.0.0.1]",
-      "user(comment)@example.com",
-      "\"unterminated@example.com",
-      "\"\"@example.com",
-      "üser@example.com",
-      "user@exämple.com",
-      "user\u0000@example.com",
-  })
+  @ValueSource(
+      strings = {
+        "",
+        "   ",
+        "plainaddress",
+        "a@b@example.com",
+        "@example.com",
+        "user@",
+        "user@localhost",
+        "user@example.com.",
+        "user@.example.com",
+        "user@example..com",
+        ".user@example.com",
+        "user.@example.com",
+        "us..er@example.com",
+        "user name@example.com",
+        "user@exa mple.com",
+        "user@-example.com",
+        "user@example-.com",
+        "user@exa_mple.com",
+        "user@example.123",
+        "user@[127.0.0.1]",
+        "user(comment)@example.com",
+        "\"unterminated@example.com",
+        "\"\"@example.com",
+        "üser@example.com",
+        "user@exämple.com",
+        "user\u0000@example.com",
+      })
   void refusesMalformedAddresses(String raw) {
     assertNull(Emails.normalize(raw), raw);
   }
@@ -99,7 +103,10 @@ class EmailsTest {
     assertNull(Emails.normalize("u@" + label63 + "d.com"));
   }
 
-  /** An address of exactly {@code total} characters whose local part has {@code localLength} characters. */
+  /**
+   * An address of exactly {@code total} characters whose local part has {@code localLength}
+   * characters.
+   */
   private static String address(int localLength, int total) {
     int body = total - localLength - 1 - ".com".length();
     StringBuilder domain = new StringBuilder();

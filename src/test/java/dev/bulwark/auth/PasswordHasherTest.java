@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,12 +37,21 @@ class PasswordHasherTest {
     HasherConfig config = new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30), niceness);
     WorkerNiceness nice = new WorkerNiceness(niceness);
     PasswordHashes hashes = new PasswordHashes("hasher-test-pepper-0123456789-abcdefghijk", rounds);
-    vertx.deployVerticle(() -> new PasswordHasherVerticle(hashes, nice), new DeploymentOptions()
-        .setThreadingModel(ThreadingModel.WORKER).setInstances(2).setWorkerPoolName(pool).setWorkerPoolSize(2)).await();
+    vertx
+        .deployVerticle(
+            () -> new PasswordHasherVerticle(hashes, nice),
+            new DeploymentOptions()
+                .setThreadingModel(ThreadingModel.WORKER)
+                .setInstances(2)
+                .setWorkerPoolName(pool)
+                .setWorkerPoolSize(2))
+        .await();
     return new PasswordHasher(vertx, config);
   }
 
-  /** The nice values of this process's threads whose name starts with {@code prefix}, from /proc. */
+  /**
+   * The nice values of this process's threads whose name starts with {@code prefix}, from /proc.
+   */
   private static List<Integer> nicenessOfThreads(String prefix) throws IOException {
     List<Integer> out = new ArrayList<>();
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
@@ -52,7 +60,7 @@ class PasswordHasherTest {
           if (Files.readString(task.resolve("comm")).trim().startsWith(prefix)) {
             String stat = Files.readString(task.resolve("stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            out.add(Integer.parseInt(fields[16]));   // field 19 of stat: nice
+            out.add(Integer.parseInt(fields[16])); // field 19 of stat: nice
           }
         } catch (NoSuchFileException ended) {
           // the thread ended while we looked
@@ -85,8 +93,12 @@ class PasswordHasherTest {
     calls.forEach(f -> f.await());
     List<Integer> niced = nicenessOfThreads("nicetest");
     assertFalse(niced.isEmpty(), "the pool's threads are visible");
-    assertTrue(niced.stream().allMatch(n -> n == 10), "every bcrypt thread that hashed is niced: " + niced);
-    assertTrue(nicenessOfThreads("vert.x-eventloop").stream().allMatch(n -> n == 0), "event loops keep their priority");
+    assertTrue(
+        niced.stream().allMatch(n -> n == 10),
+        "every bcrypt thread that hashed is niced: " + niced);
+    assertTrue(
+        nicenessOfThreads("vert.x-eventloop").stream().allMatch(n -> n == 0),
+        "event loops keep their priority");
   }
 
   @Test
@@ -109,7 +121,9 @@ class PasswordHasherTest {
   @Test
   void loginVerificationAnswersTheUpgradedHashOnlyForAStaleHashThatMatched() {
     PasswordHasher hasher = deploy(5, 4);
-    String legacy = at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(4, "old password 1".toCharArray());
+    String legacy =
+        at.favre.lib.crypto.bcrypt.BCrypt.withDefaults()
+            .hashToString(4, "old password 1".toCharArray());
     PasswordHasher.Verified upgraded = hasher.verifyAndUpgrade("old password 1", legacy).await();
     assertTrue(upgraded.matches());
     assertTrue(upgraded.upgradedHash().startsWith("$hmac1$2a$05$"), upgraded.upgradedHash());

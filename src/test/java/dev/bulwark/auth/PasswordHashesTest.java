@@ -8,7 +8,10 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** The stored hash format: peppered HMAC then bcrypt, legacy hashes still verified, stale ones reported. */
+/**
+ * The stored hash format: peppered HMAC then bcrypt, legacy hashes still verified, stale ones
+ * reported.
+ */
 class PasswordHashesTest {
   private static final String PEPPER = "test-pepper-0123456789-abcdefghijklmnopqrstuv";
   private final PasswordHashes hashes = new PasswordHashes(PEPPER, 4);
@@ -39,10 +42,18 @@ class PasswordHashesTest {
     byte[] pre = hashes.prehash("pass\u0000word-with-a-nul");
     assertEquals(44, pre.length);
     for (byte c : pre) {
-      assertTrue((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
-          || c == '=', "base64 only");
+      assertTrue(
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '+'
+              || c == '/'
+              || c == '=',
+          "base64 only");
     }
-    assertFalse(hashes.verify("pass", hashes.hash("pass\u0000word-with-a-nul")).matches(), "nothing stops at a NUL");
+    assertFalse(
+        hashes.verify("pass", hashes.hash("pass\u0000word-with-a-nul")).matches(),
+        "nothing stops at a NUL");
   }
 
   @Test
@@ -56,18 +67,24 @@ class PasswordHashesTest {
   void aLegacyPlainBcryptHashStillVerifiesAndIsStale() {
     String legacy = BCrypt.withDefaults().hashToString(4, "legacy-password-1".toCharArray());
     assertEquals(new PasswordHashes.Check(true, true), hashes.verify("legacy-password-1", legacy));
-    assertEquals(new PasswordHashes.Check(false, false), hashes.verify("legacy-password-2", legacy));
+    assertEquals(
+        new PasswordHashes.Check(false, false), hashes.verify("legacy-password-2", legacy));
     String y = "$2y$" + legacy.substring(4);
     assertTrue(hashes.verify("legacy-password-1", y).matches(), "$2y$ (PHP) hashes too");
-    assertFalse(hashes.verify("x".repeat(100), legacy).matches(), "longer than bcrypt could ever have taken");
+    assertFalse(
+        hashes.verify("x".repeat(100), legacy).matches(),
+        "longer than bcrypt could ever have taken");
   }
 
   @Test
   void aHashAtAnotherCostIsStale() {
     String atFive = new PasswordHashes(PEPPER, 5).hash("correct horse battery");
-    assertEquals(new PasswordHashes.Check(true, true), hashes.verify("correct horse battery", atFive));
+    assertEquals(
+        new PasswordHashes.Check(true, true), hashes.verify("correct horse battery", atFive));
     String atFour = hashes.hash("correct horse battery");
-    assertEquals(new PasswordHashes.Check(true, true), new PasswordHashes(PEPPER, 5).verify("correct horse battery", atFour));
+    assertEquals(
+        new PasswordHashes.Check(true, true),
+        new PasswordHashes(PEPPER, 5).verify("correct horse battery", atFour));
   }
 
   @Test
@@ -82,8 +99,14 @@ class PasswordHashesTest {
 
   @Test
   void whatIsNoHashMatchesNothingAndDoesNotThrow() {
-    for (String junk : new String[] {null, "", "plain", "$hmac1$", "$2a$99$" + "x".repeat(53), "$hmac1$2a$04$short"}) {
-      assertEquals(new PasswordHashes.Check(false, false), hashes.verify("password", junk), String.valueOf(junk));
+    for (String junk :
+        new String[] {
+          null, "", "plain", "$hmac1$", "$2a$99$" + "x".repeat(53), "$hmac1$2a$04$short"
+        }) {
+      assertEquals(
+          new PasswordHashes.Check(false, false),
+          hashes.verify("password", junk),
+          String.valueOf(junk));
     }
   }
 }

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * New-password rules at their edges: 8 to 256 characters as a person counts them (code points after NFKC, not bytes
- * of UTF-8, not UTF-16 units) and not a common password (ASVS 6.2.1, 6.2.9).
+ * New-password rules at their edges: 8 to 256 characters as a person counts them (code points after
+ * NFKC, not bytes of UTF-8, not UTF-16 units) and not a common password (ASVS 6.2.1, 6.2.9).
  */
 class PasswordPolicyTest {
   private static final String EIGHT = "Zq7#mK2p";
@@ -51,7 +51,9 @@ class PasswordPolicyTest {
     assertEquals(192, euros.getBytes(StandardCharsets.UTF_8).length);
     assertNull(check(euros));
     String greek = "Ωραίος καιρός σήμερα στην Αθήνα, πάμε βόλτα στην Ακρόπολη μετά!";
-    assertTrue(greek.codePointCount(0, greek.length()) >= 60 && greek.getBytes(StandardCharsets.UTF_8).length > 72);
+    assertTrue(
+        greek.codePointCount(0, greek.length()) >= 60
+            && greek.getBytes(StandardCharsets.UTF_8).length > 72);
     assertNull(check(greek));
     assertNull(check("長い日本語のパスフレーズも七十二バイトを超えて大丈夫です。"));
   }
@@ -74,7 +76,17 @@ class PasswordPolicyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"password", "password1", "PASSWORD1", "PassWord1", "qwerty123", "QwErTy123", "abcdefgh", "qwertyuiop"})
+  @ValueSource(
+      strings = {
+        "password",
+        "password1",
+        "PASSWORD1",
+        "PassWord1",
+        "qwerty123",
+        "QwErTy123",
+        "abcdefgh",
+        "qwertyuiop"
+      })
   void commonPasswordsAreRefusedWhateverTheirCase(String p) {
     FieldError e = check(p);
     assertNotNull(e, p);

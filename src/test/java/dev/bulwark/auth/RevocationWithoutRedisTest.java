@@ -23,13 +23,14 @@ import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
 
 /**
- * Revocation with Redis stopped under a running Bulwark: logout, logout-all, session deletion and password change
- * still take effect (PostgreSQL is the record, and the gate asks it while Redis cannot answer), none of them answers
- * 503, and once Redis is back the markers it missed are written back before Redis alone is trusted again.
+ * Revocation with Redis stopped under a running Bulwark: logout, logout-all, session deletion and
+ * password change still take effect (PostgreSQL is the record, and the gate asks it while Redis
+ * cannot answer), none of them answers 503, and once Redis is back the markers it missed are
+ * written back before Redis alone is trusted again.
  */
 class RevocationWithoutRedisTest {
-  private static final Map<String, String> FAST_RETRY = Map.of("rateLimit.redisRetry", "200ms",
-      "redis.commandTimeout", "300ms");
+  private static final Map<String, String> FAST_RETRY =
+      Map.of("rateLimit.redisRetry", "200ms", "redis.commandTimeout", "300ms");
 
   private int redisPort;
   private RedisServer redis;
@@ -53,7 +54,10 @@ class RevocationWithoutRedisTest {
   }
 
   private HttpResponse<Buffer> me(String accessToken) {
-    return server.send(server.request(HttpMethod.GET, "/api/v1/me").putHeader("Authorization", "Bearer " + accessToken));
+    return server.send(
+        server
+            .request(HttpMethod.GET, "/api/v1/me")
+            .putHeader("Authorization", "Bearer " + accessToken));
   }
 
   private HttpResponse<Buffer> as(TestUser u, HttpMethod method, String path) {
@@ -61,8 +65,10 @@ class RevocationWithoutRedisTest {
   }
 
   private JsonObject login(TestUser u) {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.POST, "/api/v1/auth/login"),
-        new JsonObject().put("email", u.email()).put("password", u.password()));
+    HttpResponse<Buffer> r =
+        server.send(
+            server.request(HttpMethod.POST, "/api/v1/auth/login"),
+            new JsonObject().put("email", u.email()).put("password", u.password()));
     assertEquals(200, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject();
   }
@@ -94,11 +100,16 @@ class RevocationWithoutRedisTest {
     JsonObject phone = login(u);
     redis.stop();
 
-    assertEquals(204, as(u, HttpMethod.POST, "/api/v1/auth/logout").statusCode(), "the session ends in PostgreSQL");
+    assertEquals(
+        204,
+        as(u, HttpMethod.POST, "/api/v1/auth/logout").statusCode(),
+        "the session ends in PostgreSQL");
     assertProblem(me(u.accessToken()), 401, "token_revoked");
-    assertEquals(200, me(phone.getString("access_token")).statusCode(), "the other session is untouched");
+    assertEquals(
+        200, me(phone.getString("access_token")).statusCode(), "the other session is untouched");
 
-    // a new Redis, empty: nothing of the logout is in it; requests keep coming while the gate finds it again
+    // a new Redis, empty: nothing of the logout is in it; requests keep coming while the gate finds
+    // it again
     redis = TestServices.startRedis(redisPort);
     String marker = "bw:{u:" + u.id() + "}:sid:" + u.sessionId();
     for (int i = 0; i < 100 && exists(marker) == 0; i++) {
@@ -124,14 +135,24 @@ class RevocationWithoutRedisTest {
     assertProblem(me(a.accessToken()), 401, "token_revoked");
     assertProblem(me(a2.getString("access_token")), 401, "token_revoked");
 
-    assertEquals(204, as(b, HttpMethod.DELETE, "/api/v1/auth/sessions/" + b2.getString("session_id")).statusCode());
+    assertEquals(
+        204,
+        as(b, HttpMethod.DELETE, "/api/v1/auth/sessions/" + b2.getString("session_id"))
+            .statusCode());
     assertProblem(me(b2.getString("access_token")), 401, "token_revoked");
     assertEquals(200, me(b.accessToken()).statusCode());
 
-    HttpResponse<Buffer> changed = server.send(TestUsers.as(server, c, HttpMethod.POST, "/api/v1/me/password"),
-        new JsonObject().put("current_password", c.password()).put("new_password", "a-brand-new-Passphrase-42"));
+    HttpResponse<Buffer> changed =
+        server.send(
+            TestUsers.as(server, c, HttpMethod.POST, "/api/v1/me/password"),
+            new JsonObject()
+                .put("current_password", c.password())
+                .put("new_password", "a-brand-new-Passphrase-42"));
     assertEquals(200, changed.statusCode(), "committed, so answered: " + changed.bodyAsString());
-    assertEquals(200, me(changed.bodyAsJsonObject().getString("access_token")).statusCode(), "the fresh token works");
+    assertEquals(
+        200,
+        me(changed.bodyAsJsonObject().getString("access_token")).statusCode(),
+        "the fresh token works");
     assertProblem(me(c.accessToken()), 401, "token_revoked");
     assertProblem(me(c2.getString("access_token")), 401, "token_revoked");
   }

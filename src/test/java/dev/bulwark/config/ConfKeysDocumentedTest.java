@@ -31,16 +31,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * conf/application.yaml documents exactly the knobs the typed configuration reads: every key in the conf files is
- * read, and every key read is in application.yaml — live with its default, or, for a knob without one, commented
- * out in the file's convention {@code # key: example   # what it does}. The keys read are what
- * {@link ConfigReader} was asked for while building configurations that take every branch (development,
- * production, RS256 with a rotation key).
+ * conf/application.yaml documents exactly the knobs the typed configuration reads: every key in the
+ * conf files is read, and every key read is in application.yaml — live with its default, or, for a
+ * knob without one, commented out in the file's convention {@code # key: example # what it does}.
+ * The keys read are what {@link ConfigReader} was asked for while building configurations that take
+ * every branch (development, production, RS256 with a rotation key).
  */
 class ConfKeysDocumentedTest {
   private static final Path CONF = Path.of("conf");
-  /** Chosen by ConfigLoader before any file is read (it picks the profile file), so no reader asks for it. */
+
+  /**
+   * Chosen by ConfigLoader before any file is read (it picks the profile file), so no reader asks
+   * for it.
+   */
   private static final Set<String> READ_BY_THE_LOADER = Set.of("environment");
+
   private static final Pattern KEY_LINE = Pattern.compile("^( *)(# )?([a-z][A-Za-z0-9]*):(.*)$");
   private static final Pattern ENV = Pattern.compile("env: ([A-Z][A-Z0-9_]*)");
 
@@ -56,9 +61,11 @@ class ConfKeysDocumentedTest {
     vertx.close().await();
   }
 
-  /** A key line of application.yaml: its dotted key, whether it is commented out, and its trailing comment. */
-  private record KeyLine(String key, boolean commented, String comment) {
-  }
+  /**
+   * A key line of application.yaml: its dotted key, whether it is commented out, and its trailing
+   * comment.
+   */
+  private record KeyLine(String key, boolean commented, String comment) {}
 
   private static List<KeyLine> keyLines() throws Exception {
     List<KeyLine> out = new java.util.ArrayList<>();
@@ -89,9 +96,16 @@ class ConfKeysDocumentedTest {
   }
 
   private static JsonObject yaml(Path file) {
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setScanPeriod(-1)
-        .addStore(new ConfigStoreOptions().setType("file").setFormat("yaml")
-            .setConfig(new JsonObject().put("path", file.toString()))));
+    ConfigRetriever retriever =
+        ConfigRetriever.create(
+            vertx,
+            new ConfigRetrieverOptions()
+                .setScanPeriod(-1)
+                .addStore(
+                    new ConfigStoreOptions()
+                        .setType("file")
+                        .setFormat("yaml")
+                        .setConfig(new JsonObject().put("path", file.toString()))));
     try {
       return Await.result(retriever.getConfig());
     } finally {
@@ -114,20 +128,42 @@ class ConfKeysDocumentedTest {
 
   private static Set<String> asked() throws Exception {
     ConfigLoader loader = new ConfigLoader(vertx, CONF);
-    Map<String, String> production = Map.of("ENVIRONMENT", "production", "DATABASE_URL", "postgresql://a:b@db/app",
-        "REDIS_URL", "redis://cache:6379", "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
-        "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
+    Map<String, String> production =
+        Map.of(
+            "ENVIRONMENT",
+            "production",
+            "DATABASE_URL",
+            "postgresql://a:b@db/app",
+            "REDIS_URL",
+            "redis://cache:6379",
+            "JWT_SECRET_KEY",
+            "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
+            "PASSWORD_PEPPER",
+            "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
     KeyPair current = ecKeys();
     Map<String, String> rotating = new HashMap<>(production);
-    rotating.putAll(Map.of("JWT_ALGORITHM", "ES256", "JWT_PRIVATE_KEY", pem("PRIVATE KEY", current.getPrivate().getEncoded()),
-        "JWT_PUBLIC_KEY", pem("PUBLIC KEY", current.getPublic().getEncoded()),
-        "JWT_PREVIOUS_PUBLIC_KEYS", "old=" + pem("PUBLIC KEY", ecKeys().getPublic().getEncoded())));
+    rotating.putAll(
+        Map.of(
+            "JWT_ALGORITHM",
+            "ES256",
+            "JWT_PRIVATE_KEY",
+            pem("PRIVATE KEY", current.getPrivate().getEncoded()),
+            "JWT_PUBLIC_KEY",
+            pem("PUBLIC KEY", current.getPublic().getEncoded()),
+            "JWT_PREVIOUS_PUBLIC_KEYS",
+            "old=" + pem("PUBLIC KEY", ecKeys().getPublic().getEncoded())));
     Set<String> asked = new TreeSet<>();
-    // development's generated secrets are filled in by load(), not loadTree(): given here as they would be
-    Map<String, String> development = Map.of("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
-    for (var entry : List.of(Map.entry(Environment.DEVELOPMENT, development),
-        Map.entry(Environment.PRODUCTION, production), Map.entry(Environment.PRODUCTION, rotating))) {
-      ConfigReader reader = new ConfigReader(Await.result(loader.loadTree(entry.getValue(), Map.of())));
+    // development's generated secrets are filled in by load(), not loadTree(): given here as they
+    // would be
+    Map<String, String> development =
+        Map.of("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
+    for (var entry :
+        List.of(
+            Map.entry(Environment.DEVELOPMENT, development),
+            Map.entry(Environment.PRODUCTION, production),
+            Map.entry(Environment.PRODUCTION, rotating))) {
+      ConfigReader reader =
+          new ConfigReader(Await.result(loader.loadTree(entry.getValue(), Map.of())));
       BulwarkConfig.from(reader, entry.getKey(), List.of());
       asked.addAll(reader.askedKeys());
     }
@@ -138,7 +174,8 @@ class ConfKeysDocumentedTest {
   void everyKeyInTheConfFilesIsRead() throws Exception {
     Set<String> asked = asked();
     try (Stream<Path> files = Files.list(CONF)) {
-      for (Path file : files.filter(f -> f.getFileName().toString().matches("application.*\\.yaml")).toList()) {
+      for (Path file :
+          files.filter(f -> f.getFileName().toString().matches("application.*\\.yaml")).toList()) {
         Set<String> present = new TreeSet<>();
         leaves(yaml(file), "", present);
         present.removeAll(asked);
@@ -153,13 +190,17 @@ class ConfKeysDocumentedTest {
     keyLines().forEach(l -> documented.add(l.key()));
     Set<String> undocumented = new TreeSet<>(asked());
     undocumented.removeAll(documented);
-    assertEquals(Set.of(), undocumented, "read by the typed config but not in conf/application.yaml");
+    assertEquals(
+        Set.of(), undocumented, "read by the typed config but not in conf/application.yaml");
 
     Set<String> commentedButUnread = new TreeSet<>();
     keyLines().stream().filter(KeyLine::commented).forEach(l -> commentedButUnread.add(l.key()));
     commentedButUnread.removeAll(asked());
     commentedButUnread.removeAll(READ_BY_THE_LOADER);
-    assertEquals(Set.of(), commentedButUnread, "documented (commented out) in conf/application.yaml but never read");
+    assertEquals(
+        Set.of(),
+        commentedButUnread,
+        "documented (commented out) in conf/application.yaml but never read");
   }
 
   @Test
@@ -173,13 +214,23 @@ class ConfKeysDocumentedTest {
     }
     String yaml = Files.readString(CONF.resolve("application.yaml"));
     for (var e : ConfigKeys.envToKey().entrySet()) {
-      assertTrue(yaml.contains("env: " + e.getKey()), e.getKey() + " is not mentioned in conf/application.yaml");
+      assertTrue(
+          yaml.contains("env: " + e.getKey()),
+          e.getKey() + " is not mentioned in conf/application.yaml");
       if (documented.containsKey(e.getKey())) {
-        assertEquals(e.getValue(), documented.get(e.getKey()), e.getKey() + " is documented at the wrong key");
+        assertEquals(
+            e.getValue(),
+            documented.get(e.getKey()),
+            e.getKey() + " is documented at the wrong key");
       }
     }
-    documented.keySet().forEach(var -> assertTrue(ConfigKeys.envToKey().containsKey(var),
-        var + " is documented in conf/application.yaml but not read (ConfigKeys)"));
+    documented
+        .keySet()
+        .forEach(
+            var ->
+                assertTrue(
+                    ConfigKeys.envToKey().containsKey(var),
+                    var + " is documented in conf/application.yaml but not read (ConfigKeys)"));
   }
 
   private static KeyPair ecKeys() throws Exception {
@@ -189,6 +240,12 @@ class ConfKeysDocumentedTest {
   }
 
   private static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + label + "-----\n";
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + Base64.getMimeEncoder().encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 }

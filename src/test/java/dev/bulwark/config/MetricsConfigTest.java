@@ -32,9 +32,19 @@ class MetricsConfigTest {
   }
 
   private static Map<String, String> production(Map<String, String> more) {
-    Map<String, String> env = new HashMap<>(Map.of("ENVIRONMENT", "production",
-        "DATABASE_URL", "postgresql://app:pw@db:5432/app", "REDIS_URL", "redis://cache:6379",
-        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "ENVIRONMENT",
+                "production",
+                "DATABASE_URL",
+                "postgresql://app:pw@db:5432/app",
+                "REDIS_URL",
+                "redis://cache:6379",
+                "JWT_SECRET_KEY",
+                "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
+                "PASSWORD_PEPPER",
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
     env.putAll(more);
     return env;
   }
@@ -59,13 +69,19 @@ class MetricsConfigTest {
     List<ConfigProblem> p = problems(production(Map.of("METRICS_PORT", "0")));
     assertEquals(1, p.size(), p::toString);
     assertEquals("metrics.port", p.get(0).key());
-    assertTrue(p.get(0).toString().contains("(env METRICS_PORT)") && p.get(0).message().contains("METRICS_TOKEN"),
+    assertTrue(
+        p.get(0).toString().contains("(env METRICS_PORT)")
+            && p.get(0).message().contains("METRICS_TOKEN"),
         p::toString);
 
-    MetricsConfig guarded = load(production(Map.of("METRICS_PORT", "0", "METRICS_TOKEN", TOKEN)), Map.of()).metrics();
+    MetricsConfig guarded =
+        load(production(Map.of("METRICS_PORT", "0", "METRICS_TOKEN", TOKEN)), Map.of()).metrics();
     assertTrue(guarded.onApiPort());
     assertEquals(TOKEN, guarded.token());
-    assertFalse(load(production(Map.of("METRICS_PORT", "0")), Map.of("metrics.enabled", "false")).metrics().enabled());
+    assertFalse(
+        load(production(Map.of("METRICS_PORT", "0")), Map.of("metrics.enabled", "false"))
+            .metrics()
+            .enabled());
   }
 
   @Test
@@ -77,9 +93,14 @@ class MetricsConfigTest {
   @Test
   void aShortTokenIsRefusedAndTheTokenIsNeverPrinted() {
     List<ConfigProblem> p = problems(Map.of("METRICS_TOKEN", "short"));
-    assertTrue(p.stream().anyMatch(x -> x.key().equals("metrics.token") && x.message().contains("at least 16 bytes")),
+    assertTrue(
+        p.stream()
+            .anyMatch(
+                x -> x.key().equals("metrics.token") && x.message().contains("at least 16 bytes")),
         p::toString);
-    JsonObject shown = EffectiveConfig.redacted(new JsonObject().put("metrics", new JsonObject().put("token", TOKEN)));
+    JsonObject shown =
+        EffectiveConfig.redacted(
+            new JsonObject().put("metrics", new JsonObject().put("token", TOKEN)));
     assertEquals("***", shown.getJsonObject("metrics").getString("token"));
     assertFalse(new MetricsConfig(true, 0, TOKEN).toString().contains(TOKEN));
   }

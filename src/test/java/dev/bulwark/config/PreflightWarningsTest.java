@@ -14,7 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What staging and production start with but are warned about, and the settings those warnings ask for. */
+/**
+ * What staging and production start with but are warned about, and the settings those warnings ask
+ * for.
+ */
 class PreflightWarningsTest {
   private static Vertx vertx;
 
@@ -34,10 +37,21 @@ class PreflightWarningsTest {
 
   /** Production with every service on loopback, so only what a test adds is warned about. */
   private static Map<String, String> production(Map<String, String> extra) {
-    Map<String, String> env = new HashMap<>(Map.of("ENVIRONMENT", "production",
-        "DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/app", "REDIS_URL", "redis://localhost:6379",
-        "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "ALLOWED_HOSTS", "api.example.com",
-        "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "ENVIRONMENT",
+                "production",
+                "DATABASE_URL",
+                "postgresql://u:p@127.0.0.1:5432/app",
+                "REDIS_URL",
+                "redis://localhost:6379",
+                "JWT_SECRET_KEY",
+                "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
+                "ALLOWED_HOSTS",
+                "api.example.com",
+                "PASSWORD_PEPPER",
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
     env.putAll(extra);
     return env;
   }
@@ -48,11 +62,18 @@ class PreflightWarningsTest {
 
   @Test
   void allowedHostsAreReadLowerCasedAndCheckedForShape() {
-    assertEquals(List.of("api.example.com", "*.tenants.example.com", "10.0.0.5", "[::1]"),
-        load(Map.of("ALLOWED_HOSTS", "API.example.com, *.tenants.example.com,10.0.0.5,[::1]")).http().allowedHosts());
+    assertEquals(
+        List.of("api.example.com", "*.tenants.example.com", "10.0.0.5", "[::1]"),
+        load(Map.of("ALLOWED_HOSTS", "API.example.com, *.tenants.example.com,10.0.0.5,[::1]"))
+            .http()
+            .allowedHosts());
     assertEquals(List.of(), load(Map.of()).http().allowedHosts(), "empty by default: any host");
-    for (String bad : new String[] {"https://api.example.com", "api.example.com:443", "api.example.com/x", "*", "a b"}) {
-      ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of("ALLOWED_HOSTS", bad)), bad);
+    for (String bad :
+        new String[] {
+          "https://api.example.com", "api.example.com:443", "api.example.com/x", "*", "a b"
+        }) {
+      ConfigException e =
+          assertThrows(ConfigException.class, () -> load(Map.of("ALLOWED_HOSTS", bad)), bad);
       assertTrue(e.getMessage().contains("http.allowedHosts (env ALLOWED_HOSTS)"), e.getMessage());
     }
   }

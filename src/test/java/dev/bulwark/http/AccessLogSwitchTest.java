@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** {@code http.accessLog} does what conf/application.yaml says: one line per request when on, none when off. */
+/**
+ * {@code http.accessLog} does what conf/application.yaml says: one line per request when on, none
+ * when off.
+ */
 class AccessLogSwitchTest {
   private final Logger access = (Logger) LoggerFactory.getLogger("bulwark.access");
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
@@ -36,7 +39,10 @@ class AccessLogSwitchTest {
   }
 
   private List<String> linesFor(String path) {
-    return lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(path)).toList();
+    return lines.list.stream()
+        .map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.contains(path))
+        .toList();
   }
 
   @Test
@@ -47,12 +53,15 @@ class AccessLogSwitchTest {
     }
     List<String> status = linesFor("/api/status");
     assertEquals(1, status.size(), lines.list::toString);
-    assertTrue(status.get(0).contains("status=200") && status.get(0).contains("request_id="), status::toString);
+    assertTrue(
+        status.get(0).contains("status=200") && status.get(0).contains("request_id="),
+        status::toString);
   }
 
   @Test
   void offWritesNoAccessLines() {
-    try (TestServer server = TestServer.start(TestServer.baseEnv(), Map.of("http.accessLog", "false"))) {
+    try (TestServer server =
+        TestServer.start(TestServer.baseEnv(), Map.of("http.accessLog", "false"))) {
       assertEquals(200, server.get("/api/status").statusCode());
       assertEquals(404, server.get("/nothing/here").statusCode());
     }

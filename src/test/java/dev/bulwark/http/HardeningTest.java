@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.Await;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestUsers;
 import io.vertx.core.buffer.Buffer;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import dev.bulwark.testing.Await;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,14 +41,16 @@ class HardeningTest {
   private static void assertSecurityHeaders(HttpResponse<Buffer> r) {
     assertEquals("nosniff", r.getHeader("X-Content-Type-Options"));
     assertEquals("DENY", r.getHeader("X-Frame-Options"));
-    assertEquals("default-src 'none'; frame-ancestors 'none'", r.getHeader("Content-Security-Policy"));
+    assertEquals(
+        "default-src 'none'; frame-ancestors 'none'", r.getHeader("Content-Security-Policy"));
     assertEquals("no-referrer", r.getHeader("Referrer-Policy"));
     assertEquals("no-store", r.getHeader("Cache-Control"));
     assertEquals("same-origin", r.getHeader("Cross-Origin-Opener-Policy"));
     assertEquals("same-origin", r.getHeader("Cross-Origin-Resource-Policy"));
     assertTrue(r.getHeader("Permissions-Policy").contains("camera=()"));
     assertNull(r.getHeader("Server"), "no server banner");
-    assertNull(r.getHeader("Strict-Transport-Security"), "no HSTS over plain HTTP outside production");
+    assertNull(
+        r.getHeader("Strict-Transport-Security"), "no HSTS over plain HTTP outside production");
   }
 
   @Test
@@ -63,20 +65,29 @@ class HardeningTest {
 
   @Test
   void allowedOriginGetsCorsHeadersButNoCredentials() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/api/status").putHeader("Origin", "https://app.example.com"));
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.GET, "/api/status")
+                .putHeader("Origin", "https://app.example.com"));
     assertEquals(200, r.statusCode());
     assertEquals("https://app.example.com", r.getHeader("Access-Control-Allow-Origin"));
-    assertNull(r.getHeader("Access-Control-Allow-Credentials"), "bearer tokens, not cookies: no credentialed CORS");
+    assertNull(
+        r.getHeader("Access-Control-Allow-Credentials"),
+        "bearer tokens, not cookies: no credentialed CORS");
     assertTrue(r.getHeader("Access-Control-Expose-Headers").contains("X-Request-Id"));
     assertTrue(r.headers().getAll("Vary").contains("Origin"));
   }
 
   @Test
   void preflightFromAllowedOriginIsAnswered() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.OPTIONS, "/api/v1/tasks")
-        .putHeader("Origin", "https://admin.example.com")
-        .putHeader("Access-Control-Request-Method", "PATCH")
-        .putHeader("Access-Control-Request-Headers", "authorization, if-match"));
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.OPTIONS, "/api/v1/tasks")
+                .putHeader("Origin", "https://admin.example.com")
+                .putHeader("Access-Control-Request-Method", "PATCH")
+                .putHeader("Access-Control-Request-Headers", "authorization, if-match"));
     assertEquals(204, r.statusCode());
     assertEquals("https://admin.example.com", r.getHeader("Access-Control-Allow-Origin"));
     assertTrue(r.getHeader("Access-Control-Allow-Methods").contains("PATCH"));
@@ -87,26 +98,55 @@ class HardeningTest {
 
   @Test
   void frontendUrlIsOneMoreAllowedOrigin() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/api/status").putHeader("Origin", "https://todo.example.com"));
-    assertEquals("https://todo.example.com", r.getHeader("Access-Control-Allow-Origin"), "FRONTEND_URL's origin is allowed");
-    HttpResponse<Buffer> pre = server.send(server.request(HttpMethod.OPTIONS, "/api/v1/tasks")
-        .putHeader("Origin", "https://todo.example.com").putHeader("Access-Control-Request-Method", "POST"));
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.GET, "/api/status")
+                .putHeader("Origin", "https://todo.example.com"));
+    assertEquals(
+        "https://todo.example.com",
+        r.getHeader("Access-Control-Allow-Origin"),
+        "FRONTEND_URL's origin is allowed");
+    HttpResponse<Buffer> pre =
+        server.send(
+            server
+                .request(HttpMethod.OPTIONS, "/api/v1/tasks")
+                .putHeader("Origin", "https://todo.example.com")
+                .putHeader("Access-Control-Request-Method", "POST"));
     assertEquals(204, pre.statusCode());
     assertEquals("https://todo.example.com", pre.getHeader("Access-Control-Allow-Origin"));
-    assertEquals("https://app.example.com", server.send(server.request(HttpMethod.GET, "/api/status")
-        .putHeader("Origin", "https://app.example.com")).getHeader("Access-Control-Allow-Origin"), "CORS_ORIGINS still apply");
+    assertEquals(
+        "https://app.example.com",
+        server
+            .send(
+                server
+                    .request(HttpMethod.GET, "/api/status")
+                    .putHeader("Origin", "https://app.example.com"))
+            .getHeader("Access-Control-Allow-Origin"),
+        "CORS_ORIGINS still apply");
   }
 
   @Test
   void hostileOriginsGetNoCorsHeaders() {
-    for (String origin : new String[] {"https://evil.example.com", "https://app.example.com.evil.com", "null",
-        "https://APP.example.com", "http://app.example.com"}) {
-      HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/api/status").putHeader("Origin", origin));
+    for (String origin :
+        new String[] {
+          "https://evil.example.com",
+          "https://app.example.com.evil.com",
+          "null",
+          "https://APP.example.com",
+          "http://app.example.com"
+        }) {
+      HttpResponse<Buffer> r =
+          server.send(server.request(HttpMethod.GET, "/api/status").putHeader("Origin", origin));
       assertEquals(200, r.statusCode(), origin);
       assertNull(r.getHeader("Access-Control-Allow-Origin"), origin);
       assertNull(r.getHeader("Access-Control-Allow-Credentials"), origin);
-      HttpResponse<Buffer> pre = server.send(server.request(HttpMethod.OPTIONS, "/api/status")
-          .putHeader("Origin", origin).putHeader("Access-Control-Request-Method", "GET"));
+      HttpResponse<Buffer> pre =
+          server.send(
+              server
+                  .request(HttpMethod.OPTIONS, "/api/status")
+                  .putHeader("Origin", origin)
+                  .putHeader("Access-Control-Request-Method", "GET"));
       assertProblem(pre, 403, "cors_origin_denied");
       assertNull(pre.getHeader("Access-Control-Allow-Origin"));
     }
@@ -114,22 +154,32 @@ class HardeningTest {
 
   @Test
   void oversizedBodyIs413() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.POST, "/api/v1/auth/login")
-        .putHeader("Content-Type", "application/json"), Buffer.buffer("{\"email\":\"" + "a".repeat(8 * 1024) + "\"}"));
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.POST, "/api/v1/auth/login")
+                .putHeader("Content-Type", "application/json"),
+            Buffer.buffer("{\"email\":\"" + "a".repeat(8 * 1024) + "\"}"));
     assertProblem(r, 413, "payload_too_large");
   }
 
   @Test
   void wrongContentTypeIs415() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.POST, "/api/v1/auth/login")
-        .putHeader("Content-Type", "text/plain"), Buffer.buffer("{\"email\":\"a@b.co\",\"password\":\"x\"}"));
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.POST, "/api/v1/auth/login")
+                .putHeader("Content-Type", "text/plain"),
+            Buffer.buffer("{\"email\":\"a@b.co\",\"password\":\"x\"}"));
     assertProblem(r, 415, "unsupported_media_type");
   }
 
   @Test
   void oversizedHeadersAreRefusedAndTheServerCarriesOn() {
     try {
-      HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/health").putHeader("X-Junk", "j".repeat(4096)));
+      HttpResponse<Buffer> r =
+          server.send(
+              server.request(HttpMethod.GET, "/health").putHeader("X-Junk", "j".repeat(4096)));
       assertTrue(r.statusCode() == 431 || r.statusCode() == 400, "status " + r.statusCode());
     } catch (HttpClosedException closed) {
       // closing the connection is the other acceptable answer to an oversized header block
@@ -137,7 +187,9 @@ class HardeningTest {
     assertEquals(200, healthOnAFreshConnection());
   }
 
-  /** The client may still hold the connection the server just closed; the server itself must answer. */
+  /**
+   * The client may still hold the connection the server just closed; the server itself must answer.
+   */
   private static int healthOnAFreshConnection() {
     for (int attempt = 0; ; attempt++) {
       try {
@@ -161,12 +213,17 @@ class HardeningTest {
 
   @Test
   void garbageForwardedHeadersChangeNothing() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/api/status")
-        .putHeader("X-Forwarded-For", "not-an-ip, ::::, 999.1.1.1")
-        .putHeader("X-Forwarded-Proto", "https")
-        .putHeader("X-Forwarded-Host", "evil.example.com"));
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.GET, "/api/status")
+                .putHeader("X-Forwarded-For", "not-an-ip, ::::, 999.1.1.1")
+                .putHeader("X-Forwarded-Proto", "https")
+                .putHeader("X-Forwarded-Host", "evil.example.com"));
     assertEquals(200, r.statusCode());
-    assertNull(r.getHeader("Strict-Transport-Security"), "X-Forwarded-Proto from an untrusted peer is ignored");
+    assertNull(
+        r.getHeader("Strict-Transport-Security"),
+        "X-Forwarded-Proto from an untrusted peer is ignored");
   }
 
   @Test
@@ -174,39 +231,59 @@ class HardeningTest {
     Map<String, String> env = TestServer.baseEnv();
     env.put("RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.0/8");
     try (TestServer behindProxy = TestServer.start(env, Map.of())) {
-      HttpResponse<Buffer> https = behindProxy.send(behindProxy.request(HttpMethod.GET, "/api/status")
-          .putHeader("X-Forwarded-Proto", "https"));
-      assertEquals("max-age=31536000; includeSubDomains", https.getHeader("Strict-Transport-Security"));
-      assertNull(behindProxy.get("/api/status").getHeader("Strict-Transport-Security"), "plain HTTP via the proxy");
-      HttpResponse<Buffer> garbage = behindProxy.send(behindProxy.request(HttpMethod.GET, "/api/status")
-          .putHeader("X-Forwarded-For", "not-an-ip, ::::, 999.1.1.1"));
-      assertEquals(200, garbage.statusCode(), "an unreadable forwarded chain falls back to the proxy's address");
+      HttpResponse<Buffer> https =
+          behindProxy.send(
+              behindProxy
+                  .request(HttpMethod.GET, "/api/status")
+                  .putHeader("X-Forwarded-Proto", "https"));
+      assertEquals(
+          "max-age=31536000; includeSubDomains", https.getHeader("Strict-Transport-Security"));
+      assertNull(
+          behindProxy.get("/api/status").getHeader("Strict-Transport-Security"),
+          "plain HTTP via the proxy");
+      HttpResponse<Buffer> garbage =
+          behindProxy.send(
+              behindProxy
+                  .request(HttpMethod.GET, "/api/status")
+                  .putHeader("X-Forwarded-For", "not-an-ip, ::::, 999.1.1.1"));
+      assertEquals(
+          200,
+          garbage.statusCode(),
+          "an unreadable forwarded chain falls back to the proxy's address");
     }
   }
 
-  private record Raw(String contentEncoding, Buffer body) {
-  }
+  private record Raw(String contentEncoding, Buffer body) {}
 
   /** A request through a client that does not decompress, so the wire encoding is visible. */
   private static Raw raw(HttpClient client, String path, boolean acceptGzip) {
-    RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(server.port()).setURI(path);
+    RequestOptions options =
+        new RequestOptions().setHost("127.0.0.1").setPort(server.port()).setURI(path);
     if (acceptGzip) {
       options.putHeader("Accept-Encoding", "gzip");
     }
-    return Await.result(client.request(options)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> new Raw(resp.getHeader("Content-Encoding"), body))));
+    return Await.result(
+        client
+            .request(options)
+            .compose(req -> req.send())
+            .compose(
+                resp ->
+                    resp.body().map(body -> new Raw(resp.getHeader("Content-Encoding"), body))));
   }
 
   @Test
   void largeResponsesAreGzippedWhenAcceptedAndSmallOnesAreNot() {
-    HttpClient client = server.vertx().createHttpClient(new HttpClientOptions().setDecompressionSupported(false));
+    HttpClient client =
+        server.vertx().createHttpClient(new HttpClientOptions().setDecompressionSupported(false));
     try {
       Raw big = raw(client, "/openapi.yaml", true);
       assertEquals("gzip", big.contentEncoding());
       assertEquals((byte) 0x1f, big.body().getByte(0), "gzip magic");
-      assertNull(raw(client, "/health", true).contentEncoding(), "responses under 1 KiB are sent as they are");
-      assertNull(raw(client, "/openapi.yaml", false).contentEncoding(), "no compression unless asked for");
+      assertNull(
+          raw(client, "/health", true).contentEncoding(),
+          "responses under 1 KiB are sent as they are");
+      assertNull(
+          raw(client, "/openapi.yaml", false).contentEncoding(), "no compression unless asked for");
     } finally {
       client.close();
     }
@@ -217,8 +294,12 @@ class HardeningTest {
     Map<String, String> env = TestServer.baseEnv();
     env.put("BCRYPT_ROUNDS", "14");
     try (TestServer slow = TestServer.start(env, Map.of("http.requestTimeout", "200ms"))) {
-      HttpResponse<Buffer> r = slow.send(slow.request(HttpMethod.POST, "/api/v1/auth/signup"),
-          new JsonObject().put("email", TestUsers.uniqueEmail()).put("password", TestUsers.PASSWORD));
+      HttpResponse<Buffer> r =
+          slow.send(
+              slow.request(HttpMethod.POST, "/api/v1/auth/signup"),
+              new JsonObject()
+                  .put("email", TestUsers.uniqueEmail())
+                  .put("password", TestUsers.PASSWORD));
       assertProblem(r, 503, "request_timeout");
       assertEquals(200, slow.get("/health").statusCode());
     }
@@ -244,10 +325,15 @@ class HardeningTest {
     env.put("ENVIRONMENT", "production");
     env.put("JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx");
     env.put("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
-    env.remove("RATE_LIMIT_RULES");   // production refuses to run without rules: its own defaults apply
-    env.put("METRICS_PORT", Integer.toString(dev.bulwark.testing.TestServices.freePort()));   // not production's 9090
+    env.remove(
+        "RATE_LIMIT_RULES"); // production refuses to run without rules: its own defaults apply
+    env.put(
+        "METRICS_PORT",
+        Integer.toString(dev.bulwark.testing.TestServices.freePort())); // not production's 9090
     try (TestServer prod = TestServer.start(env, Map.of())) {
-      assertEquals("max-age=31536000; includeSubDomains", prod.get("/health").getHeader("Strict-Transport-Security"));
+      assertEquals(
+          "max-age=31536000; includeSubDomains",
+          prod.get("/health").getHeader("Strict-Transport-Security"));
       assertProblem(prod.get("/docs"), 404, "not_found");
       assertProblem(prod.get("/docs/assets/swagger-ui-bundle.js"), 404, "not_found");
     }
@@ -260,9 +346,17 @@ class HardeningTest {
     HttpResponse<Buffer> r = server.get("/metrics");
     assertEquals(200, r.statusCode());
     String text = r.bodyAsString();
-    for (String metric : new String[] {"vertx_http_server_response_time_seconds_bucket", "route=\"/api/v1/me\"",
-        "vertx_pool_in_use", "bulwark_hasher_outstanding", "bulwark_hasher_rejected_total", "bulwark_events_total",
-        "jvm_memory_used_bytes", "bulwark_event_loop_lag_max_seconds"}) {
+    for (String metric :
+        new String[] {
+          "vertx_http_server_response_time_seconds_bucket",
+          "route=\"/api/v1/me\"",
+          "vertx_pool_in_use",
+          "bulwark_hasher_outstanding",
+          "bulwark_hasher_rejected_total",
+          "bulwark_events_total",
+          "jvm_memory_used_bytes",
+          "bulwark_event_loop_lag_max_seconds"
+        }) {
       assertTrue(text.contains(metric), metric + " missing from /metrics");
     }
   }

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** ALLOWED_HOSTS over real HTTP: listed hosts are served, others get 400 host_not_allowed, probes answer any Host. */
+/**
+ * ALLOWED_HOSTS over real HTTP: listed hosts are served, others get 400 host_not_allowed, probes
+ * answer any Host.
+ */
 class HostAllowlistTest {
   private static TestServer server;
 
@@ -47,15 +50,27 @@ class HostAllowlistTest {
 
   @Test
   void otherHostsGet400HostNotAllowed() {
-    for (String host : new String[] {"evil.example.com", "tenants.example.com", "api.example.com.evil.com",
-        "xapi.example.com", "10.0.0.5", "localhost"}) {
+    for (String host :
+        new String[] {
+          "evil.example.com",
+          "tenants.example.com",
+          "api.example.com.evil.com",
+          "xapi.example.com",
+          "10.0.0.5",
+          "localhost"
+        }) {
       assertProblem(get("/api/status", host), 400, "host_not_allowed");
       assertProblem(get("/api/v1/me", host), 400, "host_not_allowed");
       assertProblem(get("/no/such/route", host), 400, "host_not_allowed");
       assertProblem(get("/metrics", host), 400, "host_not_allowed");
     }
-    HttpResponse<Buffer> preflight = server.send(server.request(HttpMethod.OPTIONS, "/api/v1/tasks").virtualHost("evil.example.com")
-        .putHeader("Origin", "https://evil.example.com").putHeader("Access-Control-Request-Method", "GET"));
+    HttpResponse<Buffer> preflight =
+        server.send(
+            server
+                .request(HttpMethod.OPTIONS, "/api/v1/tasks")
+                .virtualHost("evil.example.com")
+                .putHeader("Origin", "https://evil.example.com")
+                .putHeader("Access-Control-Request-Method", "GET"));
     assertProblem(preflight, 400, "host_not_allowed");
   }
 

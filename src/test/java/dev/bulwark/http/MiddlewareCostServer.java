@@ -10,18 +10,19 @@ import io.vertx.ext.web.Router;
 import java.util.List;
 
 /**
- * Benchmark fixture, not a test: the same small JSON response served twice in one JVM — on {@code barePort} by a
- * bare router, on {@code fullPort} behind Bulwark's platform middleware (request id, security headers, CORS, and a
- * server with compression on) — so {@code scripts/bench-middleware.sh} can measure what the middleware costs,
- * interleaved, in one run. {@code java -cp target/bulwark.jar:target/test-classes
- * dev.bulwark.http.MiddlewareCostServer <barePort> <fullPort>}
+ * Benchmark fixture, not a test: the same small JSON response served twice in one JVM — on {@code
+ * barePort} by a bare router, on {@code fullPort} behind Bulwark's platform middleware (request id,
+ * security headers, CORS, and a server with compression on) — so {@code
+ * scripts/bench-middleware.sh} can measure what the middleware costs, interleaved, in one run.
+ * {@code java -cp target/bulwark.jar:target/test-classes dev.bulwark.http.MiddlewareCostServer
+ * <barePort> <fullPort>}
  */
 public final class MiddlewareCostServer {
-  private static final Buffer BODY = Buffer.buffer(
-      "{\"name\":\"bulwark\",\"version\":\"0.1.0\",\"environment\":\"production\",\"uptime_seconds\":12345}");
+  private static final Buffer BODY =
+      Buffer.buffer(
+          "{\"name\":\"bulwark\",\"version\":\"0.1.0\",\"environment\":\"production\",\"uptime_seconds\":12345}");
 
-  private MiddlewareCostServer() {
-  }
+  private MiddlewareCostServer() {}
 
   public static void main(String[] args) {
     int barePort = Integer.parseInt(args[0]);
@@ -46,13 +47,19 @@ public final class MiddlewareCostServer {
       Router router = Router.router(vertx);
       HttpServerOptions options = new HttpServerOptions().setPort(port).setHost("127.0.0.1");
       if (middleware) {
-        router.route()
+        router
+            .route()
             .handler(new RequestIds())
             .handler(new SecurityHeaders(true, new ClientAddress(List.of())))
             .handler(new Cors(List.of("https://app.example.com")));
-        options.setCompressionSupported(true).setCompressionLevel(6).setCompressionContentSizeThreshold(1024);
+        options
+            .setCompressionSupported(true)
+            .setCompressionLevel(6)
+            .setCompressionContentSizeThreshold(1024);
       }
-      router.get("/api/status").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(BODY));
+      router
+          .get("/api/status")
+          .handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(BODY));
       return vertx.createHttpServer(options).requestHandler(router).listen();
     }
   }

@@ -1,18 +1,17 @@
 package dev.bulwark.http;
 
-import dev.bulwark.core.Failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Promise;
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.Promise;
-import java.util.concurrent.TimeUnit;
 import io.vertx.pgclient.PgException;
 import java.net.ConnectException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Which failures a client may retry (503 + Retry-After) and which are bugs (500). */
@@ -20,15 +19,19 @@ class ProblemHandlerTest {
 
   @Test
   void overloadAndDependencyBlipsAre503() {
-    for (Throwable t : new Throwable[] {
-        new VertxException("Timeout waiting for connection", true),   // the SQL pool's wait timed out
-        new ConnectionPoolTooBusyException("wait queue full"),
-        vertxTimeout(),                                                 // Future.timeout() expiring
-        new ConnectException("Connection refused"),
-        new ReplyException(ReplyFailure.TIMEOUT, "Timed out after waiting 10000(ms) for a reply"),
-        new PgException("could not serialize access", "ERROR", "40001", null),
-        new PgException("too many connections", "FATAL", "53300", null),
-        new RuntimeException("wrapped", new VertxException("Timeout waiting for connection", true))}) {
+    for (Throwable t :
+        new Throwable[] {
+          new VertxException(
+              "Timeout waiting for connection", true), // the SQL pool's wait timed out
+          new ConnectionPoolTooBusyException("wait queue full"),
+          vertxTimeout(), // Future.timeout() expiring
+          new ConnectException("Connection refused"),
+          new ReplyException(ReplyFailure.TIMEOUT, "Timed out after waiting 10000(ms) for a reply"),
+          new PgException("could not serialize access", "ERROR", "40001", null),
+          new PgException("too many connections", "FATAL", "53300", null),
+          new RuntimeException(
+              "wrapped", new VertxException("Timeout waiting for connection", true))
+        }) {
       assertTrue(ProblemHandler.isTransient(t), t.toString());
       ProblemHandler.Problem problem = ProblemHandler.toProblem(500, t);
       assertEquals(503, problem.status(), t.toString());
@@ -37,7 +40,10 @@ class ProblemHandlerTest {
     }
   }
 
-  /** What Vert.x fails a future with when its timeout expires (an internal class, reached through public API). */
+  /**
+   * What Vert.x fails a future with when its timeout expires (an internal class, reached through
+   * public API).
+   */
   private static Throwable vertxTimeout() {
     try {
       Promise.<Void>promise().future().timeout(1, TimeUnit.MILLISECONDS).await();
@@ -49,15 +55,18 @@ class ProblemHandlerTest {
 
   @Test
   void bugsStay500WithoutTheirMessage() {
-    for (Throwable t : new Throwable[] {
-        new NullPointerException("secret internal detail"),
-        new VertxException("something else broke", true),
-        new PgException("syntax error", "ERROR", "42601", null),
-        new ReplyException(ReplyFailure.RECIPIENT_FAILURE, "boom")}) {
+    for (Throwable t :
+        new Throwable[] {
+          new NullPointerException("secret internal detail"),
+          new VertxException("something else broke", true),
+          new PgException("syntax error", "ERROR", "42601", null),
+          new ReplyException(ReplyFailure.RECIPIENT_FAILURE, "boom")
+        }) {
       assertFalse(ProblemHandler.isTransient(t), t.toString());
       ProblemHandler.Problem problem = ProblemHandler.toProblem(500, t);
       assertEquals(500, problem.status());
-      assertFalse(String.valueOf(problem.detail()).contains("secret"), "never echoes an internal message");
+      assertFalse(
+          String.valueOf(problem.detail()).contains("secret"), "never echoes an internal message");
     }
   }
 }

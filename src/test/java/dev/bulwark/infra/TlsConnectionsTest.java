@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
 
 /**
- * DATABASE_URL's sslmode and REDIS_URL's rediss:// against real PostgreSQL and Redis serving TLS with a self-signed
- * certificate for "localhost" only: verification passes with its CA file and that name, and fails with another name
- * (verify-full) or without the CA (the JVM's trust store does not know it).
+ * DATABASE_URL's sslmode and REDIS_URL's rediss:// against real PostgreSQL and Redis serving TLS
+ * with a self-signed certificate for "localhost" only: verification passes with its CA file and
+ * that name, and fails with another name (verify-full) or without the CA (the JVM's trust store
+ * does not know it).
  */
 class TlsConnectionsTest {
   private static Vertx vertx;
@@ -43,22 +44,26 @@ class TlsConnectionsTest {
     vertx = Vertx.vertx();
     Path dir = Files.createTempDirectory("bulwark-tls");
     cert = SelfSignedCert.create(dir, "dns:localhost");
-    postgres = EmbeddedPostgres.builder()
-        .setDataDirectory(dir.resolve("pg"))
-        .setCleanDataDirectory(true)
-        .setServerConfig("ssl", "on")
-        .setServerConfig("ssl_cert_file", cert.certificate().toString())
-        .setServerConfig("ssl_key_file", cert.privateKey().toString())
-        .setServerConfig("fsync", "off")
-        .start();
+    postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dir.resolve("pg"))
+            .setCleanDataDirectory(true)
+            .setServerConfig("ssl", "on")
+            .setServerConfig("ssl_cert_file", cert.certificate().toString())
+            .setServerConfig("ssl_key_file", cert.privateKey().toString())
+            .setServerConfig("fsync", "off")
+            .start();
     redisTlsPort = TestServices.freePort();
-    redis = RedisServer.newRedisServer().bind("127.0.0.1").port(TestServices.freePort())
-        .setting("tls-port " + redisTlsPort)
-        .setting("tls-cert-file " + cert.certificate())
-        .setting("tls-key-file " + cert.privateKey())
-        .setting("tls-auth-clients no")
-        .setting("save \"\"")
-        .build();
+    redis =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(TestServices.freePort())
+            .setting("tls-port " + redisTlsPort)
+            .setting("tls-cert-file " + cert.certificate())
+            .setting("tls-key-file " + cert.privateKey())
+            .setting("tls-auth-clients no")
+            .setting("save \"\"")
+            .build();
     redis.start();
   }
 
@@ -76,20 +81,28 @@ class TlsConnectionsTest {
   }
 
   private static String pgUrl(String host, String sslMode) {
-    return "postgresql://postgres@" + host + ":" + postgres.getPort() + "/postgres?sslmode=" + sslMode;
+    return "postgresql://postgres@"
+        + host
+        + ":"
+        + postgres.getPort()
+        + "/postgres?sslmode="
+        + sslMode;
   }
 
   /** Whether the pool's connection is TLS, as the server sees it. */
   private static Future<Boolean> serverSeesTls(Map<String, String> env) throws Exception {
     Pool pool = PostgresPool.create(vertx, config(env).database(), 1);
-    return pool.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").execute()
+    return pool.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .execute()
         .map(rows -> rows.iterator().next().getBoolean(0))
         .eventually(pool::close);
   }
 
   private static <T> void assertTlsRefused(Future<T> attempt) {
     Throwable failure = assertFails(attempt);
-    assertTrue(causedBy(failure, SSLException.class) || String.valueOf(failure.getMessage()).contains("SSL handshake failed"),
+    assertTrue(
+        causedBy(failure, SSLException.class)
+            || String.valueOf(failure.getMessage()).contains("SSL handshake failed"),
         "refused by TLS verification: " + failure);
   }
 
@@ -114,22 +127,47 @@ class TlsConnectionsTest {
 
   @Test
   void verifyFullWithTheCaFileConnectsOverTls() throws Exception {
-    assertEquals(Boolean.TRUE, serverSeesTls(Map.of("DATABASE_URL", pgUrl("localhost", "verify-full"),
-        "DATABASE_CA_FILE", cert.certificate().toString())).await(30, TimeUnit.SECONDS));
-    assertEquals(Boolean.TRUE, serverSeesTls(Map.of("DATABASE_URL", pgUrl("localhost", "verify-full")
-        + "&sslrootcert=" + cert.certificate())).await(30, TimeUnit.SECONDS), "sslrootcert in the URL does the same");
+    assertEquals(
+        Boolean.TRUE,
+        serverSeesTls(
+                Map.of(
+                    "DATABASE_URL",
+                    pgUrl("localhost", "verify-full"),
+                    "DATABASE_CA_FILE",
+                    cert.certificate().toString()))
+            .await(30, TimeUnit.SECONDS));
+    assertEquals(
+        Boolean.TRUE,
+        serverSeesTls(
+                Map.of(
+                    "DATABASE_URL",
+                    pgUrl("localhost", "verify-full") + "&sslrootcert=" + cert.certificate()))
+            .await(30, TimeUnit.SECONDS),
+        "sslrootcert in the URL does the same");
   }
 
   @Test
   void verifyFullRefusesACertificateForAnotherHostName() throws Exception {
-    assertTlsRefused(serverSeesTls(Map.of("DATABASE_URL", pgUrl("127.0.0.1", "verify-full"),
-        "DATABASE_CA_FILE", cert.certificate().toString())));
+    assertTlsRefused(
+        serverSeesTls(
+            Map.of(
+                "DATABASE_URL",
+                pgUrl("127.0.0.1", "verify-full"),
+                "DATABASE_CA_FILE",
+                cert.certificate().toString())));
   }
 
   @Test
   void verifyCaChecksTheChainButNotTheName() throws Exception {
-    assertEquals(Boolean.TRUE, serverSeesTls(Map.of("DATABASE_URL", pgUrl("127.0.0.1", "verify-ca"),
-        "DATABASE_CA_FILE", cert.certificate().toString())).await(30, TimeUnit.SECONDS));
+    assertEquals(
+        Boolean.TRUE,
+        serverSeesTls(
+                Map.of(
+                    "DATABASE_URL",
+                    pgUrl("127.0.0.1", "verify-ca"),
+                    "DATABASE_CA_FILE",
+                    cert.certificate().toString()))
+            .await(30, TimeUnit.SECONDS));
   }
 
   @Test
@@ -139,17 +177,33 @@ class TlsConnectionsTest {
 
   @Test
   void requireEncryptsWithoutVerifying() throws Exception {
-    assertEquals(Boolean.TRUE, serverSeesTls(Map.of("DATABASE_URL", pgUrl("127.0.0.1", "require")))
-        .await(30, TimeUnit.SECONDS));
+    assertEquals(
+        Boolean.TRUE,
+        serverSeesTls(Map.of("DATABASE_URL", pgUrl("127.0.0.1", "require")))
+            .await(30, TimeUnit.SECONDS));
   }
 
   @Test
   void migrationsConnectWithTheSameVerification() throws Exception {
-    var verified = config(Map.of("DATABASE_URL", pgUrl("localhost", "verify-full"),
-        "DATABASE_CA_FILE", cert.certificate().toString())).database().url();
+    var verified =
+        config(
+                Map.of(
+                    "DATABASE_URL",
+                    pgUrl("localhost", "verify-full"),
+                    "DATABASE_CA_FILE",
+                    cert.certificate().toString()))
+            .database()
+            .url();
     assertTrue(Migrations.migrate(vertx, verified).await(60, TimeUnit.SECONDS) >= 0);
-    var wrongName = config(Map.of("DATABASE_URL", pgUrl("127.0.0.1", "verify-full"),
-        "DATABASE_CA_FILE", cert.certificate().toString())).database().url();
+    var wrongName =
+        config(
+                Map.of(
+                    "DATABASE_URL",
+                    pgUrl("127.0.0.1", "verify-full"),
+                    "DATABASE_CA_FILE",
+                    cert.certificate().toString()))
+            .database()
+            .url();
     assertFails(Migrations.migrate(vertx, wrongName));
   }
 
@@ -162,7 +216,10 @@ class TlsConnectionsTest {
   void redissVerifiesTheServerCertificateAndName() throws Exception {
     String ca = cert.certificate().toString();
     Function<String, String> url = host -> "rediss://" + host + ":" + redisTlsPort;
-    assertEquals("PONG", ping(Map.of("REDIS_URL", url.apply("localhost"), "REDIS_CA_FILE", ca)).await(30, TimeUnit.SECONDS));
+    assertEquals(
+        "PONG",
+        ping(Map.of("REDIS_URL", url.apply("localhost"), "REDIS_CA_FILE", ca))
+            .await(30, TimeUnit.SECONDS));
     assertTlsRefused(ping(Map.of("REDIS_URL", url.apply("127.0.0.1"), "REDIS_CA_FILE", ca)));
     assertTlsRefused(ping(Map.of("REDIS_URL", url.apply("localhost"))));
   }

@@ -2,7 +2,6 @@ package dev.bulwark.ops;
 
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.testing.TestServer;
@@ -28,18 +27,19 @@ import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
 
 /**
- * Every metric docs/OPERATIONS.md lists is on {@code /metrics} after a scripted session against the real server —
- * signup, login, refresh, a replayed and a reused refresh token, a lockout, a 429, Redis going away — and every
- * {@code bulwark_events_total} event it lists was counted by that session; every {@code bulwark_*} series on
- * {@code /metrics} is listed. A metric documented but never produced, or produced but undocumented, fails here.
+ * Every metric docs/OPERATIONS.md lists is on {@code /metrics} after a scripted session against the
+ * real server — signup, login, refresh, a replayed and a reused refresh token, a lockout, a 429,
+ * Redis going away — and every {@code bulwark_events_total} event it lists was counted by that
+ * session; every {@code bulwark_*} series on {@code /metrics} is listed. A metric documented but
+ * never produced, or produced but undocumented, fails here.
  */
 class DocumentedMetricsTest {
-  private static final Pattern ROW = Pattern.compile("^\\| `([a-z_]+)(\\{event=\"([a-z_]+)\"\\})?` \\|");
+  private static final Pattern ROW =
+      Pattern.compile("^\\| `([a-z_]+)(\\{event=\"([a-z_]+)\"\\})?` \\|");
   private static final Pattern SAMPLE = Pattern.compile("^([a-z_:]+)(\\{[^}]*\\})? (\\S+)$");
 
   /** A documented metric: its name, and for {@code bulwark_events_total} the event. */
-  private record Documented(String name, String event) {
-  }
+  private record Documented(String name, String event) {}
 
   private static List<Documented> documented() throws Exception {
     String ops = Files.readString(Path.of("docs", "OPERATIONS.md"));
@@ -61,7 +61,9 @@ class DocumentedMetricsTest {
   private static double event(String scrape, String event) {
     for (String line : scrape.split("\n")) {
       Matcher m = SAMPLE.matcher(line);
-      if (m.matches() && m.group(1).equals("bulwark_events_total") && m.group(2).contains("event=\"" + event + "\"")) {
+      if (m.matches()
+          && m.group(1).equals("bulwark_events_total")
+          && m.group(2).contains("event=\"" + event + "\"")) {
         return Double.parseDouble(m.group(3));
       }
     }
@@ -69,12 +71,15 @@ class DocumentedMetricsTest {
   }
 
   private static HttpResponse<Buffer> login(TestServer server, String email, String password) {
-    return server.send(server.request(HttpMethod.POST, "/api/v1/auth/login"),
+    return server.send(
+        server.request(HttpMethod.POST, "/api/v1/auth/login"),
         new JsonObject().put("email", email).put("password", password));
   }
 
   private static HttpResponse<Buffer> refresh(TestServer server, String token) {
-    return server.send(server.request(HttpMethod.POST, "/api/v1/auth/refresh"), new JsonObject().put("refresh_token", token));
+    return server.send(
+        server.request(HttpMethod.POST, "/api/v1/auth/refresh"),
+        new JsonObject().put("refresh_token", token));
   }
 
   @Test
@@ -85,10 +90,24 @@ class DocumentedMetricsTest {
     String rule = "metricsdoc" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> env = TestServer.baseEnv();
     env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
-    env.put("RATE_LIMIT_RULES", new JsonArray().add(new JsonObject().put("name", rule).put("match", "GET /api/status")
-        .put("key", "ip").put("limits", new JsonArray().add("2/1m"))).encode());
-    Map<String, String> props = Map.of("auth.lockout.threshold", "2", "rateLimit.redisRetry", "200ms",
-        "redis.commandTimeout", "300ms");
+    env.put(
+        "RATE_LIMIT_RULES",
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("name", rule)
+                    .put("match", "GET /api/status")
+                    .put("key", "ip")
+                    .put("limits", new JsonArray().add("2/1m")))
+            .encode());
+    Map<String, String> props =
+        Map.of(
+            "auth.lockout.threshold",
+            "2",
+            "rateLimit.redisRetry",
+            "200ms",
+            "redis.commandTimeout",
+            "300ms");
     try (TestServer server = TestServer.start(env, props)) {
       String before = server.get("/metrics").bodyAsString();
 
@@ -96,8 +115,12 @@ class DocumentedMetricsTest {
       assertEquals(200, login(server, user.email(), user.password()).statusCode());
       HttpResponse<Buffer> rotated = refresh(server, user.refreshToken());
       assertEquals(200, rotated.statusCode(), rotated.bodyAsString());
-      assertEquals(200, refresh(server, user.refreshToken()).statusCode(), "a replay within the grace window");
-      assertEquals(200, refresh(server, rotated.bodyAsJsonObject().getString("refresh_token")).statusCode());
+      assertEquals(
+          200,
+          refresh(server, user.refreshToken()).statusCode(),
+          "a replay within the grace window");
+      assertEquals(
+          200, refresh(server, rotated.bodyAsJsonObject().getString("refresh_token")).statusCode());
       assertProblem(refresh(server, user.refreshToken()), 401, "refresh_token_reused");
 
       TestUser victim = TestUsers.signup(server);
@@ -114,11 +137,19 @@ class DocumentedMetricsTest {
 
       String after = server.get("/metrics").bodyAsString();
       for (Documented d : documented) {
-        assertTrue(Set.of("", "_bucket", "_count").stream().anyMatch(suffix -> after.contains("\n" + d.name() + suffix + "{")
-            || after.contains("\n" + d.name() + suffix + " ")), d.name() + " is documented but not on /metrics");
+        assertTrue(
+            Set.of("", "_bucket", "_count").stream()
+                .anyMatch(
+                    suffix ->
+                        after.contains("\n" + d.name() + suffix + "{")
+                            || after.contains("\n" + d.name() + suffix + " ")),
+            d.name() + " is documented but not on /metrics");
         if (d.event() != null) {
-          assertTrue(event(after, d.event()) > event(before, d.event()),
-              "bulwark_events_total{event=\"" + d.event() + "\"} is documented but the session did not count it");
+          assertTrue(
+              event(after, d.event()) > event(before, d.event()),
+              "bulwark_events_total{event=\""
+                  + d.event()
+                  + "\"} is documented but the session did not count it");
         }
       }
       Set<String> undocumented = new TreeSet<>();
@@ -128,9 +159,11 @@ class DocumentedMetricsTest {
           continue;
         }
         String name = m.group(1);
-        Matcher ev = Pattern.compile("event=\"([a-z_]+)\"").matcher(m.group(2) == null ? "" : m.group(2));
+        Matcher ev =
+            Pattern.compile("event=\"([a-z_]+)\"").matcher(m.group(2) == null ? "" : m.group(2));
         String event = ev.find() ? ev.group(1) : null;
-        if (documented.stream().noneMatch(d -> d.name().equals(name) && (event == null || event.equals(d.event())))) {
+        if (documented.stream()
+            .noneMatch(d -> d.name().equals(name) && (event == null || event.equals(d.event())))) {
           undocumented.add(name + (event == null ? "" : "{event=\"" + event + "\"}"));
         }
       }

@@ -21,14 +21,20 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@code /metrics} is not an attack surface: bounded series, a token or a port of its own, and truly off when off. */
+/**
+ * {@code /metrics} is not an attack surface: bounded series, a token or a port of its own, and
+ * truly off when off.
+ */
 class MetricsEndpointTest {
   private static final String TOKEN = "metrics-token-7f3a9c1e5b2d8a4f6e0c";
 
   /** The series in a scrape: each sample line's name and labels, without its value. */
   private static Set<String> series(String scrape) {
     Set<String> out = new java.util.TreeSet<>();
-    scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> out.add(l.substring(0, l.lastIndexOf(' '))));
+    scrape
+        .lines()
+        .filter(l -> !l.startsWith("#") && !l.isBlank())
+        .forEach(l -> out.add(l.substring(0, l.lastIndexOf(' '))));
     return out;
   }
 
@@ -49,8 +55,11 @@ class MetricsEndpointTest {
           name.append((char) ('A' + random.nextInt(26)));
         }
         sent.add(name.toString());
-        HttpResponse<Buffer> r = server.send(server.request(HttpMethod.valueOf(name.toString()),
-            i % 2 == 0 ? "/api/status" : "/no/such/path"));
+        HttpResponse<Buffer> r =
+            server.send(
+                server.request(
+                    HttpMethod.valueOf(name.toString()),
+                    i % 2 == 0 ? "/api/status" : "/no/such/path"));
         assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, name + " -> " + r.statusCode());
       }
 
@@ -61,7 +70,8 @@ class MetricsEndpointTest {
       assertTrue(scrape.contains("method=\"OTHER\""), "made-up methods are counted under OTHER");
       Set<String> added = series(scrape);
       added.removeAll(before);
-      added.removeIf(s -> s.startsWith("jvm_") || s.startsWith("process_") || s.startsWith("system_"));
+      added.removeIf(
+          s -> s.startsWith("jvm_") || s.startsWith("process_") || s.startsWith("system_"));
       assertTrue(added.isEmpty(), "50 made-up methods added series: " + added);
     }
   }
@@ -75,15 +85,33 @@ class MetricsEndpointTest {
       assertProblem(none, 401, "missing_token");
       assertNotNull(none.getHeader("WWW-Authenticate"));
       assertFalse(none.bodyAsString().contains("jvm_"), "no metrics in the refusal");
-      assertProblem(server.send(server.request(HttpMethod.GET, "/metrics")
-          .putHeader("Authorization", "Bearer " + TOKEN + "x")), 401, "invalid_metrics_token");
-      assertProblem(server.send(server.request(HttpMethod.GET, "/metrics")
-          .putHeader("Authorization", "Bearer " + TOKEN.substring(1))), 401, "invalid_metrics_token");
-      assertProblem(server.send(server.request(HttpMethod.GET, "/metrics")
-          .putHeader("Authorization", "Basic " + TOKEN)), 401, "invalid_metrics_token");
+      assertProblem(
+          server.send(
+              server
+                  .request(HttpMethod.GET, "/metrics")
+                  .putHeader("Authorization", "Bearer " + TOKEN + "x")),
+          401,
+          "invalid_metrics_token");
+      assertProblem(
+          server.send(
+              server
+                  .request(HttpMethod.GET, "/metrics")
+                  .putHeader("Authorization", "Bearer " + TOKEN.substring(1))),
+          401,
+          "invalid_metrics_token");
+      assertProblem(
+          server.send(
+              server
+                  .request(HttpMethod.GET, "/metrics")
+                  .putHeader("Authorization", "Basic " + TOKEN)),
+          401,
+          "invalid_metrics_token");
 
-      HttpResponse<Buffer> ok = server.send(server.request(HttpMethod.GET, "/metrics")
-          .putHeader("Authorization", "bearer " + TOKEN));
+      HttpResponse<Buffer> ok =
+          server.send(
+              server
+                  .request(HttpMethod.GET, "/metrics")
+                  .putHeader("Authorization", "bearer " + TOKEN));
       assertEquals(200, ok.statusCode(), ok.bodyAsString());
       assertTrue(ok.bodyAsString().contains("jvm_memory_used_bytes"));
     }
@@ -99,10 +127,15 @@ class MetricsEndpointTest {
       assertProblem(server.get("/metrics"), 404, "not_found");
       WebClient client = WebClient.create(server.vertx());
       try {
-        HttpResponse<Buffer> refused = Await.result(client.get(management, "127.0.0.1", "/metrics").send());
+        HttpResponse<Buffer> refused =
+            Await.result(client.get(management, "127.0.0.1", "/metrics").send());
         assertEquals(401, refused.statusCode());
-        HttpResponse<Buffer> ok = Await.result(client.get(management, "127.0.0.1", "/metrics")
-            .putHeader("Authorization", "Bearer " + TOKEN).send());
+        HttpResponse<Buffer> ok =
+            Await.result(
+                client
+                    .get(management, "127.0.0.1", "/metrics")
+                    .putHeader("Authorization", "Bearer " + TOKEN)
+                    .send());
         assertEquals(200, ok.statusCode());
         assertTrue(ok.bodyAsString().contains("bulwark_hasher_outstanding"));
       } finally {
@@ -113,11 +146,13 @@ class MetricsEndpointTest {
 
   @Test
   void disabledMeansNoRegistryNoMetersNoEndpoint() {
-    try (TestServer server = TestServer.start(TestServer.baseEnv(), Map.of("metrics.enabled", "false"))) {
+    try (TestServer server =
+        TestServer.start(TestServer.baseEnv(), Map.of("metrics.enabled", "false"))) {
       server.get("/api/status");
       assertProblem(server.get("/metrics"), 404, "not_found");
       assertFalse(server.vertx().isMetricsEnabled(), "Vert.x records nothing");
-      assertNull(BackendRegistries.getNow(server.app().metricsRegistry()), "no registry was created");
+      assertNull(
+          BackendRegistries.getNow(server.app().metricsRegistry()), "no registry was created");
     }
   }
 }

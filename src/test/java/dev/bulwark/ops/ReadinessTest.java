@@ -42,7 +42,9 @@ class ReadinessTest {
         Thread.sleep(100);
       }
       assertEquals(200, up.statusCode(), up.bodyAsString());
-      assertEquals("UP", up.bodyAsJsonObject().getJsonObject("checks").getJsonObject("redis").getString("status"));
+      assertEquals(
+          "UP",
+          up.bodyAsJsonObject().getJsonObject("checks").getJsonObject("redis").getString("status"));
     } finally {
       redis.stop();
     }

@@ -1,12 +1,12 @@
 package dev.bulwark.ops;
 
-import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 
 @BulwarkTest
 class ServerBasicsTest {
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
 
   @Test
   void healthAnswersWithoutTouchingDependencies() {
@@ -76,16 +75,23 @@ class ServerBasicsTest {
 
   @Test
   void wellFormedRequestIdIsKept() {
-    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/health").putHeader("X-Request-Id", "client-abc.123:x_y"));
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.GET, "/health")
+                .putHeader("X-Request-Id", "client-abc.123:x_y"));
     assertEquals("client-abc.123:x_y", r.getHeader("X-Request-Id"));
-    HttpResponse<Buffer> problem = server.send(server.request(HttpMethod.GET, "/missing").putHeader("X-Request-Id", "trace-42"));
+    HttpResponse<Buffer> problem =
+        server.send(
+            server.request(HttpMethod.GET, "/missing").putHeader("X-Request-Id", "trace-42"));
     assertEquals("trace-42", assertProblem(problem, 404, "not_found").getString("request_id"));
   }
 
   @Test
   void malformedOrOversizedRequestIdIsReplaced() {
     for (String bad : new String[] {"has space", "<script>", "x".repeat(129), "semi;colon"}) {
-      HttpResponse<Buffer> r = server.send(server.request(HttpMethod.GET, "/health").putHeader("X-Request-Id", bad));
+      HttpResponse<Buffer> r =
+          server.send(server.request(HttpMethod.GET, "/health").putHeader("X-Request-Id", bad));
       String id = r.getHeader("X-Request-Id");
       assertNotEquals(bad, id);
       assertTrue(id.matches("[0-9a-f]{32}"), id);

@@ -17,28 +17,37 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Limits that depend on who the caller is: a bad credential is counted against its address before it is answered,
- * and refresh counts per token family as well as per address.
+ * Limits that depend on who the caller is: a bad credential is counted against its address before
+ * it is answered, and refresh counts per token family as well as per address.
  */
 class CallerLimitsTest {
 
   private static HttpResponse<Buffer> me(TestServer server, String authorization) {
-    return server.send(server.request(HttpMethod.GET, "/api/v1/me").putHeader("Authorization", authorization));
+    return server.send(
+        server.request(HttpMethod.GET, "/api/v1/me").putHeader("Authorization", authorization));
   }
 
   private static HttpResponse<Buffer> refresh(TestServer server, String token) {
-    return server.send(server.request(HttpMethod.POST, "/api/v1/auth/refresh"), new JsonObject().put("refresh_token", token));
+    return server.send(
+        server.request(HttpMethod.POST, "/api/v1/auth/refresh"),
+        new JsonObject().put("refresh_token", token));
   }
 
   @Test
   void aFloodOfForgedTokensFromOneAddressIsRateLimited() {
     String name = RateLimitTest.uniqueName();
-    try (TestServer server = TestServer.start(RateLimitTest.env(RateLimitTest.rule(name, "/**", "ip", "5/1m")), Map.of())) {
-      String forged = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLW9mLW5vYm9keQ";
+    try (TestServer server =
+        TestServer.start(
+            RateLimitTest.env(RateLimitTest.rule(name, "/**", "ip", "5/1m")), Map.of())) {
+      String forged =
+          "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLW9mLW5vYm9keQ";
       for (int i = 1; i <= 5; i++) {
         HttpResponse<Buffer> r = me(server, "Bearer " + forged);
         assertProblem(r, 401, "invalid_signature");
-        assertEquals(Integer.toString(5 - i), r.getHeader("X-RateLimit-Remaining"), "counted before it was answered");
+        assertEquals(
+            Integer.toString(5 - i),
+            r.getHeader("X-RateLimit-Remaining"),
+            "counted before it was answered");
       }
       HttpResponse<Buffer> refused = me(server, "Bearer " + forged);
       assertProblem(refused, 429, "rate_limited");
@@ -49,25 +58,39 @@ class CallerLimitsTest {
   }
 
   /**
-   * What each kind of request costs in Redis: one script call per principal, sent together. A bad token costs only
-   * its address's call; a refresh costs two calls sent one after the other (the address's, then, once the family
-   * has been read from PostgreSQL, the session's); an authenticated read costs its address's and its user's calls
-   * in one batch — one round trip, nothing else.
+   * What each kind of request costs in Redis: one script call per principal, sent together. A bad
+   * token costs only its address's call; a refresh costs two calls sent one after the other (the
+   * address's, then, once the family has been read from PostgreSQL, the session's); an
+   * authenticated read costs its address's and its user's calls in one batch — one round trip,
+   * nothing else.
    */
   @Test
   void scriptCallsPerRequest() {
-    try (TestServer server = TestServer.start(RateLimitTest.env(
-        RateLimitTest.rule(RateLimitTest.uniqueName(), "/**", "ip", "1000/1m"),
-        RateLimitTest.rule(RateLimitTest.uniqueName(), "POST /api/v1/auth/*", "session_or_ip", "1000/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(
+            RateLimitTest.env(
+                RateLimitTest.rule(RateLimitTest.uniqueName(), "/**", "ip", "1000/1m"),
+                RateLimitTest.rule(
+                    RateLimitTest.uniqueName(), "POST /api/v1/auth/*", "session_or_ip", "1000/1m")),
+            Map.of())) {
       TestUser alice = TestUsers.signup(server);
       Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
       try {
-        assertEquals(2, scriptCalls(redis, 0, () -> assertEquals(200, me(server, alice.bearer()).statusCode())),
+        assertEquals(
+            2,
+            scriptCalls(redis, 0, () -> assertEquals(200, me(server, alice.bearer()).statusCode())),
             "an authenticated read: the address's and the user's call, one batch");
-        assertEquals(1, scriptCalls(redis, 0, () -> assertEquals(401, me(server, "Bearer x.y.z").statusCode())),
+        assertEquals(
+            1,
+            scriptCalls(redis, 0, () -> assertEquals(401, me(server, "Bearer x.y.z").statusCode())),
             "a bad token: the address's call only");
         // (minting the new pair then reads the user's not-before stamp: one GET, outside the gate)
-        assertEquals(2, scriptCalls(redis, 1, () -> assertEquals(200, refresh(server, alice.refreshToken()).statusCode())),
+        assertEquals(
+            2,
+            scriptCalls(
+                redis,
+                1,
+                () -> assertEquals(200, refresh(server, alice.refreshToken()).statusCode())),
             "a refresh: the address's call, then the session's");
       } finally {
         redis.close();
@@ -79,7 +102,8 @@ class CallerLimitsTest {
     long before = RateLimitTest.calls(redis, "evalsha") + RateLimitTest.calls(redis, "eval");
     long otherBefore = RateLimitTest.otherCommands(redis);
     request.run();
-    assertEquals(otherCommands, RateLimitTest.otherCommands(redis) - otherBefore, "other Redis commands");
+    assertEquals(
+        otherCommands, RateLimitTest.otherCommands(redis) - otherBefore, "other Redis commands");
     return RateLimitTest.calls(redis, "evalsha") + RateLimitTest.calls(redis, "eval") - before;
   }
 
@@ -87,9 +111,12 @@ class CallerLimitsTest {
   void refreshCountsPerTokenFamilySoUsersBehindOneAddressDoNotShareABudget() {
     String family = RateLimitTest.uniqueName();
     String address = RateLimitTest.uniqueName();
-    try (TestServer server = TestServer.start(RateLimitTest.env(
-        RateLimitTest.rule(family, "POST /api/v1/auth/refresh", "session_or_ip", "3/1m"),
-        RateLimitTest.rule(address, "POST /api/v1/auth/refresh", "ip", "7/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(
+            RateLimitTest.env(
+                RateLimitTest.rule(family, "POST /api/v1/auth/refresh", "session_or_ip", "3/1m"),
+                RateLimitTest.rule(address, "POST /api/v1/auth/refresh", "ip", "7/1m")),
+            Map.of())) {
       TestUser alice = TestUsers.signup(server);
       TestUser bob = TestUsers.signup(server);
       TestUser carol = TestUsers.signup(server);
@@ -101,25 +128,36 @@ class CallerLimitsTest {
         token = r.bodyAsJsonObject().getString("refresh_token");
       }
       JsonObject aliceRefused = assertProblem(refresh(server, token), 429, "rate_limited");
-      assertEquals(family + "-1m", aliceRefused.getString("policy"), "alice's family has used its budget");
+      assertEquals(
+          family + "-1m", aliceRefused.getString("policy"), "alice's family has used its budget");
 
       token = bob.refreshToken();
       for (int i = 0; i < 3; i++) {
         HttpResponse<Buffer> r = refresh(server, token);
-        assertEquals(200, r.statusCode(), "bob, from the same address, has a budget of his own: " + r.bodyAsString());
+        assertEquals(
+            200,
+            r.statusCode(),
+            "bob, from the same address, has a budget of his own: " + r.bodyAsString());
         token = r.bodyAsJsonObject().getString("refresh_token");
       }
 
-      JsonObject carolRefused = assertProblem(refresh(server, carol.refreshToken()), 429, "rate_limited");
-      assertEquals(address + "-1m", carolRefused.getString("policy"), "the address's own limit still applies");
+      JsonObject carolRefused =
+          assertProblem(refresh(server, carol.refreshToken()), 429, "rate_limited");
+      assertEquals(
+          address + "-1m",
+          carolRefused.getString("policy"),
+          "the address's own limit still applies");
     }
   }
 
   @Test
   void refreshTokensNoFamilyHoldsCountAgainstTheAddress() {
     String family = RateLimitTest.uniqueName();
-    try (TestServer server = TestServer.start(RateLimitTest.env(
-        RateLimitTest.rule(family, "POST /api/v1/auth/refresh", "session_or_ip", "3/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(
+            RateLimitTest.env(
+                RateLimitTest.rule(family, "POST /api/v1/auth/refresh", "session_or_ip", "3/1m")),
+            Map.of())) {
       TestUser alice = TestUsers.signup(server);
       String guessed = "A".repeat(43);
       for (int i = 0; i < 3; i++) {
@@ -127,7 +165,10 @@ class CallerLimitsTest {
       }
       assertProblem(refresh(server, guessed), 429, "rate_limited");
       assertProblem(refresh(server, "not a token"), 429, "rate_limited");
-      assertEquals(200, refresh(server, alice.refreshToken()).statusCode(), "a real family has a budget of its own");
+      assertEquals(
+          200,
+          refresh(server, alice.refreshToken()).statusCode(),
+          "a real family has a budget of its own");
     }
   }
 }

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
 
 /**
- * Redis stopped under a running Bulwark, under each {@code rateLimit.failMode}, then started again: no 5xx unless
- * the operator chose {@code closed}, {@code /ready} reports it, and limiting returns to Redis without a restart.
+ * Redis stopped under a running Bulwark, under each {@code rateLimit.failMode}, then started again:
+ * no 5xx unless the operator chose {@code closed}, {@code /ready} reports it, and limiting returns
+ * to Redis without a restart.
  */
 class RateLimitFailModeTest {
-  private static final Map<String, String> FAST_RETRY = Map.of("rateLimit.redisRetry", "200ms",
-      "redis.commandTimeout", "300ms");
+  private static final Map<String, String> FAST_RETRY =
+      Map.of("rateLimit.redisRetry", "200ms", "redis.commandTimeout", "300ms");
 
   private int redisPort;
   private RedisServer redis;
@@ -45,7 +46,8 @@ class RateLimitFailModeTest {
   }
 
   private TestServer start(String failMode, String name) {
-    Map<String, String> env = RateLimitTest.env(RateLimitTest.rule(name, "GET /api/status", "ip", "3/1m"));
+    Map<String, String> env =
+        RateLimitTest.env(RateLimitTest.rule(name, "GET /api/status", "ip", "3/1m"));
     env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
     env.put("RATE_LIMIT_FAIL_MODE", failMode);
     return TestServer.start(env, FAST_RETRY);
@@ -55,7 +57,10 @@ class RateLimitFailModeTest {
     redis = TestServices.startRedis(redisPort);
   }
 
-  /** Polls until {@code /api/status} is decided by Redis again: a fresh Redis shows this limit's first request. */
+  /**
+   * Polls until {@code /api/status} is decided by Redis again: a fresh Redis shows this limit's
+   * first request.
+   */
   private static HttpResponse<Buffer> awaitRedisDecision(TestServer server) {
     HttpResponse<Buffer> last = null;
     for (int i = 0; i < 100; i++) {
@@ -65,7 +70,8 @@ class RateLimitFailModeTest {
       }
       RateLimitTest.sleep(100);
     }
-    throw new AssertionError("limiting did not return to Redis; last: " + last.statusCode() + " " + last.headers());
+    throw new AssertionError(
+        "limiting did not return to Redis; last: " + last.statusCode() + " " + last.headers());
   }
 
   @Test
@@ -78,14 +84,25 @@ class RateLimitFailModeTest {
       for (int i = 1; i <= 3; i++) {
         HttpResponse<Buffer> r = server.get("/api/status");
         assertEquals(200, r.statusCode(), "request " + i + " without Redis");
-        assertEquals(Integer.toString(3 - i), r.getHeader("X-RateLimit-Remaining"), "this process's own window");
+        assertEquals(
+            Integer.toString(3 - i),
+            r.getHeader("X-RateLimit-Remaining"),
+            "this process's own window");
       }
       assertProblem(server.get("/api/status"), 429, "rate_limited");
-      assertEquals(200, server.send(TestUsers.as(server, user, HttpMethod.GET, "/api/v1/me")).statusCode(),
+      assertEquals(
+          200,
+          server.send(TestUsers.as(server, user, HttpMethod.GET, "/api/v1/me")).statusCode(),
           "signed-in requests go on (revocation is checked in PostgreSQL meanwhile)");
       HttpResponse<Buffer> ready = server.get("/ready");
       assertEquals(503, ready.statusCode());
-      assertEquals("DOWN", ready.bodyAsJsonObject().getJsonObject("checks").getJsonObject("redis").getString("status"),
+      assertEquals(
+          "DOWN",
+          ready
+              .bodyAsJsonObject()
+              .getJsonObject("checks")
+              .getJsonObject("redis")
+              .getString("status"),
           ready::bodyAsString);
 
       restartRedis();

@@ -38,53 +38,101 @@ class RateLimitRulesTest {
 
   @Test
   void everyMatchingRuleAppliesUnderItsPrincipal() {
-    RateLimitRules rules = new RateLimitRules(List.of(
-        new Rule("auth", "POST", "/api/v1/auth/*", Key.IP, List.of(RateLimitConfig.limit("5/1m"))),
-        new Rule("delete", "DELETE", "/api/v1/**", Key.USER, List.of(RateLimitConfig.limit("20/1m"))),
-        new Rule("mixed", null, "/api/v1/tasks/**", Key.USER_OR_IP, List.of(RateLimitConfig.limit("50/1m"))),
-        new Rule("global", null, "/**", Key.IP, List.of(RateLimitConfig.limit("100/1m"), RateLimitConfig.limit("1000/1h")))));
+    RateLimitRules rules =
+        new RateLimitRules(
+            List.of(
+                new Rule(
+                    "auth",
+                    "POST",
+                    "/api/v1/auth/*",
+                    Key.IP,
+                    List.of(RateLimitConfig.limit("5/1m"))),
+                new Rule(
+                    "delete",
+                    "DELETE",
+                    "/api/v1/**",
+                    Key.USER,
+                    List.of(RateLimitConfig.limit("20/1m"))),
+                new Rule(
+                    "mixed",
+                    null,
+                    "/api/v1/tasks/**",
+                    Key.USER_OR_IP,
+                    List.of(RateLimitConfig.limit("50/1m"))),
+                new Rule(
+                    "global",
+                    null,
+                    "/**",
+                    Key.IP,
+                    List.of(RateLimitConfig.limit("100/1m"), RateLimitConfig.limit("1000/1h")))));
 
     var login = rules.select(HttpMethod.POST, "/api/v1/auth/login", Phase.ALL, false, false);
-    assertEquals(List.of("auth-1m", "global-1m", "global-1h"), login.byIp().stream().map(l -> l.policy()).toList());
+    assertEquals(
+        List.of("auth-1m", "global-1m", "global-1h"),
+        login.byIp().stream().map(l -> l.policy()).toList());
     assertTrue(login.byUser().isEmpty());
 
     var delete = rules.select(HttpMethod.DELETE, "/api/v1/tasks/7", Phase.ALL, true, true);
-    assertEquals(List.of("delete-1m", "mixed-1m"), delete.byUser().stream().map(l -> l.policy()).toList());
-    assertEquals(List.of("global-1m", "global-1h"), delete.byIp().stream().map(l -> l.policy()).toList());
+    assertEquals(
+        List.of("delete-1m", "mixed-1m"), delete.byUser().stream().map(l -> l.policy()).toList());
+    assertEquals(
+        List.of("global-1m", "global-1h"), delete.byIp().stream().map(l -> l.policy()).toList());
 
     var anonymous = rules.select(HttpMethod.DELETE, "/api/v1/tasks/7", Phase.ALL, false, false);
     assertTrue(anonymous.byUser().isEmpty(), "a user rule does not apply without a user");
-    assertEquals(List.of("mixed-1m", "global-1m", "global-1h"), anonymous.byIp().stream().map(l -> l.policy()).toList(),
+    assertEquals(
+        List.of("mixed-1m", "global-1m", "global-1h"),
+        anonymous.byIp().stream().map(l -> l.policy()).toList(),
         "user_or_ip falls back to the address");
   }
 
   @Test
   void sessionRulesCountPerSessionAndTheAddressIsCheckedFirstWhenTheCallerNeedsALookup() {
-    RateLimitRules rules = new RateLimitRules(List.of(
-        new Rule("auth", "POST", "/api/v1/auth/*", Key.SESSION_OR_IP, List.of(RateLimitConfig.limit("5/1m"))),
-        new Rule("family", "POST", "/api/v1/auth/refresh", Key.SESSION, List.of(RateLimitConfig.limit("9/1m"))),
-        new Rule("global", null, "/**", Key.IP, List.of(RateLimitConfig.limit("100/1m")))));
+    RateLimitRules rules =
+        new RateLimitRules(
+            List.of(
+                new Rule(
+                    "auth",
+                    "POST",
+                    "/api/v1/auth/*",
+                    Key.SESSION_OR_IP,
+                    List.of(RateLimitConfig.limit("5/1m"))),
+                new Rule(
+                    "family",
+                    "POST",
+                    "/api/v1/auth/refresh",
+                    Key.SESSION,
+                    List.of(RateLimitConfig.limit("9/1m"))),
+                new Rule("global", null, "/**", Key.IP, List.of(RateLimitConfig.limit("100/1m")))));
 
     var known = rules.select(HttpMethod.POST, "/api/v1/auth/refresh", Phase.ALL, true, true);
-    assertEquals(List.of("auth-1m", "family-1m"), known.bySession().stream().map(l -> l.policy()).toList());
+    assertEquals(
+        List.of("auth-1m", "family-1m"), known.bySession().stream().map(l -> l.policy()).toList());
     assertEquals(List.of("global-1m"), known.byIp().stream().map(l -> l.policy()).toList());
 
     var unknown = rules.select(HttpMethod.POST, "/api/v1/auth/refresh", Phase.ALL, false, false);
     assertTrue(unknown.bySession().isEmpty(), "no session: a session rule does not apply");
-    assertEquals(List.of("auth-1m", "global-1m"), unknown.byIp().stream().map(l -> l.policy()).toList(),
+    assertEquals(
+        List.of("auth-1m", "global-1m"),
+        unknown.byIp().stream().map(l -> l.policy()).toList(),
         "session_or_ip falls back to the address");
 
-    var address = rules.select(HttpMethod.POST, "/api/v1/auth/refresh", Phase.ADDRESS, false, false);
-    assertEquals(List.of("global-1m"), address.byIp().stream().map(l -> l.policy()).toList(),
+    var address =
+        rules.select(HttpMethod.POST, "/api/v1/auth/refresh", Phase.ADDRESS, false, false);
+    assertEquals(
+        List.of("global-1m"),
+        address.byIp().stream().map(l -> l.policy()).toList(),
         "before the caller is known: only the rules keyed by address");
     var caller = rules.select(HttpMethod.POST, "/api/v1/auth/refresh", Phase.CALLER, true, true);
-    assertEquals(List.of("auth-1m", "family-1m"), caller.bySession().stream().map(l -> l.policy()).toList());
+    assertEquals(
+        List.of("auth-1m", "family-1m"), caller.bySession().stream().map(l -> l.policy()).toList());
     assertTrue(caller.byIp().isEmpty(), "the address rules were counted already");
   }
 
   @Test
   void limitsParse() {
-    assertEquals(new RateLimitConfig.Limit(5, Duration.ofMinutes(1), "5/1m"), RateLimitConfig.limit("5/1m"));
+    assertEquals(
+        new RateLimitConfig.Limit(5, Duration.ofMinutes(1), "5/1m"), RateLimitConfig.limit("5/1m"));
     assertEquals(Duration.ofMinutes(1), RateLimitConfig.limit("5/m").window());
     assertEquals(Duration.ofSeconds(10), RateLimitConfig.limit("100 / 10s").window());
     assertEquals(Duration.ofDays(1), RateLimitConfig.limit("9/1d").window());

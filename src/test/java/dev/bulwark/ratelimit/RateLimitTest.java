@@ -27,8 +27,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The limiter against the shared test Redis, through real HTTP. Each test names its rules uniquely, so its counters
- * (keyed by rule name) are its own even though every request comes from 127.0.0.1.
+ * The limiter against the shared test Redis, through real HTTP. Each test names its rules uniquely,
+ * so its counters (keyed by rule name) are its own even though every request comes from 127.0.0.1.
  */
 class RateLimitTest {
 
@@ -37,8 +37,12 @@ class RateLimitTest {
   }
 
   static String rule(String name, String match, String key, String... limits) {
-    return new JsonObject().put("name", name).put("match", match).put("key", key)
-        .put("limits", new JsonArray(java.util.List.of((Object[]) limits))).encode();
+    return new JsonObject()
+        .put("name", name)
+        .put("match", match)
+        .put("key", key)
+        .put("limits", new JsonArray(java.util.List.of((Object[]) limits)))
+        .encode();
   }
 
   static Map<String, String> env(String... rules) {
@@ -58,7 +62,8 @@ class RateLimitTest {
   @Test
   void exactlyTheLimitPassesAndTheNextIsRefusedWithHeadersOnBoth() {
     String name = uniqueName();
-    try (TestServer server = TestServer.start(env(rule(name, "GET /api/status", "ip", "3/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(env(rule(name, "GET /api/status", "ip", "3/1m")), Map.of())) {
       for (int i = 1; i <= 3; i++) {
         HttpResponse<Buffer> r = server.get("/api/status");
         assertEquals(200, r.statusCode(), "request " + i);
@@ -82,28 +87,39 @@ class RateLimitTest {
       assertNotNull(refused.getHeader("X-Request-Id"));
 
       long ttl = pttl(server, "bw:{ip:127.0.0.1}:rl:" + name + ":60");
-      assertTrue(ttl > 60_000 && ttl <= 120_000, "the counter expires on its own within two windows: " + ttl);
+      assertTrue(
+          ttl > 60_000 && ttl <= 120_000,
+          "the counter expires on its own within two windows: " + ttl);
       assertEquals(200, server.get("/health").statusCode(), "probes are never limited");
       assertNull(server.get("/health").getHeader("RateLimit-Policy"));
-      assertNull(server.get("/openapi.yaml").getHeader("RateLimit-Policy"), "a route no rule matches has no headers");
+      assertNull(
+          server.get("/openapi.yaml").getHeader("RateLimit-Policy"),
+          "a route no rule matches has no headers");
     }
   }
 
   @Test
   void theWindowSlides() throws InterruptedException {
     String name = uniqueName();
-    try (TestServer server = TestServer.start(env(rule(name, "GET /api/status", "ip", "2/2s")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(env(rule(name, "GET /api/status", "ip", "2/2s")), Map.of())) {
       assertEquals(200, server.get("/api/status").statusCode());
       assertEquals(200, server.get("/api/status").statusCode());
       HttpResponse<Buffer> refused = server.get("/api/status");
       assertEquals(429, refused.statusCode());
       long retryAfter = Long.parseLong(refused.getHeader("Retry-After"));
-      assertTrue(retryAfter >= 1 && retryAfter <= 4, "at most the rest of this window and the next: " + retryAfter);
+      assertTrue(
+          retryAfter >= 1 && retryAfter <= 4,
+          "at most the rest of this window and the next: " + retryAfter);
       Thread.sleep(retryAfter * 1000);
-      assertEquals(200, server.get("/api/status").statusCode(), "after Retry-After one request fits again");
+      assertEquals(
+          200, server.get("/api/status").statusCode(), "after Retry-After one request fits again");
       Thread.sleep(4_100);
       HttpResponse<Buffer> fresh = server.get("/api/status");
-      assertEquals("1", fresh.getHeader("X-RateLimit-Remaining"), "two windows later the budget is whole again");
+      assertEquals(
+          "1",
+          fresh.getHeader("X-RateLimit-Remaining"),
+          "two windows later the budget is whole again");
     }
   }
 
@@ -113,7 +129,8 @@ class RateLimitTest {
     Map<String, String> envA = env(rule(name, "GET /api/status", "ip", "4/1m"));
     Map<String, String> envB = new HashMap<>(envA);
     envB.put("HTTP_PORT", Integer.toString(TestServices.freePort()));
-    try (TestServer a = TestServer.start(envA, Map.of()); TestServer b = TestServer.start(envB, Map.of())) {
+    try (TestServer a = TestServer.start(envA, Map.of());
+        TestServer b = TestServer.start(envB, Map.of())) {
       assertEquals(200, a.get("/api/status").statusCode());
       assertEquals(200, b.get("/api/status").statusCode());
       assertEquals(200, a.get("/api/status").statusCode());
@@ -128,10 +145,14 @@ class RateLimitTest {
   @Test
   void forwardedForFromAnUntrustedPeerIsIgnored() {
     String name = uniqueName();
-    try (TestServer server = TestServer.start(env(rule(name, "GET /api/status", "ip", "2/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(env(rule(name, "GET /api/status", "ip", "2/1m")), Map.of())) {
       assertEquals(200, status(server, "203.0.113.1").statusCode());
       assertEquals(200, status(server, "203.0.113.2").statusCode());
-      assertEquals(429, status(server, "203.0.113.3").statusCode(), "every forged address shares the peer's budget");
+      assertEquals(
+          429,
+          status(server, "203.0.113.3").statusCode(),
+          "every forged address shares the peer's budget");
       assertEquals(1L, exists(server, "bw:{ip:127.0.0.1}:rl:" + name + ":60"));
       assertEquals(0L, exists(server, "bw:{ip:203.0.113.1}:rl:" + name + ":60"));
     }
@@ -144,9 +165,14 @@ class RateLimitTest {
     env.put("RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.1/32, 10.0.0.0/8");
     try (TestServer server = TestServer.start(env, Map.of())) {
       assertEquals(200, status(server, "203.0.113.1").statusCode());
-      assertEquals(200, status(server, "198.51.100.7, 203.0.113.1").statusCode(), "the left part is the client's to forge");
-      assertEquals(429, status(server, "203.0.113.1, 10.1.2.3").statusCode(), "trusted hops are skipped");
-      assertEquals(200, status(server, "203.0.113.2").statusCode(), "another client has its own budget");
+      assertEquals(
+          200,
+          status(server, "198.51.100.7, 203.0.113.1").statusCode(),
+          "the left part is the client's to forge");
+      assertEquals(
+          429, status(server, "203.0.113.1, 10.1.2.3").statusCode(), "trusted hops are skipped");
+      assertEquals(
+          200, status(server, "203.0.113.2").statusCode(), "another client has its own budget");
       assertEquals(200, status(server, null).statusCode(), "no header: the proxy itself");
       assertEquals(1L, exists(server, "bw:{ip:203.0.113.1}:rl:" + name + ":60"));
       assertEquals(0L, exists(server, "bw:{ip:198.51.100.7}:rl:" + name + ":60"));
@@ -161,8 +187,10 @@ class RateLimitTest {
     try (TestServer server = TestServer.start(env, Map.of())) {
       assertEquals(200, status(server, "2001:db8:1:2::1").statusCode());
       assertEquals(200, status(server, "[2001:db8:1:2:ffff:ffff:ffff:ffff]:443").statusCode());
-      assertEquals(429, status(server, "2001:0db8:0001:0002::abcd").statusCode(), "same /64, any spelling");
-      assertEquals(200, status(server, "2001:db8:1:3::1").statusCode(), "the next /64 is another client");
+      assertEquals(
+          429, status(server, "2001:0db8:0001:0002::abcd").statusCode(), "same /64, any spelling");
+      assertEquals(
+          200, status(server, "2001:db8:1:3::1").statusCode(), "the next /64 is another client");
       assertEquals(1L, exists(server, "bw:{ip:2001:db8:1:2::/64}:rl:" + name + ":60"));
     }
   }
@@ -171,8 +199,12 @@ class RateLimitTest {
   void userRulesCountPerUserAndRevocationTravelsInTheSameRoundTrip() {
     String perUser = uniqueName();
     String perIp = uniqueName();
-    try (TestServer server = TestServer.start(env(rule(perUser, "GET /api/v1/me", "user", "3/1m"),
-        rule(perIp, "/**", "ip", "1000/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(
+            env(
+                rule(perUser, "GET /api/v1/me", "user", "3/1m"),
+                rule(perIp, "/**", "ip", "1000/1m")),
+            Map.of())) {
       TestUser alice = TestUsers.signup(server);
       TestUser bob = TestUsers.signup(server);
       Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
@@ -180,34 +212,56 @@ class RateLimitTest {
         long evalsBefore = calls(redis, "evalsha") + calls(redis, "eval");
         long otherBefore = otherCommands(redis);
         for (int i = 0; i < 3; i++) {
-          HttpResponse<Buffer> r = server.send(TestUsers.as(server, alice, HttpMethod.GET, "/api/v1/me"));
+          HttpResponse<Buffer> r =
+              server.send(TestUsers.as(server, alice, HttpMethod.GET, "/api/v1/me"));
           assertEquals(200, r.statusCode());
-          assertEquals(Integer.toString(2 - i), r.getHeader("X-RateLimit-Remaining"), "the tightest limit is shown");
-          assertEquals("\"" + perIp + "-1m\";q=1000;w=60, \"" + perUser + "-1m\";q=3;w=60", r.getHeader("RateLimit-Policy"),
+          assertEquals(
+              Integer.toString(2 - i),
+              r.getHeader("X-RateLimit-Remaining"),
+              "the tightest limit is shown");
+          assertEquals(
+              "\"" + perIp + "-1m\";q=1000;w=60, \"" + perUser + "-1m\";q=3;w=60",
+              r.getHeader("RateLimit-Policy"),
               "every limit that applies: the address's, then the user's");
         }
-        assertEquals(6, calls(redis, "evalsha") + calls(redis, "eval") - evalsBefore,
+        assertEquals(
+            6,
+            calls(redis, "evalsha") + calls(redis, "eval") - evalsBefore,
             "one script call per principal ({ip:..} and {u:..}) per request");
-        assertEquals(0, otherCommands(redis) - otherBefore, "and nothing else: revocation is inside the user's call");
+        assertEquals(
+            0,
+            otherCommands(redis) - otherBefore,
+            "and nothing else: revocation is inside the user's call");
       } finally {
         redis.close();
       }
-      assertProblem(server.send(TestUsers.as(server, alice, HttpMethod.GET, "/api/v1/me")), 429, "rate_limited");
-      assertEquals(200, server.send(TestUsers.as(server, bob, HttpMethod.GET, "/api/v1/me")).statusCode(),
+      assertProblem(
+          server.send(TestUsers.as(server, alice, HttpMethod.GET, "/api/v1/me")),
+          429,
+          "rate_limited");
+      assertEquals(
+          200,
+          server.send(TestUsers.as(server, bob, HttpMethod.GET, "/api/v1/me")).statusCode(),
           "bob's budget is his own");
       assertProblem(server.get("/api/v1/me"), 401, "missing_token");
 
-      HttpResponse<Buffer> logout = server.send(TestUsers.as(server, bob, HttpMethod.POST, "/api/v1/auth/logout"),
-          new JsonObject().put("refresh_token", bob.refreshToken()));
+      HttpResponse<Buffer> logout =
+          server.send(
+              TestUsers.as(server, bob, HttpMethod.POST, "/api/v1/auth/logout"),
+              new JsonObject().put("refresh_token", bob.refreshToken()));
       assertTrue(logout.statusCode() == 204 || logout.statusCode() == 200, logout::bodyAsString);
-      assertProblem(server.send(TestUsers.as(server, bob, HttpMethod.GET, "/api/v1/me")), 401, "token_revoked");
+      assertProblem(
+          server.send(TestUsers.as(server, bob, HttpMethod.GET, "/api/v1/me")),
+          401,
+          "token_revoked");
     }
   }
 
   @Test
   void everyRefusalIsCountedAndOneSecurityEventIsWrittenPerWindow() {
     String name = uniqueName();
-    try (TestServer server = TestServer.start(env(rule(name, "GET /api/status", "ip", "1/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(env(rule(name, "GET /api/status", "ip", "1/1m")), Map.of())) {
       long before = Metrics.total(Metrics.Event.RATE_LIMIT_REJECTED);
       assertEquals(200, server.get("/api/status").statusCode());
       for (int i = 0; i < 4; i++) {
@@ -217,22 +271,32 @@ class RateLimitTest {
       var pg = server.app().pg();
       long events = 0;
       for (int attempt = 0; attempt < 50 && events == 0; attempt++) {
-        events = Await.result(pg.preparedQuery("SELECT count(*) FROM audit_events WHERE event_type = 'rate_limited' "
-            + "AND details->>'policy' = $1").execute(Tuple.of(name + "-1m"))).iterator().next().getLong(0);
+        events =
+            Await.result(
+                    pg.preparedQuery(
+                            "SELECT count(*) FROM audit_events WHERE event_type = 'rate_limited' "
+                                + "AND details->>'policy' = $1")
+                        .execute(Tuple.of(name + "-1m")))
+                .iterator()
+                .next()
+                .getLong(0);
         if (events == 0) {
           sleep(100);
         }
       }
       assertEquals(1, events, "repeated refusals of one client within a window: one event");
       String scrape = server.get("/metrics").bodyAsString();
-      assertTrue(scrape.contains("bulwark_events_total{event=\"rate_limit_rejected\"}"), "exported to Prometheus");
+      assertTrue(
+          scrape.contains("bulwark_events_total{event=\"rate_limit_rejected\"}"),
+          "exported to Prometheus");
     }
   }
 
   @Test
   void aFlushedScriptCacheIsRefilledWithoutFailingARequest() {
     String name = uniqueName();
-    try (TestServer server = TestServer.start(env(rule(name, "GET /api/status", "ip", "5/1m")), Map.of())) {
+    try (TestServer server =
+        TestServer.start(env(rule(name, "GET /api/status", "ip", "5/1m")), Map.of())) {
       assertEquals("4", server.get("/api/status").getHeader("X-RateLimit-Remaining"));
       Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
       try {
@@ -242,7 +306,8 @@ class RateLimitTest {
       }
       HttpResponse<Buffer> r = server.get("/api/status");
       assertEquals(200, r.statusCode());
-      assertEquals("3", r.getHeader("X-RateLimit-Remaining"), "counted once, by EVAL after NOSCRIPT");
+      assertEquals(
+          "3", r.getHeader("X-RateLimit-Remaining"), "counted once, by EVAL after NOSCRIPT");
     }
   }
 
@@ -265,7 +330,8 @@ class RateLimitTest {
   }
 
   static long calls(Redis redis, String command) {
-    String info = Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+    String info =
+        Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
     for (String line : info.split("\r\n")) {
       if (line.startsWith("cmdstat_" + command + ":")) {
         String calls = line.substring(line.indexOf("calls=") + 6);
@@ -277,11 +343,13 @@ class RateLimitTest {
 
   /** Client commands other than the scripts, housekeeping and what scripts run inside Redis. */
   static long otherCommands(Redis redis) {
-    String info = Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+    String info =
+        Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
     long total = 0;
     for (String line : info.split("\r\n")) {
       if (line.startsWith("cmdstat_")
-          && !line.matches("cmdstat_(evalsha|eval|hello|select|client|ping|info|auth|time|mget|hmget|hincrby|hdel|pexpire|exists)[:|].*")) {
+          && !line.matches(
+              "cmdstat_(evalsha|eval|hello|select|client|ping|info|auth|time|mget|hmget|hincrby|hdel|pexpire|exists)[:|].*")) {
         String calls = line.substring(line.indexOf("calls=") + 6);
         total += Long.parseLong(calls.substring(0, calls.indexOf(',')));
       }

@@ -32,64 +32,82 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * No spelling of a path escapes the rate-limit rule its route falls under. Every rule configured for any environment
- * is tried, with requests its route answers without a 404 of its own, each spelled with dot segments, {@code //},
- * percent-encoding and other letter case: every answer must be 400 {@code non_canonical_path}, the router's 404, or
- * counted by the rule (its policy in {@code RateLimit-Policy}) — never the feature answering uncounted.
+ * No spelling of a path escapes the rate-limit rule its route falls under. Every rule configured
+ * for any environment is tried, with requests its route answers without a 404 of its own, each
+ * spelled with dot segments, {@code //}, percent-encoding and other letter case: every answer must
+ * be 400 {@code non_canonical_path}, the router's 404, or counted by the rule (its policy in {@code
+ * RateLimit-Policy}) — never the feature answering uncounted.
  */
 class RuleEscapeTest {
 
-  /** A request the API routes and answers (not 404) when spelled canonically; made fresh for each attempt. */
-  private record Sample(HttpMethod method, String path, Buffer body) {
-  }
+  /**
+   * A request the API routes and answers (not 404) when spelled canonically; made fresh for each
+   * attempt.
+   */
+  private record Sample(HttpMethod method, String path, Buffer body) {}
 
-  private record Received(HttpClientResponse response, Buffer body) {
-  }
+  private record Received(HttpClientResponse response, Buffer body) {}
 
-  private record Attempt(String spelling, int status, String code, String policies) {
-  }
+  private record Attempt(String spelling, int status, String code, String policies) {}
 
   @Test
   void noSpellingOfAPathEscapesItsRule() {
     Map<String, Rule> configured = configuredRules();
     assertTrue(configured.size() >= 3, "auth, delete and global at least: " + configured.keySet());
-    // each configured rule under a fresh name (its counters are this test's own) and a limit no test reaches
+    // each configured rule under a fresh name (its counters are this test's own) and a limit no
+    // test reaches
     List<String> rules = new ArrayList<>();
     Map<String, Rule> byName = new LinkedHashMap<>();
     for (Rule rule : configured.values()) {
       String name = RateLimitTest.uniqueName();
       byName.put(name, rule);
-      rules.add(RateLimitTest.rule(name, (rule.method() == null ? "" : rule.method() + " ") + rule.pathPattern(),
-          rule.key().name().toLowerCase(Locale.ROOT), "100000/1m"));
+      rules.add(
+          RateLimitTest.rule(
+              name,
+              (rule.method() == null ? "" : rule.method() + " ") + rule.pathPattern(),
+              rule.key().name().toLowerCase(Locale.ROOT),
+              "100000/1m"));
     }
-    try (TestServer server = TestServer.start(RateLimitTest.env(rules.toArray(String[]::new)), Map.of())) {
+    try (TestServer server =
+        TestServer.start(RateLimitTest.env(rules.toArray(String[]::new)), Map.of())) {
       TestUser user = TestUsers.signup(server);
-      // a connection per request: with keep-alive, the test client now and then never saw a response the server had
+      // a connection per request: with keep-alive, the test client now and then never saw a
+      // response the server had
       // sent (after an early 400/404), whatever the spelling
-      HttpClient client = server.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(false));
+      HttpClient client =
+          server.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(false));
       try {
         List<String> escapes = new ArrayList<>();
-        byName.forEach((name, rule) -> {
-          List<Supplier<Sample>> samples = samples(server, user).stream()
-              .filter(s -> matches(rule, s.get())).toList();
-          assertFalse(samples.isEmpty(), "no sample request for rule " + rule);
-          for (Supplier<Sample> sample : samples) {
-            Sample canonical = sample.get();
-            Attempt plain = send(client, server, user, canonical, canonical.path());
-            assertTrue(plain.policies().contains("\"" + name + "-1m\""),
-                "the canonical spelling is counted by " + rule + ": " + plain);
-            for (String spelling : spellings(canonical.path())) {
-              Attempt a = send(client, server, user, sample.get(), spelling);
-              boolean refused = a.status() == 400 && "non_canonical_path".equals(a.code());
-              boolean unrouted = a.status() == 404 && a.policies().isEmpty();
-              boolean counted = a.policies().contains("\"" + name + "-1m\"");
-              assertTrue(a.status() < 500, "never a 5xx: " + a);
-              if (!refused && !unrouted && !counted) {
-                escapes.add(rule.method() + " " + rule.pathPattern() + " ← " + canonical.method() + " " + a);
+        byName.forEach(
+            (name, rule) -> {
+              List<Supplier<Sample>> samples =
+                  samples(server, user).stream().filter(s -> matches(rule, s.get())).toList();
+              assertFalse(samples.isEmpty(), "no sample request for rule " + rule);
+              for (Supplier<Sample> sample : samples) {
+                Sample canonical = sample.get();
+                Attempt plain = send(client, server, user, canonical, canonical.path());
+                assertTrue(
+                    plain.policies().contains("\"" + name + "-1m\""),
+                    "the canonical spelling is counted by " + rule + ": " + plain);
+                for (String spelling : spellings(canonical.path())) {
+                  Attempt a = send(client, server, user, sample.get(), spelling);
+                  boolean refused = a.status() == 400 && "non_canonical_path".equals(a.code());
+                  boolean unrouted = a.status() == 404 && a.policies().isEmpty();
+                  boolean counted = a.policies().contains("\"" + name + "-1m\"");
+                  assertTrue(a.status() < 500, "never a 5xx: " + a);
+                  if (!refused && !unrouted && !counted) {
+                    escapes.add(
+                        rule.method()
+                            + " "
+                            + rule.pathPattern()
+                            + " ← "
+                            + canonical.method()
+                            + " "
+                            + a);
+                  }
+                }
               }
-            }
-          }
-        });
+            });
         if (!escapes.isEmpty()) {
           fail(escapes.size() + " spelling(s) escaped their rule:\n" + String.join("\n", escapes));
         }
@@ -105,10 +123,21 @@ class RuleEscapeTest {
     try {
       Map<String, Rule> rules = new LinkedHashMap<>();
       for (String environment : List.of("development", "staging", "production")) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("ENVIRONMENT", environment,
-            "DATABASE_URL", "postgresql://u:p@db:5432/app", "REDIS_URL", "redis://cache:6379",
-            "JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx", "PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
-        BulwarkConfig config = Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
+        Map<String, String> env =
+            new java.util.HashMap<>(
+                Map.of(
+                    "ENVIRONMENT",
+                    environment,
+                    "DATABASE_URL",
+                    "postgresql://u:p@db:5432/app",
+                    "REDIS_URL",
+                    "redis://cache:6379",
+                    "JWT_SECRET_KEY",
+                    "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
+                    "PASSWORD_PEPPER",
+                    "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
+        BulwarkConfig config =
+            Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
         for (Rule rule : config.rateLimit().rules()) {
           rules.putIfAbsent(rule.method() + " " + rule.pathPattern() + " " + rule.key(), rule);
         }
@@ -124,7 +153,10 @@ class RuleEscapeTest {
         && RateLimitRules.PathPattern.parse(rule.pathPattern()).matches(sample.path());
   }
 
-  /** Routed requests with an answer of their own that is not a 404; a delete gets a task of its own each time. */
+  /**
+   * Routed requests with an answer of their own that is not a 404; a delete gets a task of its own
+   * each time.
+   */
   private static List<Supplier<Sample>> samples(TestServer server, TestUser user) {
     // a buffer is written once: each attempt gets its own
     return List.of(
@@ -138,12 +170,18 @@ class RuleEscapeTest {
   }
 
   private static String newTask(TestServer server, TestUser user) {
-    var r = server.send(TestUsers.as(server, user, HttpMethod.POST, "/api/v1/tasks"), new JsonObject().put("title", "t"));
+    var r =
+        server.send(
+            TestUsers.as(server, user, HttpMethod.POST, "/api/v1/tasks"),
+            new JsonObject().put("title", "t"));
     assertEquals(201, r.statusCode(), r::bodyAsString);
     return r.bodyAsJsonObject().getString("id");
   }
 
-  /** Other spellings of {@code path}: dot segments, doubled slashes, percent-encoding, letter case, a final slash. */
+  /**
+   * Other spellings of {@code path}: dot segments, doubled slashes, percent-encoding, letter case,
+   * a final slash.
+   */
   static Set<String> spellings(String path) {
     int last = path.lastIndexOf('/');
     String head = path.substring(0, last);
@@ -188,17 +226,26 @@ class RuleEscapeTest {
     return out;
   }
 
-  private static Attempt send(HttpClient client, TestServer server, TestUser user, Sample sample, String spelling) {
-    RequestOptions options = new RequestOptions().setMethod(sample.method()).setHost("127.0.0.1")
-        .setPort(server.port()).setURI(spelling).putHeader("Authorization", user.bearer());
+  private static Attempt send(
+      HttpClient client, TestServer server, TestUser user, Sample sample, String spelling) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(sample.method())
+            .setHost("127.0.0.1")
+            .setPort(server.port())
+            .setURI(spelling)
+            .putHeader("Authorization", user.bearer());
     if (sample.body() != null) {
       options.putHeader("Content-Type", "application/json");
     }
     Received received;
     try {
-      received = Await.result(client.request(options)
-          .compose(req -> sample.body() == null ? req.send() : req.send(sample.body()))
-          .compose(resp -> resp.body().map(body -> new Received(resp, body))));
+      received =
+          Await.result(
+              client
+                  .request(options)
+                  .compose(req -> sample.body() == null ? req.send() : req.send(sample.body()))
+                  .compose(resp -> resp.body().map(body -> new Received(resp, body))));
     } catch (AssertionError e) {
       throw new AssertionError(sample.method() + " " + spelling + ": " + e.getMessage(), e);
     }

@@ -11,10 +11,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sliding-window counter against an exact sliding log on bursty traces: how often the two decide differently,
- * and how far the counter can overshoot the limit within a true sliding window. The counter's bound is 2× the limit
- * (a full previous window whose requests all fall at its end, plus a full current one); the figures printed here are
- * the ones reported for the limiter.
+ * The sliding-window counter against an exact sliding log on bursty traces: how often the two
+ * decide differently, and how far the counter can overshoot the limit within a true sliding window.
+ * The counter's bound is 2× the limit (a full previous window whose requests all fall at its end,
+ * plus a full current one); the figures printed here are the ones reported for the limiter.
  */
 class SlidingWindowAccuracyTest {
   private static final long WINDOW = 60_000;
@@ -23,16 +23,27 @@ class SlidingWindowAccuracyTest {
   void theCounterStaysCloseToAnExactLogOnBurstyTraffic() {
     for (int limit : new int[] {10, 100}) {
       Result r = compare(burstyTrace(new Random(42), limit, 200 * WINDOW), limit);
-      System.out.printf("limit %d/1m over %d requests: decisions differ %.2f%% (counter admits %d more, %d fewer); "
+      System.out.printf(
+          "limit %d/1m over %d requests: decisions differ %.2f%% (counter admits %d more, %d fewer); "
               + "max admitted in any true 60 s window %d (%.2f× limit); admitted %d vs exact %d%n",
-          limit, r.requests, 100.0 * (r.moreAdmitted + r.fewerAdmitted) / r.requests, r.moreAdmitted, r.fewerAdmitted,
-          r.maxInSlidingWindow, r.maxInSlidingWindow / (double) limit, r.counterAdmitted, r.exactAdmitted);
-      assertTrue(r.maxInSlidingWindow <= 2 * limit, "never more than twice the limit in a true window");
+          limit,
+          r.requests,
+          100.0 * (r.moreAdmitted + r.fewerAdmitted) / r.requests,
+          r.moreAdmitted,
+          r.fewerAdmitted,
+          r.maxInSlidingWindow,
+          r.maxInSlidingWindow / (double) limit,
+          r.counterAdmitted,
+          r.exactAdmitted);
+      assertTrue(
+          r.maxInSlidingWindow <= 2 * limit, "never more than twice the limit in a true window");
       assertTrue(r.counterAdmitted > 0 && r.exactAdmitted > 0);
     }
   }
 
-  /** Quiet stretches, steady trickles and bursts of 1–3× the limit arriving within a second or two. */
+  /**
+   * Quiet stretches, steady trickles and bursts of 1–3× the limit arriving within a second or two.
+   */
   static long[] burstyTrace(Random random, int limit, long durationMs) {
     List<Long> times = new ArrayList<>();
     long t = WINDOW;
@@ -56,9 +67,13 @@ class SlidingWindowAccuracyTest {
     return times.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
-  record Result(int requests, int counterAdmitted, int exactAdmitted, int moreAdmitted, int fewerAdmitted,
-                int maxInSlidingWindow) {
-  }
+  record Result(
+      int requests,
+      int counterAdmitted,
+      int exactAdmitted,
+      int moreAdmitted,
+      int fewerAdmitted,
+      int maxInSlidingWindow) {}
 
   static Result compare(long[] trace, int limit) {
     LocalWindows counter = new LocalWindows(1);

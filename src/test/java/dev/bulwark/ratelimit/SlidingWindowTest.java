@@ -16,9 +16,18 @@ class SlidingWindowTest {
 
   @Test
   void estimateWeighsThePreviousWindowByItsRemainingOverlap() {
-    assertEquals(10.0, SlidingWindow.estimate(10, 0, 0, MINUTE), 1e-9, "at the first instant the whole previous window counts");
-    assertEquals(5.0 + 3, SlidingWindow.estimate(10, 3, 30_000, MINUTE), 1e-9, "half-way: half of it");
-    assertEquals(3.0 + 10.0 / 60_000, SlidingWindow.estimate(10, 3, MINUTE - 1, MINUTE), 1e-12, "last millisecond");
+    assertEquals(
+        10.0,
+        SlidingWindow.estimate(10, 0, 0, MINUTE),
+        1e-9,
+        "at the first instant the whole previous window counts");
+    assertEquals(
+        5.0 + 3, SlidingWindow.estimate(10, 3, 30_000, MINUTE), 1e-9, "half-way: half of it");
+    assertEquals(
+        3.0 + 10.0 / 60_000,
+        SlidingWindow.estimate(10, 3, MINUTE - 1, MINUTE),
+        1e-12,
+        "last millisecond");
     assertEquals(0.0, SlidingWindow.estimate(0, 0, 12_345, MINUTE), 0);
   }
 
@@ -40,7 +49,8 @@ class SlidingWindowTest {
 
   @Test
   void waitWithinTheWindowIsWhenThePreviousWindowHasFadedEnough() {
-    // limit 5, previous 10, current 0, 30 s in: estimate 5 → full; fits when 10 * (60 - e) / 60 ≤ 4 → e ≥ 36 s
+    // limit 5, previous 10, current 0, 30 s in: estimate 5 → full; fits when 10 * (60 - e) / 60 ≤ 4
+    // → e ≥ 36 s
     assertEquals(6_000, SlidingWindow.waitMs(10, 0, 5, 30_000, MINUTE));
     // just before that point, 1 ms is left; never 0 for a full window
     assertEquals(1, SlidingWindow.waitMs(10, 0, 5, 35_999, MINUTE));
@@ -48,7 +58,8 @@ class SlidingWindowTest {
 
   @Test
   void waitPastTheWindowWhenTheCurrentWindowAloneIsFull() {
-    // limit 5, current 5 at 50 s: the next window starts in 10 s, where 5 * (60 - e) / 60 ≤ 4 → e ≥ 12 s
+    // limit 5, current 5 at 50 s: the next window starts in 10 s, where 5 * (60 - e) / 60 ≤ 4 → e ≥
+    // 12 s
     assertEquals(22_000, SlidingWindow.waitMs(0, 5, 5, 50_000, MINUTE));
     // limit 1: the current request must fade out entirely → the end of the next window
     assertEquals(MINUTE + 1, SlidingWindow.waitMs(0, 1, 1, MINUTE - 1, MINUTE));
@@ -73,8 +84,10 @@ class SlidingWindowTest {
     }
     assertFalse(windows.decide("{ip:a}", limits, t0 + 3, out), "the fourth");
     assertEquals(0, out[0].remaining());
-    assertTrue(windows.decide("{ip:b}", limits, t0 + 3, out), "another principal has its own budget");
-    // next window, 40 s in: the previous 3 weigh 3 * 20/60 = 1 → two more fit, then the third is refused
+    assertTrue(
+        windows.decide("{ip:b}", limits, t0 + 3, out), "another principal has its own budget");
+    // next window, 40 s in: the previous 3 weigh 3 * 20/60 = 1 → two more fit, then the third is
+    // refused
     assertTrue(windows.decide("{ip:a}", limits, t0 + MINUTE + 40_000, out));
     assertTrue(windows.decide("{ip:a}", limits, t0 + MINUTE + 40_000, out));
     assertFalse(windows.decide("{ip:a}", limits, t0 + MINUTE + 40_000, out));
@@ -97,7 +110,8 @@ class SlidingWindowTest {
     }
     assertEquals(98, out[0].remaining(), "the per-minute budget did not pay for refused requests");
     assertEquals(0, out[1].remaining());
-    assertTrue(out[1].waitMs() > 3_000_000, "the hourly limit decides the wait: " + out[1].waitMs());
+    assertTrue(
+        out[1].waitMs() > 3_000_000, "the hourly limit decides the wait: " + out[1].waitMs());
   }
 
   @Test
@@ -112,24 +126,43 @@ class SlidingWindowTest {
     }
     String late = "{ip:2001:db8:ffff:2::/64}";
     for (int i = 0; i < 200_000; i++) {
-      windows.decide("{ip:2001:db8:" + Integer.toHexString(i >>> 16) + ":" + Integer.toHexString(i & 0xffff) + "::/64}",
-          limit, now, out);
+      windows.decide(
+          "{ip:2001:db8:"
+              + Integer.toHexString(i >>> 16)
+              + ":"
+              + Integer.toHexString(i & 0xffff)
+              + "::/64}",
+          limit,
+          now,
+          out);
       if (i % 1000 == 0) {
-        assertFalse(windows.decide(early, limit, now, out), "a principal that keeps sending stays limited: " + i);
+        assertFalse(
+            windows.decide(early, limit, now, out),
+            "a principal that keeps sending stays limited: " + i);
       }
     }
-    assertTrue(windows.size() <= RateLimitGate.MAX_LOCAL_PRINCIPALS, "memory stays bounded: " + windows.size());
+    assertTrue(
+        windows.size() <= RateLimitGate.MAX_LOCAL_PRINCIPALS,
+        "memory stays bounded: " + windows.size());
     for (int i = 0; i < 5; i++) {
-      assertTrue(windows.decide(late, limit, now, out), "request " + i + " of a principal first seen after the flood");
+      assertTrue(
+          windows.decide(late, limit, now, out),
+          "request " + i + " of a principal first seen after the flood");
     }
-    assertFalse(windows.decide(late, limit, now, out), "a principal first seen after the flood is limited too");
+    assertFalse(
+        windows.decide(late, limit, now, out),
+        "a principal first seen after the flood is limited too");
     assertTrue(windows.size() <= RateLimitGate.MAX_LOCAL_PRINCIPALS);
   }
 
   static List<AppliedLimit> limits(String... specs) {
-    List<RateLimitConfig.Limit> parsed = java.util.Arrays.stream(specs).map(RateLimitConfig::limit).toList();
-    RateLimitRules rules = new RateLimitRules(List.of(
-        new RateLimitConfig.Rule("r", null, "/**", RateLimitConfig.Key.IP, parsed)));
-    return rules.select(io.vertx.core.http.HttpMethod.GET, "/x", RateLimitRules.Phase.ALL, false, false).byIp();
+    List<RateLimitConfig.Limit> parsed =
+        java.util.Arrays.stream(specs).map(RateLimitConfig::limit).toList();
+    RateLimitRules rules =
+        new RateLimitRules(
+            List.of(new RateLimitConfig.Rule("r", null, "/**", RateLimitConfig.Key.IP, parsed)));
+    return rules
+        .select(io.vertx.core.http.HttpMethod.GET, "/x", RateLimitRules.Phase.ALL, false, false)
+        .byIp();
   }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 /** One test user's view of /api/v1/tasks over real HTTP. */
 final class TaskClient {
   static final String BASE = "/api/v1/tasks";
+
   /** An updated_since inside the tombstone retention, before anything a test creates. */
   static final String SINCE_START = java.time.Instant.now().minusSeconds(3600).toString();
 
@@ -67,7 +68,8 @@ final class TaskClient {
     if (ifMatch != null) {
       req.putHeader("If-Match", ifMatch);
     }
-    return server.send(req.putHeader("Content-Type", "application/merge-patch+json"), body.toBuffer());
+    return server.send(
+        req.putHeader("Content-Type", "application/merge-patch+json"), body.toBuffer());
   }
 
   HttpResponse<Buffer> delete(String id, String ifMatch) {
@@ -78,12 +80,20 @@ final class TaskClient {
     return server.send(req);
   }
 
-  /** Every item of a list query, following next_cursor to the last page; checks each page's size bound. */
+  /**
+   * Every item of a list query, following next_cursor to the last page; checks each page's size
+   * bound.
+   */
   List<JsonObject> all(String query, int limit) {
     List<JsonObject> out = new ArrayList<>();
     String cursor = null;
     for (int pages = 0; pages < 10_000; pages++) {
-      String q = query + (query.isEmpty() ? "" : "&") + "limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor);
+      String q =
+          query
+              + (query.isEmpty() ? "" : "&")
+              + "limit="
+              + limit
+              + (cursor == null ? "" : "&cursor=" + cursor);
       HttpResponse<Buffer> r = list(q);
       assertEquals(200, r.statusCode(), r::bodyAsString);
       JsonObject page = r.bodyAsJsonObject();

@@ -1,6 +1,5 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import io.vertx.core.buffer.Buffer;
@@ -24,8 +24,7 @@ import org.junit.jupiter.api.Test;
 @BulwarkTest
 class TaskCrudTest {
   private static final String TIMESTAMP = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z";
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
   private static TaskClient alice;
 
   @BeforeAll
@@ -35,13 +34,28 @@ class TaskCrudTest {
 
   @Test
   void createAnswers201WithLocationETagAndTheWholeTask() {
-    HttpResponse<Buffer> r = alice.create(new JsonObject()
-        .put("title", "  Buy milk  ").put("notes", "2 litres").put("status", "in_progress")
-        .put("priority", "high").put("due_at", "2026-02-01T09:30:00+02:00"));
+    HttpResponse<Buffer> r =
+        alice.create(
+            new JsonObject()
+                .put("title", "  Buy milk  ")
+                .put("notes", "2 litres")
+                .put("status", "in_progress")
+                .put("priority", "high")
+                .put("due_at", "2026-02-01T09:30:00+02:00"));
     assertEquals(201, r.statusCode(), r.bodyAsString());
     assertEquals("application/json", r.getHeader("Content-Type"));
     JsonObject t = r.bodyAsJsonObject();
-    assertEquals(Set.of("id", "title", "notes", "status", "priority", "due_at", "created_at", "updated_at", "version"),
+    assertEquals(
+        Set.of(
+            "id",
+            "title",
+            "notes",
+            "status",
+            "priority",
+            "due_at",
+            "created_at",
+            "updated_at",
+            "version"),
         t.fieldNames());
     String id = t.getString("id");
     assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), id);
@@ -56,7 +70,9 @@ class TaskCrudTest {
     assertTrue(t.getString("created_at").matches(TIMESTAMP), t.getString("created_at"));
     assertEquals(t.getString("created_at"), t.getString("updated_at"));
     Instant created = Instant.parse(t.getString("created_at"));
-    assertTrue(Math.abs(created.toEpochMilli() - System.currentTimeMillis()) < 60_000, "created_at is now, in UTC");
+    assertTrue(
+        Math.abs(created.toEpochMilli() - System.currentTimeMillis()) < 60_000,
+        "created_at is now, in UTC");
   }
 
   @Test
@@ -80,20 +96,29 @@ class TaskCrudTest {
   @Test
   void getWithCurrentIfNoneMatchIs304() {
     JsonObject t = alice.created("Cached");
-    HttpResponse<Buffer> same = server.send(alice.request(HttpMethod.GET, TaskClient.BASE + "/" + t.getString("id"))
-        .putHeader("If-None-Match", "\"1\""));
+    HttpResponse<Buffer> same =
+        server.send(
+            alice
+                .request(HttpMethod.GET, TaskClient.BASE + "/" + t.getString("id"))
+                .putHeader("If-None-Match", "\"1\""));
     assertEquals(304, same.statusCode());
     assertEquals("\"1\"", same.getHeader("ETag"));
     assertNull(same.body());
-    HttpResponse<Buffer> stale = server.send(alice.request(HttpMethod.GET, TaskClient.BASE + "/" + t.getString("id"))
-        .putHeader("If-None-Match", "\"7\""));
+    HttpResponse<Buffer> stale =
+        server.send(
+            alice
+                .request(HttpMethod.GET, TaskClient.BASE + "/" + t.getString("id"))
+                .putHeader("If-None-Match", "\"7\""));
     assertEquals(200, stale.statusCode());
   }
 
   @Test
   void mergePatchChangesOnlyThePresentFieldsAndBumpsTheVersion() {
-    JsonObject t = alice.created(new JsonObject().put("title", "Patch me").put("notes", "keep").put("priority", "low"));
-    HttpResponse<Buffer> r = alice.patch(t.getString("id"), new JsonObject().put("status", "done"), null);
+    JsonObject t =
+        alice.created(
+            new JsonObject().put("title", "Patch me").put("notes", "keep").put("priority", "low"));
+    HttpResponse<Buffer> r =
+        alice.patch(t.getString("id"), new JsonObject().put("status", "done"), null);
     assertEquals(200, r.statusCode(), r.bodyAsString());
     assertEquals("\"2\"", r.getHeader("ETag"));
     JsonObject p = r.bodyAsJsonObject();
@@ -103,14 +128,24 @@ class TaskCrudTest {
     assertEquals("low", p.getString("priority"));
     assertEquals(2, p.getInteger("version"));
     assertEquals(t.getString("created_at"), p.getString("created_at"));
-    assertTrue(p.getString("updated_at").compareTo(t.getString("updated_at")) > 0, "updated_at moves forward");
+    assertTrue(
+        p.getString("updated_at").compareTo(t.getString("updated_at")) > 0,
+        "updated_at moves forward");
     assertEquals(p, alice.get(t.getString("id")).bodyAsJsonObject());
   }
 
   @Test
   void mergePatchNullClearsNullableFields() {
-    JsonObject t = alice.created(new JsonObject().put("title", "Clear").put("notes", "n").put("due_at", "2026-03-01T00:00:00Z"));
-    JsonObject p = alice.patch(t.getString("id"), new JsonObject().putNull("notes").putNull("due_at"), null).bodyAsJsonObject();
+    JsonObject t =
+        alice.created(
+            new JsonObject()
+                .put("title", "Clear")
+                .put("notes", "n")
+                .put("due_at", "2026-03-01T00:00:00Z"));
+    JsonObject p =
+        alice
+            .patch(t.getString("id"), new JsonObject().putNull("notes").putNull("due_at"), null)
+            .bodyAsJsonObject();
     assertNull(p.getValue("notes"));
     assertNull(p.getValue("due_at"));
     assertEquals(2, p.getInteger("version"));
@@ -120,7 +155,8 @@ class TaskCrudTest {
   void patchThatChangesNothingKeepsTheVersion() {
     JsonObject t = alice.created(new JsonObject().put("title", "Same").put("status", "todo"));
     String id = t.getString("id");
-    HttpResponse<Buffer> same = alice.patch(id, new JsonObject().put("title", "Same").put("status", "todo"), null);
+    HttpResponse<Buffer> same =
+        alice.patch(id, new JsonObject().put("title", "Same").put("status", "todo"), null);
     assertEquals(200, same.statusCode());
     assertEquals(1, same.bodyAsJsonObject().getInteger("version"));
     assertEquals("\"1\"", same.getHeader("ETag"));
@@ -132,8 +168,10 @@ class TaskCrudTest {
   @Test
   void patchWithPlainJsonContentTypeIsAcceptedToo() {
     JsonObject t = alice.created("Plain json");
-    HttpResponse<Buffer> r = server.send(alice.request(HttpMethod.PATCH, TaskClient.BASE + "/" + t.getString("id")),
-        new JsonObject().put("priority", "high"));
+    HttpResponse<Buffer> r =
+        server.send(
+            alice.request(HttpMethod.PATCH, TaskClient.BASE + "/" + t.getString("id")),
+            new JsonObject().put("priority", "high"));
     assertEquals(200, r.statusCode(), r.bodyAsString());
     assertEquals("high", r.bodyAsJsonObject().getString("priority"));
   }
@@ -146,8 +184,11 @@ class TaskCrudTest {
     assertEquals(200, r.statusCode(), r.bodyAsString());
     assertEquals("\"2\"", r.getHeader("ETag"));
     // a weak tag, a list and * are accepted too
-    assertEquals(200, alice.patch(id, new JsonObject().put("title", "Guarded 3"), "W/\"2\"").statusCode());
-    assertEquals(200, alice.patch(id, new JsonObject().put("title", "Guarded 4"), "\"1\", \"3\"").statusCode());
+    assertEquals(
+        200, alice.patch(id, new JsonObject().put("title", "Guarded 3"), "W/\"2\"").statusCode());
+    assertEquals(
+        200,
+        alice.patch(id, new JsonObject().put("title", "Guarded 4"), "\"1\", \"3\"").statusCode());
     HttpResponse<Buffer> any = alice.patch(id, new JsonObject().put("title", "Guarded 5"), "*");
     assertEquals(200, any.statusCode());
     assertEquals(5, any.bodyAsJsonObject().getInteger("version"));
@@ -157,7 +198,8 @@ class TaskCrudTest {
   void staleIfMatchIs412WithTheCurrentVersionAndChangesNothing() {
     JsonObject t = alice.created("Contended");
     String id = t.getString("id");
-    assertEquals(200, alice.patch(id, new JsonObject().put("title", "Phone edit"), "\"1\"").statusCode());
+    assertEquals(
+        200, alice.patch(id, new JsonObject().put("title", "Phone edit"), "\"1\"").statusCode());
     HttpResponse<Buffer> r = alice.patch(id, new JsonObject().put("title", "Tablet edit"), "\"1\"");
     JsonObject problem = assertProblem(r, 412, "version_conflict");
     assertEquals(2, problem.getInteger("current_version"));
@@ -165,7 +207,8 @@ class TaskCrudTest {
     assertEquals("Phone edit", now.getString("title"));
     assertEquals(2, now.getInteger("version"));
     // an entity tag that is not a version never matches
-    assertProblem(alice.patch(id, new JsonObject().put("title", "x"), "\"abc\""), 412, "version_conflict");
+    assertProblem(
+        alice.patch(id, new JsonObject().put("title", "x"), "\"abc\""), 412, "version_conflict");
   }
 
   @Test
@@ -188,17 +231,22 @@ class TaskCrudTest {
     assertProblem(alice.get(id), 404, "not_found");
     assertProblem(alice.patch(id, new JsonObject().put("title", "back"), null), 404, "not_found");
     assertProblem(alice.delete(id, null), 404, "not_found");
-    assertFalse(alice.all("", 100).stream().anyMatch(i -> i.getString("id").equals(id)), "not listed");
+    assertFalse(
+        alice.all("", 100).stream().anyMatch(i -> i.getString("id").equals(id)), "not listed");
   }
 
   @Test
   void deleteClearsTheContentAtOnceAndKeepsOnlyTheTombstone() throws Exception {
-    JsonObject t = alice.created(new JsonObject().put("title", "Private title").put("notes", "private notes")
-        .put("due_at", "2030-01-01T00:00:00Z"));
+    JsonObject t =
+        alice.created(
+            new JsonObject()
+                .put("title", "Private title")
+                .put("notes", "private notes")
+                .put("due_at", "2030-01-01T00:00:00Z"));
     assertEquals(204, alice.delete(t.getString("id"), null).statusCode());
     try (java.sql.Connection c = TestServices.get().jdbc(TestServices.get().databaseUrl());
-         java.sql.PreparedStatement s = c.prepareStatement(
-             "SELECT title, notes, due_at, deleted_at FROM tasks WHERE id = ?")) {
+        java.sql.PreparedStatement s =
+            c.prepareStatement("SELECT title, notes, due_at, deleted_at FROM tasks WHERE id = ?")) {
       s.setObject(1, java.util.UUID.fromString(t.getString("id")));
       try (java.sql.ResultSet rs = s.executeQuery()) {
         assertTrue(rs.next(), "the tombstone row stays for delta sync");
@@ -225,8 +273,11 @@ class TaskCrudTest {
   void unknownIdIs404() {
     assertProblem(alice.get("00000000-0000-4000-8000-000000000000"), 404, "not_found");
     assertProblem(alice.delete("00000000-0000-4000-8000-000000000000", null), 404, "not_found");
-    assertProblem(alice.patch("00000000-0000-4000-8000-000000000000", new JsonObject().put("title", "x"), "\"1\""),
-        404, "not_found");
+    assertProblem(
+        alice.patch(
+            "00000000-0000-4000-8000-000000000000", new JsonObject().put("title", "x"), "\"1\""),
+        404,
+        "not_found");
   }
 
   @Test

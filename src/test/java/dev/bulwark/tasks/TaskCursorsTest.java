@@ -17,7 +17,8 @@ class TaskCursorsTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-0123456789";
   private static final UUID USER = UUID.randomUUID();
   private static final UUID ID = UUID.randomUUID();
-  private static final OffsetDateTime KEY = OffsetDateTime.of(2026, 1, 31, 9, 0, 0, 123_456_000, ZoneOffset.UTC);
+  private static final OffsetDateTime KEY =
+      OffsetDateTime.of(2026, 1, 31, 9, 0, 0, 123_456_000, ZoneOffset.UTC);
 
   private final TaskCursors cursors = new TaskCursors(SECRET);
 
@@ -38,7 +39,10 @@ class TaskCursorsTest {
     String c = cursors.encode(USER, q, new Position(KEY, ID));
     assertTrue(c.matches("[A-Za-z0-9_-]{70}"), c);
     assertEquals(new Position(KEY, ID), cursors.decode(c, USER, q));
-    assertEquals(new Position(KEY, ID), new TaskCursors(SECRET).decode(c, USER, q), "any instance with the same secret");
+    assertEquals(
+        new Position(KEY, ID),
+        new TaskCursors(SECRET).decode(c, USER, q),
+        "any instance with the same secret");
   }
 
   @Test
@@ -75,7 +79,10 @@ class TaskCursorsTest {
     char last = c.charAt(c.length() - 1);
     String sameBytes = c.substring(0, c.length() - 1) + (char) (last + 1);
     assertInvalid(() -> cursors.decode(sameBytes, USER, q));
-    for (String bad : new String[] {"", "x", c + "=", c.substring(2), "*".repeat(70), c.replace(c.charAt(5), '.')}) {
+    for (String bad :
+        new String[] {
+          "", "x", c + "=", c.substring(2), "*".repeat(70), c.replace(c.charAt(5), '.')
+        }) {
       assertInvalid(() -> cursors.decode(bad, USER, q));
     }
   }

@@ -1,6 +1,5 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.bulwark.testing.Await;
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import io.vertx.core.Future;
@@ -25,15 +25,18 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Safe retries of POST with Idempotency-Key, and the per-user quota (set to 5 here), both under concurrency. */
+/**
+ * Safe retries of POST with Idempotency-Key, and the per-user quota (set to 5 here), both under
+ * concurrency.
+ */
 @BulwarkTest(props = "tasks.quotaPerUser=" + TaskIdempotencyTest.QUOTA)
 class TaskIdempotencyTest {
   static final int QUOTA = 5;
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
 
   private static HttpRequest<Buffer> post(TaskClient u, String key) {
-    HttpRequest<Buffer> req = u.request(HttpMethod.POST, TaskClient.BASE).putHeader("Content-Type", "application/json");
+    HttpRequest<Buffer> req =
+        u.request(HttpMethod.POST, TaskClient.BASE).putHeader("Content-Type", "application/json");
     return key == null ? req : req.putHeader("Idempotency-Key", key);
   }
 
@@ -56,10 +59,12 @@ class TaskIdempotencyTest {
     // the task changes after the first response: a replay still answers the original 201
     u.patch(id, new JsonObject().put("status", "done"), null);
 
-    HttpResponse<Buffer> again = post(u, key, "{ \"priority\": \"high\",  \"title\": \"Pay rent\" }");
+    HttpResponse<Buffer> again =
+        post(u, key, "{ \"priority\": \"high\",  \"title\": \"Pay rent\" }");
     assertEquals(201, again.statusCode(), again.bodyAsString());
     assertEquals("true", again.getHeader("Idempotent-Replayed"));
-    assertArrayEquals(first.body().getBytes(), again.body().getBytes(), "byte-for-byte the same body");
+    assertArrayEquals(
+        first.body().getBytes(), again.body().getBytes(), "byte-for-byte the same body");
     assertEquals(first.getHeader("Location"), again.getHeader("Location"));
     assertEquals(first.getHeader("ETag"), again.getHeader("ETag"));
     assertEquals("application/json", again.getHeader("Content-Type"));
@@ -72,7 +77,10 @@ class TaskIdempotencyTest {
     String key = "k-" + UUID.randomUUID();
     assertEquals(201, post(u, key, "{\"title\":\"Original\"}").statusCode());
     assertProblem(post(u, key, "{\"title\":\"Something else\"}"), 422, "idempotency_key_reused");
-    assertProblem(post(u, key, "{\"title\":\"Original\",\"status\":\"todo\"}"), 422, "idempotency_key_reused");
+    assertProblem(
+        post(u, key, "{\"title\":\"Original\",\"status\":\"todo\"}"),
+        422,
+        "idempotency_key_reused");
     assertEquals(1, liveTasks(u));
   }
 
@@ -134,8 +142,9 @@ class TaskIdempotencyTest {
     String key = "old-" + UUID.randomUUID();
     String first = post(u, key, "{\"title\":\"daily\"}").bodyAsJsonObject().getString("id");
     try (Connection c = TestServices.get().jdbc(TestServices.get().databaseUrl());
-        PreparedStatement s = c.prepareStatement(
-            "UPDATE task_idempotency_keys SET created_at = now() - interval '25 hours' WHERE idempotency_key = ?")) {
+        PreparedStatement s =
+            c.prepareStatement(
+                "UPDATE task_idempotency_keys SET created_at = now() - interval '25 hours' WHERE idempotency_key = ?")) {
       s.setString(1, key);
       assertEquals(1, s.executeUpdate());
     }
@@ -151,13 +160,18 @@ class TaskIdempotencyTest {
   void malformedKeysAre400NamingTheHeader() {
     TaskClient u = TaskClient.signup(server);
     for (String bad : List.of("", "has space", "x".repeat(256), "naïve", "tab\tkey")) {
-      JsonObject p = assertProblem(post(u, bad, "{\"title\":\"k\"}"), 400, "invalid_idempotency_key");
+      JsonObject p =
+          assertProblem(post(u, bad, "{\"title\":\"k\"}"), 400, "invalid_idempotency_key");
       assertEquals("Idempotency-Key", p.getJsonArray("errors").getJsonObject(0).getString("field"));
     }
     HttpRequest<Buffer> twice = post(u, null);
     twice.headers().add("Idempotency-Key", "a").add("Idempotency-Key", "b");
-    assertProblem(server.send(twice, Buffer.buffer("{\"title\":\"k\"}")), 400, "invalid_idempotency_key");
-    assertEquals(201, post(u, "x".repeat(255), "{\"title\":\"k\"}").statusCode(), "255 visible characters are fine");
+    assertProblem(
+        server.send(twice, Buffer.buffer("{\"title\":\"k\"}")), 400, "invalid_idempotency_key");
+    assertEquals(
+        201,
+        post(u, "x".repeat(255), "{\"title\":\"k\"}").statusCode(),
+        "255 visible characters are fine");
     assertEquals(201, post(u, "!~", "{\"title\":\"k\"}").statusCode());
     assertEquals(2, liveTasks(u));
   }
@@ -169,7 +183,9 @@ class TaskIdempotencyTest {
     for (int i = 0; i < QUOTA; i++) {
       ids.add(u.created("q" + i).getString("id"));
     }
-    JsonObject p = assertProblem(u.create(new JsonObject().put("title", "one too many")), 409, "quota_exceeded");
+    JsonObject p =
+        assertProblem(
+            u.create(new JsonObject().put("title", "one too many")), 409, "quota_exceeded");
     assertEquals(QUOTA, liveTasks(u));
     assertEquals(true, p.getString("detail").contains(Integer.toString(QUOTA)));
     u.delete(ids.get(0), null);

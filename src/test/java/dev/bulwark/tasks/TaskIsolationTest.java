@@ -1,10 +1,10 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -17,13 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two users: neither can see, change, delete or page into the other's tasks, on any route — a foreign task is
- * indistinguishable from a missing one (404, never 403), and lists and delta sync hold only the caller's tasks.
+ * Two users: neither can see, change, delete or page into the other's tasks, on any route — a
+ * foreign task is indistinguishable from a missing one (404, never 403), and lists and delta sync
+ * hold only the caller's tasks.
  */
 @BulwarkTest
 class TaskIsolationTest {
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
   private static TaskClient alice;
   private static TaskClient bob;
 
@@ -35,19 +35,24 @@ class TaskIsolationTest {
 
   @Test
   void anotherUsersTaskIs404ForGetPatchAndDeleteAndStaysUntouched() {
-    JsonObject secret = alice.created(new JsonObject().put("title", "Alice's secret").put("notes", "private"));
+    JsonObject secret =
+        alice.created(new JsonObject().put("title", "Alice's secret").put("notes", "private"));
     String id = secret.getString("id");
 
     JsonObject get = assertProblem(bob.get(id), 404, "not_found");
-    JsonObject missing = assertProblem(bob.get("00000000-0000-4000-8000-000000000000"), 404, "not_found");
-    assertEquals(missing.getString("detail"), get.getString("detail"), "foreign looks exactly like missing");
+    JsonObject missing =
+        assertProblem(bob.get("00000000-0000-4000-8000-000000000000"), 404, "not_found");
+    assertEquals(
+        missing.getString("detail"), get.getString("detail"), "foreign looks exactly like missing");
     assertProblem(bob.patch(id, new JsonObject().put("title", "pwned"), null), 404, "not_found");
     assertProblem(bob.patch(id, new JsonObject().put("title", "pwned"), "*"), 404, "not_found");
     assertProblem(bob.patch(id, new JsonObject().put("title", "pwned"), "\"1\""), 404, "not_found");
     assertProblem(bob.delete(id, null), 404, "not_found");
     assertProblem(bob.delete(id, "\"1\""), 404, "not_found");
-    HttpResponse<Buffer> conditional = server.send(bob.request(HttpMethod.GET, TaskClient.BASE + "/" + id)
-        .putHeader("If-None-Match", "\"1\""));
+    HttpResponse<Buffer> conditional =
+        server.send(
+            bob.request(HttpMethod.GET, TaskClient.BASE + "/" + id)
+                .putHeader("If-None-Match", "\"1\""));
     assertProblem(conditional, 404, "not_found");
 
     HttpResponse<Buffer> mine = alice.get(id);
@@ -62,8 +67,14 @@ class TaskIsolationTest {
       alice.created(new JsonObject().put("title", marker + " alice " + i).put("status", "done"));
       bob.created(new JsonObject().put("title", marker + " bob " + i).put("status", "done"));
     }
-    for (String query : List.of("", "status=done", "q=" + marker, "sort=due_at", "sort=updated_at&order=asc",
-        "updated_since=" + TaskClient.SINCE_START)) {
+    for (String query :
+        List.of(
+            "",
+            "status=done",
+            "q=" + marker,
+            "sort=due_at",
+            "sort=updated_at&order=asc",
+            "updated_since=" + TaskClient.SINCE_START)) {
       Set<String> aliceIds = ids(alice.all(query, 2));
       Set<String> bobIds = ids(bob.all(query, 2));
       assertTrue(aliceIds.stream().noneMatch(bobIds::contains), query);
@@ -101,20 +112,30 @@ class TaskIsolationTest {
   void everyRouteNeedsAValidToken() {
     String id = alice.created("needs auth").getString("id");
     for (HttpMethod m : List.of(HttpMethod.GET, HttpMethod.PATCH, HttpMethod.DELETE)) {
-      assertProblem(server.send(server.request(m, TaskClient.BASE + "/" + id)), 401, "missing_token");
+      assertProblem(
+          server.send(server.request(m, TaskClient.BASE + "/" + id)), 401, "missing_token");
     }
-    assertProblem(server.send(server.request(HttpMethod.GET, TaskClient.BASE)), 401, "missing_token");
-    assertProblem(server.send(server.request(HttpMethod.POST, TaskClient.BASE), new JsonObject().put("title", "x")),
-        401, "missing_token");
-    HttpResponse<Buffer> forged = server.send(server.request(HttpMethod.GET, TaskClient.BASE + "/" + id)
-        .putHeader("Authorization", "Bearer " + alice.user.accessToken() + "x"));
+    assertProblem(
+        server.send(server.request(HttpMethod.GET, TaskClient.BASE)), 401, "missing_token");
+    assertProblem(
+        server.send(
+            server.request(HttpMethod.POST, TaskClient.BASE), new JsonObject().put("title", "x")),
+        401,
+        "missing_token");
+    HttpResponse<Buffer> forged =
+        server.send(
+            server
+                .request(HttpMethod.GET, TaskClient.BASE + "/" + id)
+                .putHeader("Authorization", "Bearer " + alice.user.accessToken() + "x"));
     assertEquals(401, forged.statusCode());
   }
 
   @Test
   void aTokenWhoseAccountIsGoneCannotCreate() throws Exception {
     TaskClient ghost = TaskClient.signup(server);
-    try (var c = dev.bulwark.testing.TestServices.get().jdbc(dev.bulwark.testing.TestServices.get().databaseUrl());
+    try (var c =
+            dev.bulwark.testing.TestServices.get()
+                .jdbc(dev.bulwark.testing.TestServices.get().databaseUrl());
         var s = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
       s.setObject(1, ghost.user.id());
       assertEquals(1, s.executeUpdate());

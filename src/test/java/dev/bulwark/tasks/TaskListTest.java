@@ -1,6 +1,5 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.testing.Await;
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -23,11 +23,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Listing: orders, filters, keyset pagination (ties, undated tasks, concurrent inserts) and cursor rules. */
+/**
+ * Listing: orders, filters, keyset pagination (ties, undated tasks, concurrent inserts) and cursor
+ * rules.
+ */
 @BulwarkTest
 class TaskListTest {
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
 
   @Test
   void defaultIsNewestFirstTwentyPerPage() {
@@ -78,15 +80,23 @@ class TaskListTest {
     for (int i = 0; i < 17; i++) {
       JsonObject body = new JsonObject().put("title", "o" + i);
       if (i % 3 != 0) {
-        body.put("due_at", "2026-05-" + String.format("%02d", 1 + i % 5) + "T10:00:00Z"); // ties on purpose
+        body.put(
+            "due_at",
+            "2026-05-" + String.format("%02d", 1 + i % 5) + "T10:00:00Z"); // ties on purpose
       }
       String id = u.created(body).getString("id");
       if (i % 4 == 0) {
         u.patch(id, new JsonObject().put("notes", "touched"), null);
       }
     }
-    for (String order : List.of("", "sort=created_at&order=asc", "sort=updated_at", "sort=updated_at&order=asc",
-        "sort=due_at", "sort=due_at&order=desc")) {
+    for (String order :
+        List.of(
+            "",
+            "sort=created_at&order=asc",
+            "sort=updated_at",
+            "sort=updated_at&order=asc",
+            "sort=due_at",
+            "sort=due_at&order=desc")) {
       List<String> whole = ids(u.all(order, 100));
       assertEquals(17, whole.size(), order);
       for (int limit : new int[] {1, 2, 5}) {
@@ -99,8 +109,15 @@ class TaskListTest {
   void dueAtOrdersDatedAscendingThenUndatedWithIdBreakingTies() {
     TaskClient u = TaskClient.signup(server);
     List<JsonObject> made = new ArrayList<>();
-    String[] dues = {"2026-03-02T00:00:00Z", null, "2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", null,
-        "2026-03-02T00:00:00Z", "2026-02-28T23:59:59.999999Z"};
+    String[] dues = {
+      "2026-03-02T00:00:00Z",
+      null,
+      "2026-03-01T00:00:00Z",
+      "2026-03-02T00:00:00Z",
+      null,
+      "2026-03-02T00:00:00Z",
+      "2026-02-28T23:59:59.999999Z"
+    };
     for (String due : dues) {
       JsonObject body = new JsonObject().put("title", "due");
       if (due != null) {
@@ -108,10 +125,15 @@ class TaskListTest {
       }
       made.add(u.created(body));
     }
-    Comparator<JsonObject> byDue = Comparator.comparing((JsonObject t) -> t.getString("due_at"),
-        Comparator.nullsLast(Comparator.naturalOrder()));
-    List<String> expected = made.stream().sorted(byDue.thenComparing(t -> t.getString("id"))).map(t -> t.getString("id"))
-        .toList();
+    Comparator<JsonObject> byDue =
+        Comparator.comparing(
+            (JsonObject t) -> t.getString("due_at"),
+            Comparator.nullsLast(Comparator.naturalOrder()));
+    List<String> expected =
+        made.stream()
+            .sorted(byDue.thenComparing(t -> t.getString("id")))
+            .map(t -> t.getString("id"))
+            .toList();
     List<String> asc = ids(u.all("sort=due_at", 2));
     assertEquals(expected, asc);
     List<String> desc = new ArrayList<>(ids(u.all("sort=due_at&order=desc", 2)));
@@ -134,12 +156,30 @@ class TaskListTest {
   @Test
   void filtersByStatusPriorityDueWindowAndText() {
     TaskClient u = TaskClient.signup(server);
-    String milk = u.created(new JsonObject().put("title", "Buy MILK").put("status", "todo").put("priority", "high")
-        .put("due_at", "2026-04-01T08:00:00Z")).getString("id");
-    String report = u.created(new JsonObject().put("title", "Report").put("notes", "include milk prices")
-        .put("status", "in_progress").put("priority", "low").put("due_at", "2026-04-02T08:00:00Z")).getString("id");
-    String done = u.created(new JsonObject().put("title", "Done thing").put("status", "done")
-        .put("due_at", "2026-04-03T08:00:00Z")).getString("id");
+    String milk =
+        u.created(
+                new JsonObject()
+                    .put("title", "Buy MILK")
+                    .put("status", "todo")
+                    .put("priority", "high")
+                    .put("due_at", "2026-04-01T08:00:00Z"))
+            .getString("id");
+    String report =
+        u.created(
+                new JsonObject()
+                    .put("title", "Report")
+                    .put("notes", "include milk prices")
+                    .put("status", "in_progress")
+                    .put("priority", "low")
+                    .put("due_at", "2026-04-02T08:00:00Z"))
+            .getString("id");
+    String done =
+        u.created(
+                new JsonObject()
+                    .put("title", "Done thing")
+                    .put("status", "done")
+                    .put("due_at", "2026-04-03T08:00:00Z"))
+            .getString("id");
     String undated = u.created(new JsonObject().put("title", "100% sure_thing")).getString("id");
     String deleted = u.created(new JsonObject().put("title", "deleted milk")).getString("id");
     u.delete(deleted, null);
@@ -148,18 +188,31 @@ class TaskListTest {
     assertEquals(Set.of(done), idSet(u.all("status=done", 10)));
     assertEquals(Set.of(milk), idSet(u.all("priority=high", 10)));
     assertEquals(Set.of(done, undated), idSet(u.all("priority=normal", 10)));
-    assertEquals(Set.of(milk, report), idSet(u.all("q=milk", 10)), "title or notes, case-insensitive");
+    assertEquals(
+        Set.of(milk, report), idSet(u.all("q=milk", 10)), "title or notes, case-insensitive");
     assertEquals(Set.of(milk), idSet(u.all("q=mIlK&status=todo", 10)));
-    assertEquals(Set.of(undated), idSet(u.all("q=" + TaskClient.enc("100%"), 10)), "% matches itself");
-    assertEquals(Set.of(undated), idSet(u.all("q=" + TaskClient.enc("e_t"), 10)), "_ matches itself");
+    assertEquals(
+        Set.of(undated), idSet(u.all("q=" + TaskClient.enc("100%"), 10)), "% matches itself");
+    assertEquals(
+        Set.of(undated), idSet(u.all("q=" + TaskClient.enc("e_t"), 10)), "_ matches itself");
     assertEquals(Set.of(), idSet(u.all("q=" + TaskClient.enc("0_%"), 10)));
     // due window: due_after inclusive, due_before exclusive; undated tasks are in neither
     assertEquals(Set.of(milk), idSet(u.all("due_before=2026-04-02T08:00:00Z", 10)));
     assertEquals(Set.of(report, done), idSet(u.all("due_after=2026-04-02T08:00:00Z", 10)));
-    assertEquals(Set.of(report), idSet(u.all("due_after=2026-04-02T08:00:00Z&due_before=2026-04-03T08:00:00Z", 10)));
-    assertEquals(Set.of(report), idSet(u.all("due_after=" + TaskClient.enc("2026-04-02T10:00:00+02:00")
-        + "&due_before=2026-04-02T08:00:00.000001Z", 10)), "offsets are honoured");
-    assertEquals(List.of(milk, report, done), ids(u.all("sort=due_at&due_after=2026-01-01T00:00:00Z", 1)));
+    assertEquals(
+        Set.of(report),
+        idSet(u.all("due_after=2026-04-02T08:00:00Z&due_before=2026-04-03T08:00:00Z", 10)));
+    assertEquals(
+        Set.of(report),
+        idSet(
+            u.all(
+                "due_after="
+                    + TaskClient.enc("2026-04-02T10:00:00+02:00")
+                    + "&due_before=2026-04-02T08:00:00.000001Z",
+                10)),
+        "offsets are honoured");
+    assertEquals(
+        List.of(milk, report, done), ids(u.all("sort=due_at&due_after=2026-01-01T00:00:00Z", 1)));
     assertEquals(Set.of(), idSet(u.all("status=done&priority=high", 10)));
   }
 
@@ -174,14 +227,20 @@ class TaskListTest {
       }
       original.add(u.created(body).getString("id"));
     }
-    for (String order : List.of("", "sort=created_at&order=asc", "sort=due_at", "sort=due_at&order=desc",
-        "sort=updated_at&order=asc")) {
+    for (String order :
+        List.of(
+            "",
+            "sort=created_at&order=asc",
+            "sort=due_at",
+            "sort=due_at&order=desc",
+            "sort=updated_at&order=asc")) {
       List<Future<HttpResponse<Buffer>>> inserts = new ArrayList<>();
       List<String> seen = new ArrayList<>();
       String cursor = null;
       int n = 0;
       do {
-        // concurrent writers: creates with due dates on both sides of the cursor, sent while the page is read
+        // concurrent writers: creates with due dates on both sides of the cursor, sent while the
+        // page is read
         for (int k = 0; k < 3; k++) {
           JsonObject body = new JsonObject().put("title", "concurrent " + n++);
           if (k != 0) {
@@ -189,17 +248,24 @@ class TaskListTest {
           }
           inserts.add(u.request(HttpMethod.POST, TaskClient.BASE).sendJsonObject(body));
         }
-        HttpResponse<Buffer> r = u.list(order + (order.isEmpty() ? "" : "&") + "limit=6"
-            + (cursor == null ? "" : "&cursor=" + cursor));
+        HttpResponse<Buffer> r =
+            u.list(
+                order
+                    + (order.isEmpty() ? "" : "&")
+                    + "limit=6"
+                    + (cursor == null ? "" : "&cursor=" + cursor));
         assertEquals(200, r.statusCode(), r.bodyAsString());
-        r.bodyAsJsonObject().getJsonArray("items").forEach(i -> seen.add(((JsonObject) i).getString("id")));
+        r.bodyAsJsonObject()
+            .getJsonArray("items")
+            .forEach(i -> seen.add(((JsonObject) i).getString("id")));
         cursor = r.bodyAsJsonObject().getString("next_cursor");
       } while (cursor != null);
       for (Future<HttpResponse<Buffer>> f : inserts) {
         assertEquals(201, Await.result(f).statusCode());
       }
       assertEquals(seen.size(), new HashSet<>(seen).size(), order + ": no duplicates");
-      assertTrue(seen.containsAll(original), order + ": no task that existed throughout is skipped");
+      assertTrue(
+          seen.containsAll(original), order + ": no task that existed throughout is skipped");
       original = new HashSet<>(ids(u.all("", 100)));
     }
   }
@@ -212,14 +278,20 @@ class TaskListTest {
     }
     String cursor = u.list("status=todo&limit=2").bodyAsJsonObject().getString("next_cursor");
     assertNotNull(cursor);
-    assertEquals(200, u.list("status=todo&limit=3&cursor=" + cursor).statusCode(), "the limit may change");
-    JsonObject p = assertProblem(u.list("status=done&limit=2&cursor=" + cursor), 400, "invalid_cursor");
+    assertEquals(
+        200, u.list("status=todo&limit=3&cursor=" + cursor).statusCode(), "the limit may change");
+    JsonObject p =
+        assertProblem(u.list("status=done&limit=2&cursor=" + cursor), 400, "invalid_cursor");
     assertEquals("cursor", p.getJsonArray("errors").getJsonObject(0).getString("field"));
     assertProblem(u.list("limit=2&cursor=" + cursor), 400, "invalid_cursor");
     assertProblem(u.list("status=todo&order=asc&limit=2&cursor=" + cursor), 400, "invalid_cursor");
-    assertProblem(u.list("status=todo&sort=updated_at&limit=2&cursor=" + cursor), 400, "invalid_cursor");
+    assertProblem(
+        u.list("status=todo&sort=updated_at&limit=2&cursor=" + cursor), 400, "invalid_cursor");
     assertProblem(u.list("status=todo&q=c&limit=2&cursor=" + cursor), 400, "invalid_cursor");
-    assertProblem(u.list("updated_since=" + TaskClient.SINCE_START + "&cursor=" + cursor), 400, "invalid_cursor");
+    assertProblem(
+        u.list("updated_since=" + TaskClient.SINCE_START + "&cursor=" + cursor),
+        400,
+        "invalid_cursor");
   }
 
   @Test
@@ -231,9 +303,19 @@ class TaskListTest {
     String cursor = u.list("limit=1").bodyAsJsonObject().getString("next_cursor");
     char[] flipped = cursor.toCharArray();
     flipped[10] = flipped[10] == 'A' ? 'B' : 'A';
-    for (String bad : List.of(new String(flipped), cursor.substring(1), cursor + "A", "garbage", "%00",
-        "!!!!", "+" + cursor.substring(1), "A".repeat(70), "A".repeat(3000))) {
-      JsonObject p = assertProblem(u.list("limit=1&cursor=" + TaskClient.enc(bad)), 400, "invalid_cursor");
+    for (String bad :
+        List.of(
+            new String(flipped),
+            cursor.substring(1),
+            cursor + "A",
+            "garbage",
+            "%00",
+            "!!!!",
+            "+" + cursor.substring(1),
+            "A".repeat(70),
+            "A".repeat(3000))) {
+      JsonObject p =
+          assertProblem(u.list("limit=1&cursor=" + TaskClient.enc(bad)), 400, "invalid_cursor");
       assertEquals("cursor", p.getJsonArray("errors").getJsonObject(0).getString("field"), bad);
     }
     assertProblem(u.list("limit=1&cursor="), 400, "validation_failed");

@@ -17,8 +17,12 @@ import org.junit.jupiter.api.Test;
 class TaskRequestsTest {
   @Test
   void absentMembersAreLeftAloneNullClearsPresentSets() {
-    TaskPatch p = TaskRequests.patch(new JsonObject().putNull("notes").put("due_at", "2026-01-01T00:00:00Z")
-        .put("title", "  New  "));
+    TaskPatch p =
+        TaskRequests.patch(
+            new JsonObject()
+                .putNull("notes")
+                .put("due_at", "2026-01-01T00:00:00Z")
+                .put("title", "  New  "));
     assertTrue(p.hasTitle());
     assertEquals("New", p.title());
     assertTrue(p.hasNotes());
@@ -42,11 +46,30 @@ class TaskRequestsTest {
 
   @Test
   void failuresNameEveryField() {
-    Failure e = assertThrows(Failure.class, () -> TaskRequests.patch(new JsonObject()
-        .putNull("title").putNull("status").putNull("priority").put("version", 3).put("owner", "x").put("x", 1)));
+    Failure e =
+        assertThrows(
+            Failure.class,
+            () ->
+                TaskRequests.patch(
+                    new JsonObject()
+                        .putNull("title")
+                        .putNull("status")
+                        .putNull("priority")
+                        .put("version", 3)
+                        .put("owner", "x")
+                        .put("x", 1)));
     assertEquals("validation_failed", e.code());
-    assertEquals(List.of("title:null_not_allowed", "status:null_not_allowed", "priority:null_not_allowed",
-        "owner:read_only", "version:read_only", "x:unknown_field").stream().sorted().toList(),
+    assertEquals(
+        List.of(
+                "title:null_not_allowed",
+                "status:null_not_allowed",
+                "priority:null_not_allowed",
+                "owner:read_only",
+                "version:read_only",
+                "x:unknown_field")
+            .stream()
+            .sorted()
+            .toList(),
         e.errors().stream().map(f -> f.field() + ":" + f.code()).sorted().toList());
   }
 
@@ -63,7 +86,8 @@ class TaskRequestsTest {
   void preconditionsParseTagsListsAndStar() {
     assertNull(VersionPrecondition.parse(List.of(), "If-Match"));
     assertTrue(VersionPrecondition.parse(List.of("*"), "If-Match").any());
-    VersionPrecondition p = VersionPrecondition.parse(List.of("\"3\", W/\"5\"", "\"x\""), "If-Match");
+    VersionPrecondition p =
+        VersionPrecondition.parse(List.of("\"3\", W/\"5\"", "\"x\""), "If-Match");
     assertTrue(p.matches(3) && p.matches(5));
     assertFalse(p.matches(4));
     assertFalse(VersionPrecondition.parse(List.of("\"abc\""), "If-Match").matches(1));

@@ -1,6 +1,5 @@
 package dev.bulwark.tasks;
 
-import dev.bulwark.testing.BulwarkTest;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.config.TasksConfig;
 import dev.bulwark.testing.Await;
+import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import io.vertx.core.json.JsonObject;
@@ -24,11 +24,13 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Delta sync: every change since a moment, in (updated_at, id) order, deletions as tombstones; and the purge. */
+/**
+ * Delta sync: every change since a moment, in (updated_at, id) order, deletions as tombstones; and
+ * the purge.
+ */
 @BulwarkTest
 class TaskSyncTest {
-  @BulwarkTest.Server
-  private static TestServer server;
+  @BulwarkTest.Server private static TestServer server;
 
   @Test
   void anOfflineClientCatchesUpOnCreatesUpdatesAndDeletes() {
@@ -46,8 +48,10 @@ class TaskSyncTest {
     String added = u.created("added").getString("id");
 
     List<JsonObject> delta = u.all("updated_since=" + lastSeen, 100);
-    Map<String, JsonObject> byId = delta.stream().collect(Collectors.toMap(t -> t.getString("id"), t -> t));
-    // updated_since is inclusive, so the last task seen comes again (harmless: clients upsert by id and version)
+    Map<String, JsonObject> byId =
+        delta.stream().collect(Collectors.toMap(t -> t.getString("id"), t -> t));
+    // updated_since is inclusive, so the last task seen comes again (harmless: clients upsert by id
+    // and version)
     assertEquals(Set.of(edited, removed, added), byId.keySet());
     assertEquals("edited twice", byId.get(edited).getString("title"));
     assertEquals(2, byId.get(edited).getInteger("version"));
@@ -74,10 +78,14 @@ class TaskSyncTest {
     assertEquals(9, whole.size());
     assertEquals(3, whole.stream().filter(t -> t.containsKey("deleted")).count());
     assertEquals(ids(whole), ids(u.all("updated_since=" + TaskClient.SINCE_START, 2)));
-    String cursor = u.list("updated_since=" + TaskClient.SINCE_START + "&limit=2").bodyAsJsonObject()
-        .getString("next_cursor");
-    assertProblem(u.list("updated_since=" + Instant.now().minusSeconds(60) + "&limit=2&cursor=" + cursor),
-        400, "invalid_cursor");
+    String cursor =
+        u.list("updated_since=" + TaskClient.SINCE_START + "&limit=2")
+            .bodyAsJsonObject()
+            .getString("next_cursor");
+    assertProblem(
+        u.list("updated_since=" + Instant.now().minusSeconds(60) + "&limit=2&cursor=" + cursor),
+        400,
+        "invalid_cursor");
     assertProblem(u.list("limit=2&cursor=" + cursor), 400, "invalid_cursor");
     JsonObject last = u.list("updated_since=" + Instant.now().plusSeconds(60)).bodyAsJsonObject();
     assertEquals(0, last.getJsonArray("items").size());
@@ -87,9 +95,20 @@ class TaskSyncTest {
   @Test
   void syncCannotBeCombinedWithFiltersOrSort() {
     TaskClient u = TaskClient.signup(server);
-    for (String extra : List.of("status=todo", "priority=low", "q=x", "sort=created_at", "order=asc",
-        "due_before=2026-01-01T00:00:00Z", "due_after=2026-01-01T00:00:00Z")) {
-      JsonObject p = assertProblem(u.list("updated_since=" + TaskClient.SINCE_START + "&" + extra), 400, "validation_failed");
+    for (String extra :
+        List.of(
+            "status=todo",
+            "priority=low",
+            "q=x",
+            "sort=created_at",
+            "order=asc",
+            "due_before=2026-01-01T00:00:00Z",
+            "due_after=2026-01-01T00:00:00Z")) {
+      JsonObject p =
+          assertProblem(
+              u.list("updated_since=" + TaskClient.SINCE_START + "&" + extra),
+              400,
+              "validation_failed");
       JsonObject error = p.getJsonArray("errors").getJsonObject(0);
       assertEquals(extra.substring(0, extra.indexOf('=')), error.getString("field"));
       assertEquals("not_combinable", error.getString("code"));
@@ -99,10 +118,14 @@ class TaskSyncTest {
   @Test
   void syncFromBeforeTheTombstoneRetentionIs410() {
     TaskClient u = TaskClient.signup(server);
-    JsonObject p = assertProblem(u.list("updated_since=" + Instant.now().minus(Duration.ofDays(31))), 410,
-        "sync_window_expired");
+    JsonObject p =
+        assertProblem(
+            u.list("updated_since=" + Instant.now().minus(Duration.ofDays(31))),
+            410,
+            "sync_window_expired");
     assertTrue(p.getString("detail").contains("30 day"));
-    assertEquals(200, u.list("updated_since=" + Instant.now().minus(Duration.ofDays(29))).statusCode());
+    assertEquals(
+        200, u.list("updated_since=" + Instant.now().minus(Duration.ofDays(29))).statusCode());
   }
 
   @Test
@@ -114,22 +137,43 @@ class TaskSyncTest {
     u.delete(old, null);
     u.delete(recent, null);
     String key = "purge-" + UUID.randomUUID();
-    assertEquals(201, u.server.send(u.request(io.vertx.core.http.HttpMethod.POST, TaskClient.BASE)
-        .putHeader("Idempotency-Key", key), new JsonObject().put("title", "keyed")).statusCode());
+    assertEquals(
+        201,
+        u.server
+            .send(
+                u.request(io.vertx.core.http.HttpMethod.POST, TaskClient.BASE)
+                    .putHeader("Idempotency-Key", key),
+                new JsonObject().put("title", "keyed"))
+            .statusCode());
     try (Connection c = TestServices.get().jdbc(TestServices.get().databaseUrl())) {
-      exec(c, "UPDATE tasks SET deleted_at = now() - interval '31 days' WHERE id = ?", UUID.fromString(old));
-      exec(c, "UPDATE task_idempotency_keys SET created_at = now() - interval '25 hours' WHERE idempotency_key = ?", key);
+      exec(
+          c,
+          "UPDATE tasks SET deleted_at = now() - interval '31 days' WHERE id = ?",
+          UUID.fromString(old));
+      exec(
+          c,
+          "UPDATE task_idempotency_keys SET created_at = now() - interval '25 hours' WHERE idempotency_key = ?",
+          key);
 
       TasksConfig config = server.app().config().tasks();
-      TombstonePurger purger = new TombstonePurger(server.vertx(), server.app().pg(),
-          new TasksConfig(config.quotaPerUser(), Duration.ofDays(30), Duration.ofHours(24), config.purgeInterval(), 1));
+      TombstonePurger purger =
+          new TombstonePurger(
+              server.vertx(),
+              server.app().pg(),
+              new TasksConfig(
+                  config.quotaPerUser(),
+                  Duration.ofDays(30),
+                  Duration.ofHours(24),
+                  config.purgeInterval(),
+                  1));
       TombstonePurger.Purged purged = Await.result(purger.runOnce());
       assertTrue(purged.tombstones() >= 1 && purged.idempotencyRecords() >= 1, purged.toString());
 
       assertEquals(0, count(c, "SELECT count(*) FROM tasks WHERE id = ?", UUID.fromString(old)));
       assertEquals(1, count(c, "SELECT count(*) FROM tasks WHERE id = ?", UUID.fromString(recent)));
       assertEquals(1, count(c, "SELECT count(*) FROM tasks WHERE id = ?", UUID.fromString(live)));
-      assertEquals(0, count(c, "SELECT count(*) FROM task_idempotency_keys WHERE idempotency_key = ?", key));
+      assertEquals(
+          0, count(c, "SELECT count(*) FROM task_idempotency_keys WHERE idempotency_key = ?", key));
     }
     Set<String> synced = Set.copyOf(ids(u.all("updated_since=" + TaskClient.SINCE_START, 100)));
     assertTrue(synced.contains(recent) && !synced.contains(old));

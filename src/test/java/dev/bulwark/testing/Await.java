@@ -4,10 +4,12 @@ import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Blocking waits for tests (never used on an event loop): a hung future fails the test instead of hanging it. */
+/**
+ * Blocking waits for tests (never used on an event loop): a hung future fails the test instead of
+ * hanging it.
+ */
 public final class Await {
-  private Await() {
-  }
+  private Await() {}
 
   public static <T> T result(Future<T> future) {
     try {

@@ -7,9 +7,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A test class that drives a real Bulwark over HTTP: its static {@link Server} fields are set before {@code
- * @BeforeAll} methods run. Classes asking for the same configuration ({@link #env} and {@link #props}, on top of
- * {@link TestServer#baseEnv()}) share one server, started on first use and stopped when the test run ends.
+ * A test class that drives a real Bulwark over HTTP: its static {@link Server} fields are set
+ * before {@code @BeforeAll} methods run. Classes asking for the same configuration ({@link #env}
+ * and {@link #props}, on top of {@link TestServer#baseEnv()}) share one server, started on first
+ * use and stopped when the test run ends.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,6 +25,5 @@ public @interface BulwarkTest {
   /** The static field of type {@link TestServer} that receives the server. */
   @Target(ElementType.FIELD)
   @Retention(RetentionPolicy.RUNTIME)
-  @interface Server {
-  }
+  @interface Server {}
 }

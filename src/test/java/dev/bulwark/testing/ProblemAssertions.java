@@ -8,10 +8,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 
-/** Checks the one error shape every endpoint shares (RFC 9457 problem+json with code and request id). */
+/**
+ * Checks the one error shape every endpoint shares (RFC 9457 problem+json with code and request
+ * id).
+ */
 public final class ProblemAssertions {
-  private ProblemAssertions() {
-  }
+  private ProblemAssertions() {}
 
   public static JsonObject assertProblem(HttpResponse<Buffer> response, int status, String code) {
     assertEquals(status, response.statusCode(), () -> "status; body: " + response.bodyAsString());

@@ -3,6 +3,7 @@ package dev.bulwark.testing;
 import dev.bulwark.Bulwark;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.infra.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -16,11 +17,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.bulwark.infra.Metrics;
 
 /**
- * The real Bulwark, started in-process on a free port against the shared test PostgreSQL and Redis, with the same
- * config loading as production (conf/ files + environment variables given here). Requests go over real HTTP.
+ * The real Bulwark, started in-process on a free port against the shared test PostgreSQL and Redis,
+ * with the same config loading as production (conf/ files + environment variables given here).
+ * Requests go over real HTTP.
  */
 public final class TestServer implements AutoCloseable {
   private static final AtomicInteger SERVERS = new AtomicInteger();
@@ -33,8 +34,13 @@ public final class TestServer implements AutoCloseable {
     this.vertx = vertx;
     this.app = app;
     this.port = port;
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setUserAgent("bulwark-tests"));
+    this.client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port)
+                .setUserAgent("bulwark-tests"));
   }
 
   /** Base environment for tests: shared services, a free port, cheap bcrypt. */
@@ -48,7 +54,8 @@ public final class TestServer implements AutoCloseable {
     env.put("HTTP_INSTANCES", "2");
     env.put("BCRYPT_ROUNDS", "4");
     env.put("HASHER_INSTANCES", "2");
-    // The gate stays on (revocation travels in its script) but with no limits: every test comes from 127.0.0.1
+    // The gate stays on (revocation travels in its script) but with no limits: every test comes
+    // from 127.0.0.1
     // and shares one Redis; RateLimitTest sets its own rules.
     env.put("RATE_LIMIT_RULES", "[]");
     return env;
@@ -61,7 +68,8 @@ public final class TestServer implements AutoCloseable {
   public static TestServer start(Map<String, String> env, Map<String, String> props) {
     String registry = "bulwark-test-" + SERVERS.incrementAndGet();
     BulwarkConfig config = loadConfig(env, props);
-    // created as Main creates it: the metrics configuration decides whether a registry exists at all
+    // created as Main creates it: the metrics configuration decides whether a registry exists at
+    // all
     Vertx vertx = Metrics.vertx(registry, config.metrics());
     try {
       Bulwark app = Bulwark.start(vertx, config, false, registry).await(60, TimeUnit.SECONDS);
@@ -75,7 +83,9 @@ public final class TestServer implements AutoCloseable {
   private static BulwarkConfig loadConfig(Map<String, String> env, Map<String, String> props) {
     Vertx bootstrap = Vertx.vertx();
     try {
-      return new ConfigLoader(bootstrap, Path.of("conf")).load(env, props).await(60, TimeUnit.SECONDS);
+      return new ConfigLoader(bootstrap, Path.of("conf"))
+          .load(env, props)
+          .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("test server failed to start", e);
     } finally {

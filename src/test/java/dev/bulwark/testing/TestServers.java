@@ -11,8 +11,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 /**
- * The one server lifecycle of the test suite (see {@link BulwarkTest}): one {@link TestServer} per distinct
- * configuration, kept in the root context's store so that JUnit closes it once, after the last class that used it.
+ * The one server lifecycle of the test suite (see {@link BulwarkTest}): one {@link TestServer} per
+ * distinct configuration, kept in the root context's store so that JUnit closes it once, after the
+ * last class that used it.
  */
 public final class TestServers implements BeforeAllCallback {
   private static final Namespace NAMESPACE = Namespace.create(TestServers.class);
@@ -27,8 +28,11 @@ public final class TestServers implements BeforeAllCallback {
     if (Boolean.getBoolean("bulwark.test.serverPerClass")) {
       key += " for " + testClass.getName(); // the old lifecycle, kept to measure what sharing saves
     }
-    Shared shared = context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent(key, k -> new Shared(start(env, props)), Shared.class);
+    Shared shared =
+        context
+            .getRoot()
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(key, k -> new Shared(start(env, props)), Shared.class);
     for (Field field : testClass.getDeclaredFields()) {
       if (field.isAnnotationPresent(BulwarkTest.Server.class)) {
         if (!Modifier.isStatic(field.getModifiers()) || field.getType() != TestServer.class) {
@@ -51,7 +55,8 @@ public final class TestServers implements BeforeAllCallback {
     for (String entry : List.of(entries)) {
       int eq = entry.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("expected NAME=value, got '" + entry + "' in " + Arrays.toString(entries));
+        throw new IllegalArgumentException(
+            "expected NAME=value, got '" + entry + "' in " + Arrays.toString(entries));
       }
       out.put(entry.substring(0, eq), entry.substring(eq + 1));
     }

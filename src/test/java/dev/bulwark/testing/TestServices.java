@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import redis.embedded.RedisServer;
 
 /**
- * Real PostgreSQL 17 and Redis servers, started once per test JVM on free ports and stopped when it exits. Tests
- * reach them over TCP through the same {@code DATABASE_URL} / {@code REDIS_URL} code path production uses.
+ * Real PostgreSQL 17 and Redis servers, started once per test JVM on free ports and stopped when it
+ * exits. Tests reach them over TCP through the same {@code DATABASE_URL} / {@code REDIS_URL} code
+ * path production uses.
  */
 public final class TestServices {
   private static TestServices instance;
@@ -27,13 +28,14 @@ public final class TestServices {
 
   private TestServices() throws IOException {
     Path dir = Files.createTempDirectory("bulwark-test-pg");
-    postgres = EmbeddedPostgres.builder()
-        .setDataDirectory(dir)
-        .setCleanDataDirectory(true)
-        .setServerConfig("max_connections", "300")
-        .setServerConfig("fsync", "off")
-        .setServerConfig("synchronous_commit", "off")
-        .start();
+    postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dir)
+            .setCleanDataDirectory(true)
+            .setServerConfig("max_connections", "300")
+            .setServerConfig("fsync", "off")
+            .setServerConfig("synchronous_commit", "off")
+            .start();
     redisPort = freePort();
     redis = startRedis(redisPort);
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "test-services-stop"));
@@ -58,7 +60,11 @@ public final class TestServices {
   /** A new, empty database on the shared server, for tests that need a schema of their own. */
   public String freshDatabaseUrl() {
     String name = "bulwark_t" + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid();
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres", "postgres", null);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres",
+                "postgres",
+                null);
         Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
@@ -69,7 +75,8 @@ public final class TestServices {
 
   public Connection jdbc(String databaseUrl) throws SQLException {
     String db = databaseUrl.substring(databaseUrl.lastIndexOf('/') + 1);
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + db, "postgres", null);
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + db, "postgres", null);
   }
 
   public String redisUrl() {
@@ -77,7 +84,8 @@ public final class TestServices {
   }
 
   public static RedisServer startRedis(int port) throws IOException {
-    RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"").build();
+    RedisServer server =
+        RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"").build();
     server.start();
     return server;
   }
