@@ -163,13 +163,15 @@ public final class Bulwark {
                       ::stop);
               jobStops.add(new AuthRetention(vertx, pg, config.retention()).start()::stop);
               log.info(
-                  "Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {})",
+                  "Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {},"
+                      + " {} transport)",
                   Version.current(),
                   config.http().host(),
                   config.http().port(),
                   config.http().instances(),
                   config.hasher().instances(),
-                  config.environment().id());
+                  config.environment().id(),
+                  vertx.isNativeTransportEnabled() ? "native" : "NIO");
               return this;
             });
   }

@@ -67,7 +67,6 @@ public final class Metrics {
     return EVENTS.get(event).sum();
   }
 
-  /** Latest measured scheduling delay of one event loop. */
   private static final long LAG_PERIOD_NANOS = 500_000_000L;
 
   /**
@@ -86,6 +85,7 @@ public final class Metrics {
         });
   }
 
+  /** Latest measured scheduling delay of one event loop. */
   public static void eventLoopLag(String loop, long nanos) {
     LOOP_LAG_NANOS.put(loop, nanos);
   }
@@ -98,7 +98,7 @@ public final class Metrics {
    */
   public static Vertx vertx(String registryName, MetricsConfig config) {
     if (!config.enabled()) {
-      return Vertx.vertx();
+      return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry
@@ -121,7 +121,7 @@ public final class Metrics {
             .setPrometheusOptions(
                 new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(options))
+        .with(new VertxOptions().setMetricsOptions(options).setPreferNativeTransport(true))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
