@@ -2,6 +2,8 @@ package dev.bulwark;
 
 import dev.bulwark.config.ShutdownConfig;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last resort of a graceful stop: if the process is still alive well after everything was given
@@ -10,6 +12,8 @@ import java.time.Duration;
  * alive.
  */
 final class ShutdownWatchdog {
+  private static final Logger log = LoggerFactory.getLogger(ShutdownWatchdog.class);
+
   /**
    * Beyond drain + grace: closing Vert.x (10 s), stopping embedded services (up to 40 s), and a
    * margin.
@@ -22,6 +26,10 @@ final class ShutdownWatchdog {
     return shutdown.drainDelay().plus(shutdown.gracePeriod()).plus(AFTER_GRACE);
   }
 
+  /**
+   * Starts the countdown on a thread of its own (never an event loop: waiting out the deadline is
+   * its whole job), daemon so that a stop that does finish is not held up by it.
+   */
   static void start(Duration deadline) {
     Thread watchdog =
         new Thread(
@@ -31,8 +39,8 @@ final class ShutdownWatchdog {
               } catch (InterruptedException e) {
                 return;
               }
-              System.err.println(
-                  "Bulwark did not stop within " + deadline.toSeconds() + " s of SIGTERM; halting");
+              log.error(
+                  "Bulwark did not stop within {} s of SIGTERM; halting", deadline.toSeconds());
               Runtime.getRuntime().halt(Main.EXIT_FAILED);
             },
             "bulwark-shutdown-watchdog");
