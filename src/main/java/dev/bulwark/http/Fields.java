@@ -206,14 +206,7 @@ public final class Fields {
       return null;
     }
     if (!allowed.contains(v)) {
-      error(
-          name,
-          "invalid_value",
-          "'"
-              + name
-              + "' must be one of "
-              + String.join(", ", allowed.stream().sorted().toList())
-              + ".");
+      error(name, "invalid_value", notOneOf(name, allowed));
       return null;
     }
     return (String) v;
@@ -228,5 +221,14 @@ public final class Fields {
     if (!errors.isEmpty()) {
       throw Failure.validation(errors);
     }
+  }
+
+  /** The message for a value outside a fixed set, naming the set in a stable (sorted) order. */
+  static String notOneOf(String name, Set<String> allowed) {
+    return "'"
+        + name
+        + "' must be one of "
+        + String.join(", ", allowed.stream().sorted().toList())
+        + ".";
   }
 }

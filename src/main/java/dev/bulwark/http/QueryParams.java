@@ -123,14 +123,7 @@ public final class QueryParams {
       return fallback;
     }
     if (!allowed.contains(v)) {
-      error(
-          name,
-          "invalid_value",
-          "'"
-              + name
-              + "' must be one of "
-              + String.join(", ", allowed.stream().sorted().toList())
-              + ".");
+      error(name, "invalid_value", Fields.notOneOf(name, allowed));
       return fallback;
     }
     return v;
