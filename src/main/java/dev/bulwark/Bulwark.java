@@ -10,6 +10,7 @@ import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.DatabaseConfig;
 import dev.bulwark.config.Preflight;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.http.HttpServerVerticle;
@@ -57,6 +58,13 @@ public final class Bulwark {
   private final Revocations revocations;
   private final boolean embeddedServices;
   private final String metricsRegistry;
+
+  /**
+   * Connections of the process's own pool (start-up, background jobs, audit of refusals); the HTTP
+   * verticles each have their own share of {@code database.poolSize}.
+   */
+  private static final int PROCESS_POOL_SIZE = 4;
+
   private final long startedAtMillis;
   private final AtomicBoolean draining = new AtomicBoolean();
   private final List<Runnable> jobStops = new ArrayList<>();
@@ -76,13 +84,15 @@ public final class Bulwark {
     this.embeddedServices = embeddedServices;
     this.metricsRegistry = metricsRegistry;
     this.startedAtMillis = startedAtMillis;
-    this.pg = PostgresPool.create(vertx, config.database(), config.http().instances());
+    DatabaseConfig db = config.database();
+    this.pg =
+        PostgresPool.create(
+            vertx, db, "bulwark-pg", Math.min(db.poolSize(), PROCESS_POOL_SIZE), db.maxWaitQueue());
     this.redis = RedisConnector.create(vertx, config.redis());
     this.hasher = new PasswordHasher(vertx, config.hasher());
     this.clients = new ClientAddress(config.rateLimit().trustedProxies());
     this.gate =
         new RateLimitGate(
-            redis,
             config.rateLimit(),
             clients,
             config.redis().commandTimeout().toMillis(),

@@ -19,6 +19,8 @@ import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.Endpoint;
 import dev.bulwark.http.RouteModule;
 import dev.bulwark.infra.Metrics;
+import dev.bulwark.infra.PostgresPool;
+import dev.bulwark.infra.RedisConnector;
 import dev.bulwark.ops.DocsRoutes;
 import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.ops.OpsRoutes;
@@ -43,20 +45,35 @@ import java.util.List;
  * The composition root's per-verticle half: builds, on one HTTP verticle's event loop, every
  * feature with the narrow inputs it needs (a pool, a Redis client, its config record, a clock), the
  * gate of each access level, and the route modules in the order they are mounted. The process-wide
- * half is {@link Bulwark}. The pool and Redis client are taken once, at the top of the constructor:
- * the one place that decides whether a verticle shares the process's clients or has its own (see
- * docs/ARCHITECTURE.md).
+ * half is {@link Bulwark}. The verticle's PostgreSQL pool and Redis client are created once, at the
+ * top of the constructor, on this verticle's event loop: its share of the configured connections,
+ * so a request's queries and script calls never leave the loop that serves it (see
+ * docs/ARCHITECTURE.md, "Hot-path rules"). {@link #close} releases them.
  */
 final class FeatureSet implements Endpoint {
   private final Router router;
   private final Vertx vertx;
   private final long lagProbe;
+  private final Pool pg;
+  private final Redis redis;
 
   FeatureSet(Vertx vertx, Bulwark root) {
     this.vertx = vertx;
     BulwarkConfig config = root.config();
-    Pool pg = root.pg();
-    Redis redis = root.redis();
+    int verticles = config.http().instances();
+    this.pg =
+        PostgresPool.create(
+            vertx,
+            config.database(),
+            "bulwark-pg",
+            config.database().poolSizePerVerticle(verticles),
+            config.database().maxWaitQueuePerVerticle(verticles));
+    this.redis =
+        RedisConnector.create(
+            vertx,
+            config.redis(),
+            config.redis().poolSizePerVerticle(verticles),
+            config.redis().maxWaitingPerVerticle(verticles));
     Clock clock = Clock.systemUTC();
 
     AccessTokens accessTokens = new AccessTokens(vertx, config.jwt());
@@ -117,21 +134,26 @@ final class FeatureSet implements Endpoint {
             root.clients(),
             root::draining,
             config.shutdown().gracePeriod(),
-            access -> gate(root, access, accessTokenCallers, refreshTokenCallers));
+            access -> gate(root, redis, access, accessTokenCallers, refreshTokenCallers));
     this.router = ApiRouter.create(vertx, platform, modules);
     this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
   }
 
   /** Each access level's gate: one gate, told how that level's callers are recognised. */
   private static Handler<RoutingContext> gate(
-      Bulwark root, Access access, AccessTokenCallers users, RefreshTokenCallers refreshTokens) {
+      Bulwark root,
+      Redis redis,
+      Access access,
+      AccessTokenCallers users,
+      RefreshTokenCallers refreshTokens) {
     return root.gate()
         .handler(
             switch (access) {
               case USER -> users;
               case REFRESH_TOKEN -> refreshTokens;
               case PUBLIC, OPS -> CallerSource.ANONYMOUS;
-            });
+            },
+            redis);
   }
 
   @Override
@@ -144,6 +166,6 @@ final class FeatureSet implements Endpoint {
     if (lagProbe != -1) {
       vertx.cancelTimer(lagProbe);
     }
-    return Future.succeededFuture();
+    return Future.join(redis.close(), pg.close()).mapEmpty();
   }
 }

@@ -175,7 +175,7 @@ public final class Main {
     try {
       BulwarkConfig resolved = dev.start(config);
       Migrations.migrate(vertx, resolved.database().url()).await();
-      pg = PostgresPool.create(vertx, resolved.database(), 1);
+      pg = PostgresPool.create(vertx, resolved.database());
       Seeder.Result result = Seeder.run(vertx, pg, resolved, options);
       System.out.println(Seeder.describe(result));
       return EXIT_OK;

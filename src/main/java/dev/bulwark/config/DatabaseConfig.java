@@ -89,6 +89,16 @@ public record DatabaseConfig(
     return url;
   }
 
+  /** One HTTP verticle's share of {@code poolSize}: split evenly between them, rounded up. */
+  public int poolSizePerVerticle(int verticles) {
+    return (poolSize + verticles - 1) / verticles;
+  }
+
+  /** One HTTP verticle's share of {@code maxWaitQueue}, rounded up. */
+  public int maxWaitQueuePerVerticle(int verticles) {
+    return (maxWaitQueue + verticles - 1) / verticles;
+  }
+
   public DatabaseConfig withUrl(DatabaseUrl newUrl) {
     return new DatabaseConfig(
         newUrl,

@@ -54,4 +54,14 @@ public record RedisConfig(
   public RedisConfig withUrl(String newUrl) {
     return new RedisConfig(newUrl, poolSize, maxWaiting, commandTimeout, caFile);
   }
+
+  /** One HTTP verticle's share of {@code poolSize}: split evenly between them, rounded up. */
+  public int poolSizePerVerticle(int verticles) {
+    return (poolSize + verticles - 1) / verticles;
+  }
+
+  /** One HTTP verticle's share of {@code maxWaiting}, rounded up. */
+  public int maxWaitingPerVerticle(int verticles) {
+    return (maxWaiting + verticles - 1) / verticles;
+  }
 }

@@ -13,27 +13,40 @@ import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one PostgreSQL pool every verticle shares: bounded, with a bounded wait queue, pipelined,
- * caching statements, over TLS as the URL's {@code sslmode} asks.
+ * PostgreSQL pools: bounded, with a bounded wait queue, pipelined, caching statements, over TLS as
+ * the URL's {@code sslmode} asks. Each HTTP verticle creates its own inside its {@code start()}, so
+ * its connections live on its event loop and a query never hops to another thread (see
+ * docs/ARCHITECTURE.md, "Hot-path rules"); the process keeps a small one for start-up and
+ * background jobs.
  */
 public final class PostgresPool {
   private PostgresPool() {}
 
-  public static Pool create(Vertx vertx, DatabaseConfig config, int eventLoops) {
+  /** A pool of {@code database.poolSize} connections (commands that run outside the server). */
+  public static Pool create(Vertx vertx, DatabaseConfig config) {
+    return create(vertx, config, "bulwark-pg", config.poolSize(), config.maxWaitQueue());
+  }
+
+  /**
+   * A pool of at most {@code maxSize} connections and {@code maxWaitQueue} waiting requests. Its
+   * connections are made on the event loop of the context that asks for them: created inside a
+   * verticle, that verticle's loop.
+   */
+  public static Pool create(
+      Vertx vertx, DatabaseConfig config, String name, int maxSize, int maxWaitQueue) {
     PgConnectOptions connect = connectOptions(config);
     PoolOptions pool =
         new PoolOptions()
-            .setName("bulwark-pg")
-            .setMaxSize(config.poolSize())
-            .setMaxWaitQueueSize(config.maxWaitQueue())
+            .setName(name)
+            .setMaxSize(maxSize)
+            .setMaxWaitQueueSize(maxWaitQueue)
             .setIdleTimeout((int) config.idleTimeout().toMillis())
             .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
             .setMaxLifetime((int) config.maxLifetime().toMillis())
             .setMaxLifetimeUnit(TimeUnit.MILLISECONDS)
             .setConnectionTimeout((int) config.connectTimeout().toMillis())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-            .setPoolCleanerPeriod(1000)
-            .setEventLoopSize(eventLoops);
+            .setPoolCleanerPeriod(1000);
     return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
   }
 

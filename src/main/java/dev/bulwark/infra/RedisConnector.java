@@ -7,12 +7,26 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 
-/** The Redis client every verticle shares; reconnects on its own when Redis comes back. */
+/**
+ * Redis clients; each reconnects on its own when Redis comes back. Each HTTP verticle creates its
+ * own inside its {@code start()}, so its connections live on its event loop (see
+ * docs/ARCHITECTURE.md, "Hot-path rules"); the process keeps one for start-up and background work.
+ */
 public final class RedisConnector {
   private RedisConnector() {}
 
   public static Redis create(Vertx vertx, RedisConfig config) {
-    return Redis.createClient(vertx, options(config));
+    return create(vertx, config, config.poolSize(), config.maxWaiting());
+  }
+
+  /** A client of at most {@code poolSize} connections and {@code maxWaiting} waiting requests. */
+  public static Redis create(Vertx vertx, RedisConfig config, int poolSize, int maxWaiting) {
+    return Redis.createClient(
+        vertx,
+        options(config)
+            .setMaxPoolSize(poolSize)
+            .setMaxPoolWaiting(maxWaiting)
+            .setMaxWaitingHandlers(maxWaiting));
   }
 
   /**

@@ -43,7 +43,6 @@ public final class RateLimitGate {
   private static final Logger security = LoggerFactory.getLogger("bulwark.security");
   static final int MAX_LOCAL_PRINCIPALS = 100_000;
 
-  private final Redis redis;
   private final RateLimitRules rules;
   private final ClientAddress clients;
   private final FailMode failMode;
@@ -59,12 +58,7 @@ public final class RateLimitGate {
    * decide.
    */
   public RateLimitGate(
-      Redis redis,
-      RateLimitConfig config,
-      ClientAddress clients,
-      long redisTimeoutMs,
-      RefusalLog refusals) {
-    this.redis = redis;
+      RateLimitConfig config, ClientAddress clients, long redisTimeoutMs, RefusalLog refusals) {
     this.rules = new RateLimitRules(config.enabled() ? config.rules() : List.of());
     this.clients = clients;
     this.failMode = config.enabled() ? config.failMode() : FailMode.OPEN;
@@ -74,13 +68,17 @@ public final class RateLimitGate {
     this.redisState = new RedisState(failMode);
   }
 
-  /** The gate of the routes whose callers {@code source} recognises. */
-  public Handler<RoutingContext> handler(CallerSource source) {
-    return ctx -> admit(ctx, source);
+  /**
+   * The gate of the routes whose callers {@code source} recognises, sending its script calls
+   * through {@code redis}: the verticle's own client, so they never leave its event loop. What
+   * Redis being down means (the fallback windows, the retry schedule) is the process's, shared.
+   */
+  public Handler<RoutingContext> handler(CallerSource source, Redis redis) {
+    return ctx -> admit(ctx, source, redis);
   }
 
-  private void admit(RoutingContext ctx, CallerSource source) {
-    Admission a = new Admission(ctx);
+  private void admit(RoutingContext ctx, CallerSource source, Redis redis) {
+    Admission a = new Admission(ctx, redis);
     Future<Caller> admitted;
     if (source.needsIo()) {
       admitted =
@@ -137,13 +135,13 @@ public final class RateLimitGate {
     // One pipelined batch. (A Redis Cluster client would refuse a batch spanning two nodes: there,
     // the same calls
     // go out with Future.all instead — each script call already touches one hash slot only.)
-    return redis
+    return a.redis
         .batch(calls.requests(ScriptCalls.EVALSHA))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(
             err ->
                 isNoScript(err)
-                    ? redis
+                    ? a.redis
                         .batch(calls.requests(ScriptCalls.EVAL))
                         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
                     : Future.failedFuture(err))
@@ -301,11 +299,13 @@ public final class RateLimitGate {
     final RoutingContext ctx;
     final HttpMethod method;
     final String path;
+    final Redis redis;
     final Verdict verdict = new Verdict();
     private String ipTag;
 
-    Admission(RoutingContext ctx) {
+    Admission(RoutingContext ctx, Redis redis) {
       this.ctx = ctx;
+      this.redis = redis;
       this.method = ctx.request().method();
       // the path the router matched: rules see a request under the name its route does
       this.path = ctx.normalizedPath();

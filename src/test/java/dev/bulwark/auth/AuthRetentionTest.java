@@ -41,7 +41,7 @@ class AuthRetentionTest {
         Await.result(
             new ConfigLoader(vertx, Path.of("conf")).load(Map.of("DATABASE_URL", db), Map.of()));
     Await.result(Migrations.migrate(vertx, config.database().url()));
-    pg = PostgresPool.create(vertx, config.database(), 1);
+    pg = PostgresPool.create(vertx, config.database());
   }
 
   @AfterAll

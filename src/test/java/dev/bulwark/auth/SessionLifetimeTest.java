@@ -85,7 +85,7 @@ class SessionLifetimeTest {
     BulwarkConfig config =
         Await.result(new ConfigLoader(vertx, Path.of("conf")).load(TestServer.baseEnv(), props));
     Await.result(Migrations.migrate(vertx, config.database().url()));
-    pg = PostgresPool.create(vertx, config.database(), 1);
+    pg = PostgresPool.create(vertx, config.database());
     redis = RedisConnector.create(vertx, config.redis());
     RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
     issuer =

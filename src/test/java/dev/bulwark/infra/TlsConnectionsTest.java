@@ -91,7 +91,7 @@ class TlsConnectionsTest {
 
   /** Whether the pool's connection is TLS, as the server sees it. */
   private static Future<Boolean> serverSeesTls(Map<String, String> env) throws Exception {
-    Pool pool = PostgresPool.create(vertx, config(env).database(), 1);
+    Pool pool = PostgresPool.create(vertx, config(env).database());
     return pool.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
         .execute()
         .map(rows -> rows.iterator().next().getBoolean(0))
