@@ -141,9 +141,23 @@ public final class ClientAddress {
         && isTrustedProxy(request.remoteAddress());
   }
 
+  /**
+   * Only hex digits, {@code :}, {@code .} and {@code %}: anything else would make {@link
+   * InetAddress#getByName} resolve a host name.
+   */
+  private static boolean isLiteralAlphabet(String ip) {
+    for (int i = 0; i < ip.length(); i++) {
+      char c = ip.charAt(i);
+      if (Character.digit(c, 16) < 0 && c != ':' && c != '.' && c != '%') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Parses an IP literal without DNS; null when it is not one. */
   public static byte[] literal(String ip) {
-    if (ip == null || ip.isEmpty() || !ip.matches("[0-9a-fA-F:.%]+")) {
+    if (ip == null || ip.isEmpty() || !isLiteralAlphabet(ip)) {
       return null;
     }
     try {

@@ -9,7 +9,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads query parameters the way {@link Fields} reads a body: every problem (unknown parameter,
@@ -18,7 +17,6 @@ import java.util.regex.Pattern;
  * validation_failed} listing them all.
  */
 public final class QueryParams {
-  private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
   private final MultiMap params;
   private final List<FieldError> errors = new ArrayList<>();
 
@@ -105,7 +103,7 @@ public final class QueryParams {
     if (v == null) {
       return fallback;
     }
-    if (!INTEGER.matcher(v).matches()) {
+    if (!isInteger(v)) {
       error(name, "invalid_type", "'" + name + "' must be a whole number.");
       return fallback;
     }
@@ -114,6 +112,21 @@ public final class QueryParams {
       return fallback;
     }
     return Integer.parseInt(v);
+  }
+
+  /** {@code -?[0-9]+}, ASCII digits only. */
+  private static boolean isInteger(String v) {
+    int start = v.startsWith("-") ? 1 : 0;
+    if (v.length() == start) {
+      return false;
+    }
+    for (int i = start; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One of a fixed set of values; absent → {@code fallback}. */

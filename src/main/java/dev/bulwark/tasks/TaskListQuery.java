@@ -45,6 +45,26 @@ public record TaskListQuery(
    * are carried in the cursor itself; the limit may change from page to page.
    */
   public long filterFingerprint() {
+    if (status == null
+        && priority == null
+        && dueBefore == null
+        && dueAfter == null
+        && updatedSince == null
+        && q == null) {
+      return UNFILTERED; // the common page: computed once
+    }
+    return fingerprint(status, priority, dueBefore, dueAfter, updatedSince, q);
+  }
+
+  private static final long UNFILTERED = fingerprint(null, null, null, null, null, null);
+
+  private static long fingerprint(
+      String status,
+      String priority,
+      OffsetDateTime dueBefore,
+      OffsetDateTime dueAfter,
+      OffsetDateTime updatedSince,
+      String q) {
     String canonical =
         "v1|"
             + text(status)
