@@ -28,11 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The per-request gate: every rate limit that applies and the caller's own checks (an access
- * token's revocation markers), decided in one Redis round trip — one {@code EVALSHA} per principal
- * ({@code {ip:..}}, {@code {u:..}}, {@code {s:..}}), sent as one pipelined batch. A feature takes
- * part through a {@link CallerSource}: it recognises the caller, and the gate counts the request
- * against the caller's address before it answers a bad credential, so forged tokens are limited
- * like anything else. One instance per process, shared by the HTTP verticles, whether or not rate
+ * token's revocation markers), decided in one Redis round trip — one {@code EVALSHA} carrying a
+ * group per principal ({@code {ip:..}}, {@code {u:..}}, {@code {s:..}}). A feature takes part
+ * through a {@link CallerSource}: it recognises the caller, and the gate counts the request against
+ * the caller's address before it answers a bad credential, so forged tokens are limited like
+ * anything else. One instance per process, shared by the HTTP verticles, whether or not rate
  * limiting is on (without rules it still carries the callers' checks). While Redis cannot answer,
  * {@code rateLimit.failMode} decides the limits, each caller's {@link Caller#verdictWithoutRedis}
  * its checks, and Redis is tried again after {@code rateLimit.redisRetry}, by one request at a
@@ -132,17 +132,16 @@ public final class RateLimitGate {
     if (!redisState.shouldTry(now)) {
       return decideWithoutRedis(a, calls, caller, credentialFailure, now);
     }
-    // One pipelined batch. (A Redis Cluster client would refuse a batch spanning two nodes: there,
-    // the same calls
-    // go out with Future.all instead — each script call already touches one hash slot only.)
+    // One command for every principal. (On Redis Cluster, whose scripts may touch one slot only,
+    // each principal's group would go as a call of its own: each already has one hash tag.)
     return a.redis
-        .batch(calls.requests(ScriptCalls.EVALSHA))
+        .send(calls.request(ScriptCalls.EVALSHA))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(
             err ->
                 isNoScript(err)
                     ? a.redis
-                        .batch(calls.requests(ScriptCalls.EVAL))
+                        .send(calls.request(ScriptCalls.EVAL))
                         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
                     : Future.failedFuture(err))
         .transform(
@@ -161,7 +160,7 @@ public final class RateLimitGate {
   private Future<Void> decideFromRedis(
       Admission a,
       ScriptCalls calls,
-      List<Response> replies,
+      Response replies,
       Caller caller,
       Throwable credentialFailure) {
     List<String> values = List.of();

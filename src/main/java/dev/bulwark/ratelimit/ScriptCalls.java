@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The batch of one check: one call of the sliding-window script per principal — the address {@code
- * {ip:..}}, the user {@code {u:..}} (with the caller's keys to read) and the session {@code {s:..}}
- * — each with only keys of that principal's hash tag.
+ * The script call of one check: a group per principal — the address {@code {ip:..}}, the user
+ * {@code {u:..}} (with the caller's keys to read) and the session {@code {s:..}} — each group with
+ * only keys of that principal's hash tag.
  */
 final class ScriptCalls {
   static final boolean EVALSHA = true;
@@ -69,24 +69,33 @@ final class ScriptCalls {
     return false;
   }
 
-  List<Request> requests(boolean bySha) {
-    List<Request> out = new ArrayList<>(groups.size());
+  /**
+   * The one script call of this check: every principal's group in one command (the script judges
+   * each group on its own, as separate calls would), so a request costs Redis one command.
+   */
+  Request request(boolean bySha) {
+    Request r =
+        bySha
+            ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
+            : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
+    int keys = 0;
     for (Group g : groups) {
-      Request r =
-          bySha
-              ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
-              : Request.cmd(Command.EVAL).arg(SlidingWindowScript.TEXT);
-      r.arg(g.checkKeys().size() + g.limits().size());
+      keys += g.checkKeys().size() + g.limits().size();
+    }
+    r.arg(keys);
+    for (Group g : groups) {
       g.checkKeys().forEach(r::arg);
       for (AppliedLimit l : g.limits()) {
         r.arg("bw:" + g.tag() + l.keySuffix());
       }
-      r.arg(g.checkKeys().size());
+    }
+    r.arg(groups.size());
+    for (Group g : groups) {
+      r.arg(g.checkKeys().size()).arg(g.limits().size());
       for (AppliedLimit l : g.limits()) {
         r.arg(l.countArg()).arg(l.windowArg());
       }
-      out.add(r);
     }
-    return out;
+    return r;
   }
 }

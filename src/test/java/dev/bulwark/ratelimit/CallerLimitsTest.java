@@ -58,11 +58,10 @@ class CallerLimitsTest {
   }
 
   /**
-   * What each kind of request costs in Redis: one script call per principal, sent together. A bad
-   * token costs only its address's call; a refresh costs two calls sent one after the other (the
-   * address's, then, once the family has been read from PostgreSQL, the session's); an
-   * authenticated read costs its address's and its user's calls in one batch — one round trip,
-   * nothing else.
+   * What each kind of request costs in Redis: one script call per check, carrying every principal
+   * of that check. A bad token costs its address's call; a refresh costs two calls sent one after
+   * the other (the address's, then, once the family has been read from PostgreSQL, the session's);
+   * an authenticated read costs one call for its address and its user — one command, nothing else.
    */
   @Test
   void scriptCallsPerRequest() {
@@ -77,9 +76,9 @@ class CallerLimitsTest {
       Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
       try {
         assertEquals(
-            2,
+            1,
             scriptCalls(redis, 0, () -> assertEquals(200, me(server, alice.bearer()).statusCode())),
-            "an authenticated read: the address's and the user's call, one batch");
+            "an authenticated read: one call for the address and the user");
         assertEquals(
             1,
             scriptCalls(redis, 0, () -> assertEquals(401, me(server, "Bearer x.y.z").statusCode())),

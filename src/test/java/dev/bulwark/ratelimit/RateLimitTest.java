@@ -225,9 +225,9 @@ class RateLimitTest {
               "every limit that applies: the address's, then the user's");
         }
         assertEquals(
-            6,
+            3,
             calls(redis, "evalsha") + calls(redis, "eval") - evalsBefore,
-            "one script call per principal ({ip:..} and {u:..}) per request");
+            "one script call per request, carrying both principals ({ip:..} and {u:..})");
         assertEquals(
             0,
             otherCommands(redis) - otherBefore,
