@@ -1,11 +1,13 @@
 package dev.bulwark.auth;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.bulwark.config.JwtConfig;
 import dev.bulwark.config.SigningKeys;
 import dev.bulwark.core.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -14,6 +16,7 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -48,6 +51,11 @@ public final class AccessTokens {
   private static final Set<String> HEADER_TYPES = Set.of("jwt", "at+jwt");
 
   private static final int JTI_BYTES = 16;
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** What a member no claim check accepts (an object, a boolean, null) reads as. */
+  private static final JsonObject NOT_A_CLAIM = new JsonObject();
+
   private final Set<String> allowedAlgorithms;
   private final JwtConfig config;
   private final JWTAuth jwt;
@@ -181,13 +189,55 @@ public final class AccessTokens {
     JsonObject claims;
     try {
       int payload = token.indexOf('.') + 1;
-      claims =
-          new JsonObject(
-              Buffer.buffer(Base64.getUrlDecoder().decode(token.substring(payload, signed))));
-    } catch (RuntimeException e) {
+      claims = payload(Base64.getUrlDecoder().decode(token.substring(payload, signed)));
+    } catch (IOException | RuntimeException e) {
       throw reject("invalid_token", "The access token lacks required claims.");
     }
     return claims(claims, nowSeconds());
+  }
+
+  /**
+   * The payload's top-level members, read with Jackson's streaming parser (no data binding on the
+   * hot path): strings and numbers as themselves, arrays as arrays of their scalar members, and
+   * anything else as a value no claim check accepts. A payload that is not one JSON object fails.
+   */
+  private static JsonObject payload(byte[] json) throws IOException {
+    JsonObject claims = new JsonObject();
+    try (JsonParser p = JSON.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.START_ARRAY) {
+          JsonArray items = new JsonArray();
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            items.add(scalar(p));
+          }
+          claims.put(name, items);
+        } else {
+          claims.put(name, scalar(p));
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new IOException("trailing content after the JSON object");
+      }
+    }
+    return claims;
+  }
+
+  /** A string or number as itself; an object, array, boolean or null as a value no check takes. */
+  private static Object scalar(JsonParser p) throws IOException {
+    return switch (p.currentToken()) {
+      case VALUE_STRING -> p.getText();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue();
+      case START_OBJECT, START_ARRAY -> {
+        p.skipChildren();
+        yield NOT_A_CLAIM;
+      }
+      default -> NOT_A_CLAIM;
+    };
   }
 
   /**

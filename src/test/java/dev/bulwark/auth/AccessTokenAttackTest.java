@@ -571,6 +571,36 @@ class AccessTokenAttackTest {
     }
   }
 
+  /**
+   * The payload is read by a streaming parser: a valid object followed by more JSON, and claims
+   * nested where a string or number belongs, are refused like any other malformed payload.
+   */
+  @Test
+  void payloadsWithTrailingJsonOrNestedClaimsAreRefused() {
+    String header = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+    String valid = validClaims(user.id()).encode();
+    for (String payload :
+        new String[] {
+          valid + "{}",
+          valid + " 1",
+          valid.replace("\"sub\":", "\"sub\":{\"id\":") + "}",
+          validClaims(user.id()).put("sub", new JsonArray().add(user.id().toString())).encode(),
+          validClaims(user.id())
+              .put("aud", new JsonArray().add(new JsonArray().add(audience)))
+              .encode()
+        }) {
+      String input = header + "." + b64(payload);
+      HttpResponse<Buffer> r = me("Bearer " + input + "." + sign(input, secret, "HmacSHA256"));
+      assertEquals(401, r.statusCode(), () -> payload + ": " + r.bodyAsString());
+      assertBearerChallenge(r.getHeader("WWW-Authenticate"));
+    }
+    String input = header + "." + b64(valid);
+    assertEquals(
+        200,
+        me("Bearer " + input + "." + sign(input, secret, "HmacSHA256")).statusCode(),
+        "the same claims alone are accepted");
+  }
+
   // ---- the account behind the token
   // -----------------------------------------------------------------------------
 
