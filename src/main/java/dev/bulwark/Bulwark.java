@@ -13,6 +13,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Preflight;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.http.HttpServerVerticle;
+import dev.bulwark.http.ProblemCounts;
 import dev.bulwark.infra.Metrics;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
@@ -100,6 +101,8 @@ public final class Bulwark {
             applied -> {
               Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
               Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
+              ProblemCounts.publishTo(
+                  (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
               return app.revocations
                   .repairAtStart()
                   .compose(v -> app.deploy())

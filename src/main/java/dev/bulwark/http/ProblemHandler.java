@@ -171,6 +171,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   }
 
   private static void send(RoutingContext ctx, Problem problem) {
+    ProblemCounts.count(problem.status(), problem.code());
     HttpServerResponse response = ctx.response();
     if (problem.status() == 401) {
       // RFC 6750 §3.1: no error attribute when the request carried no credentials at all, nor when

@@ -119,6 +119,35 @@ class MetricsEndpointTest {
             .toList());
   }
 
+  private static double problems(String scrape, String status, String code) {
+    return scrape
+        .lines()
+        .filter(
+            l ->
+                l.startsWith("bulwark_problems_total{")
+                    && l.contains("code=\"" + code + "\"")
+                    && l.contains("status=\"" + status + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  @Test
+  void problemResponsesAreCountedByStatusAndCode() {
+    try (TestServer server = TestServer.start()) {
+      server.get("/no/such/path/warm-up");
+      String before = server.get("/metrics").bodyAsString();
+      for (int i = 0; i < 3; i++) {
+        assertProblem(server.get("/no/such/path"), 404, "not_found");
+      }
+      assertProblem(
+          server.send(server.request(HttpMethod.GET, "/api/v1/me")), 401, "missing_token");
+      String after = server.get("/metrics").bodyAsString();
+      assertTrue(
+          problems(after, "404", "not_found") - problems(before, "404", "not_found") >= 3, after);
+      assertTrue(problems(after, "401", "missing_token") >= 1, after);
+    }
+  }
+
   @Test
   void aTokenGuardsMetricsOnTheApiPort() {
     Map<String, String> env = TestServer.baseEnv();
