@@ -139,7 +139,7 @@ public final class Bulwark {
     PasswordHashes hashes =
         new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds());
     return vertx
-        .deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness), workers)
+        .deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness, hasher), workers)
         .compose(
             id -> {
               hasherDeployment = id;

@@ -18,11 +18,15 @@ public final class PasswordHasherVerticle extends VerticleBase {
 
   private final PasswordHashes hashes;
   private final WorkerNiceness niceness;
+  private final HashTimes times;
   private MessageConsumer<JsonObject> consumer;
 
-  public PasswordHasherVerticle(PasswordHashes hashes, WorkerNiceness niceness) {
+  /** {@code front}: the hasher front these workers serve; they tell it how long hashes take. */
+  public PasswordHasherVerticle(
+      PasswordHashes hashes, WorkerNiceness niceness, PasswordHasher front) {
     this.hashes = hashes;
     this.niceness = niceness;
+    this.times = front.times();
   }
 
   @Override
@@ -35,6 +39,7 @@ public final class PasswordHasherVerticle extends VerticleBase {
     niceness.applyToCurrentThread();
     JsonObject body = message.body();
     String password = body.getString("password", "");
+    long start = System.nanoTime();
     try {
       switch (body.getString("op", "")) {
         case "hash" -> message.reply(hashes.hash(password));
@@ -48,6 +53,7 @@ public final class PasswordHasherVerticle extends VerticleBase {
         }
         default -> message.fail(400, "unknown op");
       }
+      times.record(System.nanoTime() - start);
     } catch (RuntimeException e) {
       // answer at once: an unanswered request would hold a hasher slot until the send timeout
       message.fail(500, e.getClass().getSimpleName());

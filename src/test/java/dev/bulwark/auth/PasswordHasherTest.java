@@ -37,16 +37,17 @@ class PasswordHasherTest {
     HasherConfig config = new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30), niceness);
     WorkerNiceness nice = new WorkerNiceness(niceness);
     PasswordHashes hashes = new PasswordHashes("hasher-test-pepper-0123456789-abcdefghijk", rounds);
+    PasswordHasher front = new PasswordHasher(vertx, config);
     vertx
         .deployVerticle(
-            () -> new PasswordHasherVerticle(hashes, nice),
+            () -> new PasswordHasherVerticle(hashes, nice, front),
             new DeploymentOptions()
                 .setThreadingModel(ThreadingModel.WORKER)
                 .setInstances(2)
                 .setWorkerPoolName(pool)
                 .setWorkerPoolSize(2))
         .await();
-    return new PasswordHasher(vertx, config);
+    return front;
   }
 
   /**
@@ -81,6 +82,31 @@ class PasswordHasherTest {
     assertEquals(1, hasher.rejectedTotal(), "and counted as a busy rejection");
     slow.forEach(f -> f.await());
     assertTrue(hasher.admission().succeeded(), "room again once the hashes are done");
+  }
+
+  /**
+   * The queue is measured in work, not requests: starved workers (each hash 4× its cost) must not
+   * keep 8 logins waiting 8 slow hashes — past a mobile client's 10 s timeout at cost 12.
+   */
+  @Test
+  void aQueueOfSlowHashesAdmitsOnlyWhatTheUsualQueueWouldTakeToFinish() {
+    long cost12 = 330_000_000L;
+    for (int outstanding = 0; outstanding < 8; outstanding++) {
+      assertTrue(
+          PasswordHasher.admits(outstanding, 8, cost12, cost12), "usual speed: " + outstanding);
+    }
+    assertFalse(PasswordHasher.admits(8, 8, cost12, cost12), "full");
+
+    long starved = 4 * cost12;
+    assertTrue(PasswordHasher.admits(0, 8, starved, cost12));
+    assertTrue(PasswordHasher.admits(1, 8, starved, cost12), "2 × 1.32 s ≤ 8 × 0.33 s × 1.25");
+    assertFalse(
+        PasswordHasher.admits(2, 8, starved, cost12), "3 slow hashes are more than 8 usual ones");
+
+    long cheap = 2_000_000L;
+    assertTrue(
+        PasswordHasher.admits(7, 8, 10 * cheap, cheap),
+        "under a second of work in all is always admitted (test-cost hashes are all jitter)");
   }
 
   @Test
