@@ -55,7 +55,7 @@ public final class ConfigReader {
     return effective;
   }
 
-  private <T> T took(String key, Object value) {
+  private void took(String key, Object value) {
     JsonObject node = effective;
     String[] parts = key.split("\\.");
     for (int i = 0; i < parts.length - 1; i++) {
@@ -67,9 +67,6 @@ public final class ConfigReader {
       node = child;
     }
     node.put(parts[parts.length - 1], value);
-    @SuppressWarnings("unchecked")
-    T typed = (T) value;
-    return typed;
   }
 
   /** The raw value at a dotted path, or null. */
@@ -101,7 +98,9 @@ public final class ConfigReader {
 
   public String string(String key, String fallback) {
     String s = optionalString(key);
-    return took(key, s == null ? fallback : s);
+    String value = s == null ? fallback : s;
+    took(key, value);
+    return value;
   }
 
   public int intIn(String key, int fallback, int min, int max) {
