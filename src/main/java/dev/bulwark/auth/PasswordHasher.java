@@ -30,9 +30,8 @@ public final class PasswordHasher {
     this.capacity = config.queueCapacity();
     this.delivery =
         new DeliveryOptions().setSendTimeout(config.timeout().toMillis()).setLocalOnly(true);
-    long start = System.nanoTime();
     this.decoyHash = PasswordHashes.decoy(config.rounds());
-    this.times = new HashTimes(System.nanoTime() - start);
+    this.times = new HashTimes();
   }
 
   /** Where the workers record how long each hash took (the verticle is given it). */
@@ -45,11 +44,17 @@ public final class PasswordHasher {
    * outstanding, at the recent speed, within what {@code capacity} hashes take at the fastest (a
    * quarter of slack, so ordinary jitter does not shrink the queue) — or under a second in all,
    * which no client minds (and which keeps cheap test-cost hashes, all noise, out of the rule).
+   * Before the first hash at the configured cost is measured ({@code fastestNanos} 0), the count
+   * alone decides.
    */
   static boolean admits(int outstanding, int capacity, long recentNanos, long fastestNanos) {
+    if (outstanding >= capacity) {
+      return false;
+    }
     double work = (outstanding + 1) * (double) recentNanos;
-    return outstanding < capacity
-        && (work <= capacity * 1.25 * fastestNanos || work <= ALWAYS_ADMITTED_WORK_NANOS);
+    return fastestNanos == 0
+        || work <= capacity * 1.25 * fastestNanos
+        || work <= ALWAYS_ADMITTED_WORK_NANOS;
   }
 
   private static final double ALWAYS_ADMITTED_WORK_NANOS = 1e9;

@@ -103,10 +103,29 @@ class PasswordHasherTest {
     assertFalse(
         PasswordHasher.admits(2, 8, starved, cost12), "3 slow hashes are more than 8 usual ones");
 
+    assertTrue(PasswordHasher.admits(7, 8, 0, 0), "nothing measured yet: the count decides");
+    assertFalse(PasswordHasher.admits(8, 8, 0, 0));
+
     long cheap = 2_000_000L;
     assertTrue(
         PasswordHasher.admits(7, 8, 10 * cheap, cheap),
         "under a second of work in all is always admitted (test-cost hashes are all jitter)");
+  }
+
+  /**
+   * Only hashes at the configured cost set the fastest: a cheap legacy hash that matched (verified
+   * at its own, lower cost) must not make every later hash look slow.
+   */
+  @Test
+  void hashTimesLearnTheCostFromFullCostHashesOnly() {
+    HashTimes times = new HashTimes();
+    assertEquals(0, times.fastestNanos());
+    times.record(330_000_000L, true);
+    times.record(20_000_000L, false);
+    assertEquals(330_000_000L, times.fastestNanos());
+    times.record(1_320_000_000L, true);
+    assertEquals(330_000_000L, times.fastestNanos());
+    assertTrue(times.recentNanos() > 330_000_000L, "a slow hash moves the average up");
   }
 
   @Test
