@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Bulwark benchmark harness: build → start Bulwark with production-like settings → seed → run simulations →
-# stop everything → load-tests/results/<timestamp>/SUMMARY.md beside Gatling's HTML reports.
+# stop everything → load-tests/results/<timestamp>/SUMMARY.md beside Gatling's HTML reports. Exits 1 when any
+# simulation failed (its assertions, or its time bound); SUMMARY.md says why, and what each run cost: the server's
+# peak RSS, CPU seconds of the server, PostgreSQL, Redis and the load generator, GC pauses, limiter fallbacks,
+# and 429/503 answers by problem code.
 #
 #   load-tests/run-benchmark.sh [options] [Simulation ...]     (default: ReadHeavy Concurrency LoginStorm MobileMix RateLimit)
 #
@@ -62,6 +65,8 @@ mkdir -p "$RUN_DIR/logs"
 WORK="$(mktemp -d /tmp/bulwark-bench.XXXXXX)"
 SERVER_PID=""
 log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$RUN_DIR/harness.log"; }
+# Maven prints colour resets even in batch mode with style.color=never: no escape codes in any log
+strip_ansi() { sed -u -r 's/\x1B\[[0-9;?]*[A-Za-z]//g'; }
 
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
@@ -86,10 +91,10 @@ trap 'exit 130' INT TERM
 
 if [ "$SKIP_BUILD" != 1 ]; then
   log "building bulwark.jar"
-  timeout 600 mvn -B -q -DskipTests package
+  timeout 600 mvn -B -q -Dstyle.color=never -DskipTests package 2>&1 | strip_ansi
 fi
 log "compiling the simulations"
-timeout 600 mvn -B -q -f load-tests/pom.xml test-compile
+timeout 600 mvn -B -q -Dstyle.color=never -f load-tests/pom.xml test-compile 2>&1 | strip_ansi
 
 # --- configuration: conf/ copied, plus an overlay for the development (or staging) profile --------------------
 if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
@@ -122,10 +127,9 @@ write_conf() { # $1 = dir, $2 = rate-limit rules yaml
   } >> "$profile_file"
 }
 # the production rule set (auth per IP, deletes per user, a global per-IP pair), so every authenticated request
-# makes the production round trip ({ip:..} and {u:..} script calls in one batch), with counts no benchmark reaches
-THROUGHPUT_RULES='    - { name: auth,   match: "POST /api/v1/auth/*", key: ip,   limits: ["999999999/1m"] }
-    - { name: delete, match: "DELETE /api/v1/**",   key: user, limits: ["999999999/1m"] }
-    - { name: global, match: "/**",                 key: ip,   limits: ["999999999/1m", "999999999/1h"] }'
+# makes the production round trip ({ip:..} and {u:..} script calls in one batch), with counts no benchmark reaches;
+# the same file the README's own-server recipe passes as RATE_LIMIT_RULES (JSON is YAML, indented under rules:)
+THROUGHPUT_RULES="$(sed 's/^/    /' load-tests/benchmark-rate-limits.json)"
 # RateLimitSimulation: small known limits, passed to the simulation as properties below; rule names of their own,
 # so counters left by the throughput runs (same client address) do not count against them
 RL_AUTH=5; RL_READS=20; RL_USER=10
@@ -142,11 +146,13 @@ server_env() { # the production-like settings every server start gets
   echo "$SERVER_ENV"
 }
 
+GC_LOG=""
 start_server() { # $1 = conf dir, $2 = log name
   local props="-DdevServices.postgresPort=$PG_PORT -DdevServices.redisPort=$REDIS_PORT"
+  GC_LOG="$RUN_DIR/logs/gc-${2%.log}.log"
   log "starting server ($PROFILE profile, conf $(basename "$1"), $SERVER_ENV) → $2"
   # shellcheck disable=SC2046,SC2086
-  env $(server_env) BULWARK_CONF_DIR="$1" java $SERVER_JVM -Xlog:gc:file="$RUN_DIR/logs/gc-${2%.log}.log":uptime $props -jar target/bulwark.jar > "$RUN_DIR/logs/$2" 2>&1 &
+  env $(server_env) BULWARK_CONF_DIR="$1" java $SERVER_JVM -Xlog:gc:file="$GC_LOG":uptime $props -jar target/bulwark.jar > "$RUN_DIR/logs/$2" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
     if curl -fsS -m 2 "http://127.0.0.1:$HTTP_PORT/ready" > /dev/null 2>&1; then
@@ -182,34 +188,48 @@ busy_count() {
   curl -fsS -m 5 "http://127.0.0.1:$HTTP_PORT/metrics" 2>/dev/null | awk '/^bulwark_hasher_rejected_total/ {s += $2} END {printf "%d", s}'
 }
 
+# the server's /metrics (bulwark_problems_total by code, limiter fallbacks), for before/after differences
+metrics_snapshot() { curl -fsS -m 5 "http://127.0.0.1:$HTTP_PORT/metrics" > "$1" 2>/dev/null || : > "$1"; }
+
 SIM_DIRS=()
-run_sim() { # $1 = simulation, $2 = bound in seconds, $3... = -D options
+FAILED=()
+RUN_TAG=""
+run_sim() { # $1 = simulation, $2 = bound in seconds, $3... = -D options; RUN_TAG names its files (default: $1)
   local sim="$1" bound="$2"; shift 2
-  log "running ${sim}Simulation $* $SIM_OPTS"
+  local tag="${RUN_TAG:-$sim}"
+  log "running ${sim}Simulation ($tag) $* $SIM_OPTS"
   log "  machine before: load $(cut -d' ' -f1-3 /proc/loadavg); busiest processes not ours: $(others)"
   local before; before="$(ls "$RUN_DIR")"
   local busy_before; busy_before="$(busy_count)"
+  metrics_snapshot "$RUN_DIR/logs/metrics-$tag-before.prom"
   set +e
   # shellcheck disable=SC2086
-  timeout --signal=TERM --kill-after=30 "$bound" mvn -B -f load-tests/pom.xml gatling:test \
-    -Dgatling.simulationClass="bulwark.load.${sim}Simulation" -Dgatling.results="$RUN_DIR" \
-    -DbaseUrl="http://127.0.0.1:$HTTP_PORT" -DusersFile="$WORK/users.csv" "$@" $SIM_OPTS \
-    > "$RUN_DIR/logs/$sim.out" 2>&1
+  ( set -o pipefail
+    timeout --signal=TERM --kill-after=30 "$bound" mvn -B -Dstyle.color=never -f load-tests/pom.xml gatling:test \
+      -Dgatling.simulationClass="bulwark.load.${sim}Simulation" -Dgatling.results="$RUN_DIR" \
+      -DbaseUrl="http://127.0.0.1:$HTTP_PORT" -DusersFile="$WORK/users.csv" "$@" $SIM_OPTS \
+      < /dev/null 2>&1 | strip_ansi > "$RUN_DIR/logs/$tag.out" ) &
+  local load_pid=$!
+  python3 "$ROOT/load-tests/sample-procs.py" "$RUN_DIR/logs/sample-$tag.json" "$SERVER_PID" "$PG_PORT" "$REDIS_PORT" "$load_pid" &
+  local sampler_pid=$!
+  wait "$load_pid"
   local rc=$?
+  wait "$sampler_pid" 2>/dev/null
   set -e
+  metrics_snapshot "$RUN_DIR/logs/metrics-$tag-after.prom"
   local dir; dir="$(comm -13 <(echo "$before") <(ls "$RUN_DIR") | grep -i "$sim" | head -1 || true)"
   local busy=$(( $(busy_count) - busy_before ))
   log "  machine after: load $(cut -d' ' -f1-3 /proc/loadavg)"
-  log "${sim}Simulation finished: exit $rc, report ${dir:-none}, logins answered 503 server_busy: $busy"
-  SIM_DIRS+=("$sim|$rc|$dir|$*${busy:+ (server_busy 503s: $busy)}")
+  log "${sim}Simulation ($tag) finished: exit $rc, report ${dir:-none}, logins answered 503 server_busy: $busy"
+  [ "$rc" = 0 ] || [ "$tag" = prime ] || FAILED+=("$tag")
+  SIM_DIRS+=("$tag|$sim|$rc|$dir|$*${busy:+ (server_busy 503s: $busy)}|$GC_LOG")
 }
 
 start_server "$WORK/conf-throughput" server.log
 seed
 if [ "$PRIME_SECONDS" -gt 0 ]; then
-  log "priming the JVM: ${PRIME_SECONDS} s of reads (not in the summary)"
-  run_sim ReadHeavy $((PRIME_SECONDS + 180)) -Drps=1000 -Dduration="$PRIME_SECONDS" -Dramp=10 -Dp95Ms=100000 -Dp99Ms=100000 -DmaxFailedPct=100
-  SIM_DIRS=("${SIM_DIRS[@]/#ReadHeavy|/prime|}")
+  log "priming the JVM: ${PRIME_SECONDS} s of reads (its failures do not fail the run)"
+  RUN_TAG=prime run_sim ReadHeavy $((PRIME_SECONDS + 180)) -Drps=1000 -Dduration="$PRIME_SECONDS" -Dramp=10 -Dp95Ms=100000 -Dp99Ms=100000 -DmaxFailedPct=100
 fi
 for sim in "${SIMS[@]}"; do
   case "$sim" in
@@ -240,11 +260,29 @@ fi
   echo "| simulation | result | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failed | report |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
   for entry in "${SIM_DIRS[@]}"; do
-    IFS='|' read -r sim rc dir opts <<< "$entry"
+    IFS='|' read -r tag sim rc dir opts gc <<< "$entry"
     verdict=$([ "$rc" = 0 ] && echo "pass" || echo "**FAIL** (exit $rc)")
-    [ "$sim" = prime ] && verdict="(priming)"
-    python3 "$ROOT/load-tests/summarize.py" "$RUN_DIR/$dir" "$sim" "$verdict" "$opts" || echo "| $sim | $verdict | no report | | | | | | | |"
+    [ "$tag" = prime ] && verdict="(priming)"
+    python3 "$ROOT/load-tests/summarize.py" "$RUN_DIR/$dir" "$tag" "$verdict" "$opts" || echo "| $tag | $verdict | no report | | | | | | | |"
   done
+  echo
+  echo "What each run cost, and why a failed one failed (server RSS and process CPU sampled every second from /proc;"
+  echo "GC pauses from the server's -Xlog:gc within the run; fallbacks and problem answers from /metrics before and after):"
+  echo
+  echo "| run | server peak RSS | CPU s: server / PostgreSQL / Redis / load generator | GC pauses | limiter fallbacks | 429/503 by code | why it failed |"
+  echo "|---|---:|---|---|---:|---|---|"
+  for entry in "${SIM_DIRS[@]}"; do
+    IFS='|' read -r tag sim rc dir opts gc <<< "$entry"
+    python3 "$ROOT/load-tests/run-facts.py" "$tag" "$rc" "$RUN_DIR/logs/sample-$tag.json" \
+      "$RUN_DIR/logs/metrics-$tag-before.prom" "$RUN_DIR/logs/metrics-$tag-after.prom" "$gc" "$RUN_DIR/logs/$tag.out" \
+      || echo "| $tag | ? | ? | ? | ? | ? | ? |"
+  done
+  echo
+  if [ ${#FAILED[@]} -gt 0 ]; then
+    echo "**Result: FAILED** — ${FAILED[*]}"
+  else
+    echo "**Result: every simulation passed.**"
+  fi
   echo
   echo "req/s is Gatling's mean over the whole run (ramp included). Indented rows are request groups and requests;"
   echo "assertion verdicts are at the end of logs/<Simulation>.out, the server's JSON log in logs/server.log."
@@ -255,5 +293,9 @@ fi
 } > "$RUN_DIR/SUMMARY.md"
 log "summary: $RUN_DIR/SUMMARY.md"
 cat "$RUN_DIR/SUMMARY.md"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  log "failed: ${FAILED[*]}"
+  exit 1
+fi
 exit 0
 }

@@ -14,6 +14,7 @@ import dev.bulwark.config.DatabaseConfig;
 import dev.bulwark.config.Preflight;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.http.HttpServerVerticle;
+import dev.bulwark.http.ProblemCounts;
 import dev.bulwark.infra.Metrics;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
@@ -110,6 +111,8 @@ public final class Bulwark {
             applied -> {
               Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
               Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
+              ProblemCounts.publishTo(
+                  (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
               return app.revocations
                   .repairAtStart()
                   .compose(v -> app.deploy())
@@ -146,7 +149,7 @@ public final class Bulwark {
     PasswordHashes hashes =
         new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds());
     return vertx
-        .deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness), workers)
+        .deployVerticle(() -> new PasswordHasherVerticle(hashes, niceness, hasher), workers)
         .compose(
             id -> {
               hasherDeployment = id;

@@ -135,7 +135,7 @@ public final class Main {
     try {
       ConfigLoader loader = new ConfigLoader(bootstrap, confDir);
       System.out.println(
-          EffectiveConfig.redacted(loader.loadTree(env, props).await()).encodePrettily());
+          EffectiveConfig.redacted(loader.loadEffective(env, props).await()).encodePrettily());
       try {
         BulwarkConfig config = loader.load(env, props).await();
         Preflight.warnings(config).forEach(w -> System.out.println("preflight warning: " + w));

@@ -48,11 +48,21 @@ class ApiContractTest {
           || route.getPath().startsWith("/docs/assets")) {
         continue;
       }
+      String path = route.getPath().replaceAll(":([A-Za-z_]+)", "{$1}");
+      assertEquals(
+          route.methods().contains(HttpMethod.GET),
+          route.methods().contains(HttpMethod.HEAD),
+          "HEAD wherever GET, and only there (the document says so once): " + path);
       for (HttpMethod m : route.methods()) {
-        routed.add(m.name() + " " + route.getPath().replaceAll(":([A-Za-z_]+)", "{$1}"));
+        if (m != HttpMethod.HEAD) {
+          routed.add(m.name() + " " + path);
+        }
       }
     }
     assertEquals(documented, routed);
+    assertTrue(
+        doc.get("info").toString().contains("HEAD"),
+        "the document says once that every GET also answers HEAD");
   }
 
   @Test

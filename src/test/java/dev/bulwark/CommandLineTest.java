@@ -150,6 +150,35 @@ class CommandLineTest {
     assertTrue(r.output().contains("usage:"));
   }
 
+  /**
+   * What check-config prints is what the server would run with: computed defaults filled in, and
+   * values from environment variables with their real types (not the strings the variables are).
+   */
+  @Test
+  void checkConfigPrintsComputedDefaultsWithTheirRealTypes() throws Exception {
+    Result r =
+        run(
+            Map.of(
+                "ENVIRONMENT", "development", "HTTP_PORT", "9090", "RATE_LIMIT_ENABLED", "false"),
+            "check-config");
+    assertEquals(0, r.exit(), r.output());
+    String out = r.output();
+    io.vertx.core.json.JsonObject printed =
+        new io.vertx.core.json.JsonObject(
+            out.substring(out.indexOf("{\n"), out.lastIndexOf("}\npreflight") + 1));
+    int cores = Runtime.getRuntime().availableProcessors();
+    var http = printed.getJsonObject("http");
+    assertEquals(9090, http.getValue("port"), "a number, not the string \"9090\"");
+    assertEquals(cores, http.getValue("instances"));
+    var hasher = printed.getJsonObject("hasher");
+    int hashers = hasher.getInteger("instances");
+    assertEquals(Math.max(1, cores / 2), hashers);
+    assertEquals(8 * hashers, hasher.getValue("queueCapacity"));
+    assertEquals(false, printed.getJsonObject("rateLimit").getValue("enabled"));
+    assertEquals("10s", printed.getJsonObject("http").getValue("requestTimeout"));
+    assertEquals("64KiB", printed.getJsonObject("http").getValue("bodyLimit"));
+  }
+
   @Test
   void checkConfigPrintsTheRedactedConfigAndAVerdict() throws Exception {
     Result ok =

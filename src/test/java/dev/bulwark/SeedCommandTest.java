@@ -54,7 +54,9 @@ class SeedCommandTest {
             "--out",
             csv.toString(),
             "--prefix",
-            "seedtest");
+            "seedtest",
+            "--token-minutes",
+            "240");
     assertEquals(0, r.exit(), r.output());
     assertTrue(r.output().contains("seed: 25 users, 175 tasks"), r.output());
 
@@ -68,7 +70,19 @@ class SeedCommandTest {
       assertEquals(25, count(c, "SELECT count(*) FROM refresh_tokens WHERE consumed_at IS NULL"));
       assertEquals(
           1, count(c, "SELECT count(DISTINCT password_hash) FROM users"), "one precomputed hash");
+      assertEquals(
+          4,
+          count(
+              c,
+              "SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname"
+                  + " IN ('users', 'sessions', 'refresh_tokens', 'tasks')"),
+          "the seeded tables are analyzed: the first requests get plans made with statistics");
     }
+    JsonObject claims = TestUsers.claims(lines.get(1).split(",")[4]);
+    assertEquals(
+        240 * 60,
+        claims.getLong("exp") - claims.getLong("iat"),
+        "--token-minutes, not the configured 15 minutes");
 
     Map<String, String> serverEnv = new HashMap<>(TestServer.baseEnv());
     serverEnv.put("DATABASE_URL", url);
@@ -229,5 +243,13 @@ class SeedCommandTest {
             Map.of(), "seed", "--users", "5", "--tasks-per-user", "1", "--bogus", "x");
     assertEquals(64, unknown.exit(), unknown.output());
     assertTrue(unknown.output().contains("unknown option '--bogus'"), unknown.output());
+
+    Result tooLong =
+        CommandLineTest.run(
+            Map.of(), "seed", "--users", "5", "--tasks-per-user", "1", "--token-minutes", "0");
+    assertEquals(64, tooLong.exit(), tooLong.output());
+    assertTrue(
+        tooLong.output().contains("--token-minutes must be a whole number from 1 to 10080"),
+        tooLong.output());
   }
 }

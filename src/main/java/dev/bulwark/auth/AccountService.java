@@ -11,6 +11,9 @@ import java.util.UUID;
 public final class AccountService {
   private static final Failure INVALID_CREDENTIALS =
       Failure.unauthenticated("invalid_credentials", "The email or password is incorrect.");
+  // 401 like a failed login: the password did not authenticate. The token did, and stays valid
+  private static final Failure WRONG_CURRENT_PASSWORD =
+      Failure.unauthenticated("invalid_credentials", "The current password is incorrect.");
 
   private final Pool pg;
   private final PasswordHasher hasher;
@@ -318,13 +321,7 @@ public final class AccountService {
                     pg,
                     new AuditLog.Event(
                         "password_change_failure", p.userId(), p.sessionId(), request)))
-        .transform(
-            ignored ->
-                Future.failedFuture(
-                    Failure.validation(
-                        "current_password",
-                        "invalid_credentials",
-                        "The current password is incorrect.")));
+        .transform(ignored -> Future.failedFuture(WRONG_CURRENT_PASSWORD));
   }
 
   private static <T> T existing(T value) {

@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The client side of {@link PasswordHasherVerticle}: admission control in front of a bounded queue.
- * When {@code queueCapacity} requests are already outstanding, a new one fails at once with 503
- * {@code server_busy} and a {@code Retry-After}, instead of waiting behind work the workers cannot
- * finish in time.
+ * The queue holds what the workers finish in about {@code queueCapacity} uncontended hashes: when
+ * that much work is already outstanding — {@code queueCapacity} requests at the usual speed, fewer
+ * while starved workers hash slower — a new one fails at once with 503 {@code server_busy} and a
+ * {@code Retry-After}, instead of waiting behind work the workers cannot finish in time.
  */
 public final class PasswordHasher {
   private final Vertx vertx;
@@ -22,6 +23,7 @@ public final class PasswordHasher {
   private final AtomicInteger outstanding = new AtomicInteger();
   private final LongAdder rejected = new LongAdder();
   private final String decoyHash;
+  private final HashTimes times;
 
   public PasswordHasher(Vertx vertx, HasherConfig config) {
     this.vertx = vertx;
@@ -29,6 +31,36 @@ public final class PasswordHasher {
     this.delivery =
         new DeliveryOptions().setSendTimeout(config.timeout().toMillis()).setLocalOnly(true);
     this.decoyHash = PasswordHashes.decoy(config.rounds());
+    this.times = new HashTimes();
+  }
+
+  /** Where the workers record how long each hash took (the verticle is given it). */
+  HashTimes times() {
+    return times;
+  }
+
+  /**
+   * Whether one more request may queue: fewer than {@code capacity} outstanding, and the work
+   * outstanding, at the recent speed, within what {@code capacity} hashes take at the fastest (a
+   * quarter of slack, so ordinary jitter does not shrink the queue) — or under a second in all,
+   * which no client minds (and which keeps cheap test-cost hashes, all noise, out of the rule).
+   * Before the first hash at the configured cost is measured ({@code fastestNanos} 0), the count
+   * alone decides.
+   */
+  static boolean admits(int outstanding, int capacity, long recentNanos, long fastestNanos) {
+    if (outstanding >= capacity) {
+      return false;
+    }
+    double work = (outstanding + 1) * (double) recentNanos;
+    return fastestNanos == 0
+        || work <= capacity * 1.25 * fastestNanos
+        || work <= ALWAYS_ADMITTED_WORK_NANOS;
+  }
+
+  private static final double ALWAYS_ADMITTED_WORK_NANOS = 1e9;
+
+  private boolean admits(int outstanding) {
+    return admits(outstanding, capacity, times.recentNanos(), times.fastestNanos());
   }
 
   /**
@@ -76,7 +108,7 @@ public final class PasswordHasher {
    * call at all). Passing it does not reserve a slot; the hash itself may still be refused.
    */
   public Future<Void> admission() {
-    if (outstanding.get() >= capacity) {
+    if (!admits(outstanding.get())) {
       rejected.increment();
       return Future.failedFuture(busy());
     }
@@ -84,7 +116,7 @@ public final class PasswordHasher {
   }
 
   private <T> Future<T> send(JsonObject request) {
-    if (outstanding.incrementAndGet() > capacity) {
+    if (!admits(outstanding.incrementAndGet() - 1)) {
       outstanding.decrementAndGet();
       rejected.increment();
       return Future.failedFuture(busy());

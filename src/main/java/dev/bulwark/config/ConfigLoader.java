@@ -166,7 +166,33 @@ public final class ConfigLoader {
     }
   }
 
-  /** The merged tree before validation (what {@code check-config} shows). */
+  /**
+   * What {@code check-config} shows: the merged tree with every value the typed configuration reads
+   * replaced by the value it took — numbers and booleans typed, computed defaults such as {@code
+   * http.instances}, {@code hasher.instances} and {@code hasher.queueCapacity} filled in. Keys the
+   * configuration does not read stay as written. Validation problems are left to {@link #load}.
+   */
+  public Future<JsonObject> loadEffective(Map<String, String> env, Map<String, String> sysProps) {
+    Environment environment = environment(env, sysProps);
+    return loadTree(env, sysProps)
+        .compose(
+            tree ->
+                vertx.executeBlocking(
+                    () -> {
+                      ConfigReader reader = new ConfigReader(tree);
+                      try {
+                        BulwarkConfig.from(
+                            reader,
+                            environment == null ? Environment.PRODUCTION : environment,
+                            List.of());
+                      } catch (ConfigException e) {
+                        // reported by load(); what was read is still worth showing
+                      }
+                      return tree.copy().mergeIn(reader.effective(), true);
+                    }));
+  }
+
+  /** The merged tree before validation. */
   public Future<JsonObject> loadTree(Map<String, String> env, Map<String, String> sysProps) {
     Environment environment = environment(env, sysProps);
     Environment effective = environment == null ? Environment.PRODUCTION : environment;

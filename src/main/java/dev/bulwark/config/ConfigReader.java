@@ -24,6 +24,7 @@ public final class ConfigReader {
   private final JsonObject root;
   private final List<ConfigProblem> problems = new ArrayList<>();
   private final Set<String> asked = new LinkedHashSet<>();
+  private final JsonObject effective = new JsonObject();
 
   public ConfigReader(JsonObject root) {
     this.root = root;
@@ -43,6 +44,29 @@ public final class ConfigReader {
    */
   public Set<String> askedKeys() {
     return Collections.unmodifiableSet(asked);
+  }
+
+  /**
+   * Every value read so far as the typed configuration took it, defaults and computed defaults
+   * included: numbers and booleans as JSON numbers and booleans, durations and sizes in the form
+   * they are written in (what {@code check-config} prints).
+   */
+  public JsonObject effective() {
+    return effective;
+  }
+
+  private void took(String key, Object value) {
+    JsonObject node = effective;
+    String[] parts = key.split("\\.");
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    node.put(parts[parts.length - 1], value);
   }
 
   /** The raw value at a dotted path, or null. */
@@ -74,10 +98,18 @@ public final class ConfigReader {
 
   public String string(String key, String fallback) {
     String s = optionalString(key);
-    return s == null ? fallback : s;
+    String value = s == null ? fallback : s;
+    took(key, value);
+    return value;
   }
 
   public int intIn(String key, int fallback, int min, int max) {
+    int n = parseInt(key, fallback, min, max);
+    took(key, n);
+    return n;
+  }
+
+  private int parseInt(String key, int fallback, int min, int max) {
     Object v = raw(key);
     if (v == null || v.toString().isBlank()) {
       return fallback;
@@ -101,6 +133,12 @@ public final class ConfigReader {
   }
 
   public boolean bool(String key, boolean fallback) {
+    boolean b = parseBool(key, fallback);
+    took(key, b);
+    return b;
+  }
+
+  private boolean parseBool(String key, boolean fallback) {
     Object v = raw(key);
     if (v == null || v.toString().isBlank()) {
       return fallback;
@@ -127,6 +165,31 @@ public final class ConfigReader {
    * number is seconds.
    */
   public Duration duration(String key, Duration fallback, Duration min, Duration max) {
+    Duration d = parseDuration(key, fallback, min, max);
+    took(key, d == null ? null : written(d));
+    return d;
+  }
+
+  /** A duration as it would be written in conf/: the largest whole unit. */
+  static String written(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s != 0 && s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s != 0 && s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    if (s != 0 && s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+
+  private Duration parseDuration(String key, Duration fallback, Duration min, Duration max) {
     Object v = raw(key);
     if (v == null || v.toString().isBlank()) {
       return fallback;
@@ -163,6 +226,16 @@ public final class ConfigReader {
 
   /** A byte size such as {@code 65536}, {@code 64KiB} or {@code 1MiB}. */
   public long bytes(String key, long fallback, long min, long max) {
+    long n = parseBytes(key, fallback, min, max);
+    took(
+        key,
+        n != 0 && n % (1024 * 1024) == 0
+            ? n / (1024 * 1024) + "MiB"
+            : n != 0 && n % 1024 == 0 ? n / 1024 + "KiB" : (Object) n);
+    return n;
+  }
+
+  private long parseBytes(String key, long fallback, long min, long max) {
     Object v = raw(key);
     if (v == null || v.toString().isBlank()) {
       return fallback;
@@ -189,6 +262,12 @@ public final class ConfigReader {
 
   /** A list: a YAML sequence, or a comma-separated string (as environment variables give it). */
   public List<String> list(String key) {
+    List<String> out = parseList(key);
+    took(key, new JsonArray(new ArrayList<>(out)));
+    return out;
+  }
+
+  private List<String> parseList(String key) {
     Object v = raw(key);
     List<String> out = new ArrayList<>();
     if (v == null) {
@@ -213,6 +292,12 @@ public final class ConfigReader {
   }
 
   public <E extends Enum<E>> E oneOf(String key, Class<E> type, E fallback) {
+    E e = parseOneOf(key, type, fallback);
+    took(key, e == null ? null : e.name().toLowerCase(Locale.ROOT));
+    return e;
+  }
+
+  private <E extends Enum<E>> E parseOneOf(String key, Class<E> type, E fallback) {
     String s = optionalString(key);
     if (s == null) {
       return fallback;

@@ -33,6 +33,12 @@ public record JwtConfig(
   public static final int MIN_SECRET_BYTES = 32;
   static final Set<String> ALGORITHMS = Set.of("HS256", "RS256", "ES256");
 
+  /** The same keys and claims, minting access tokens that live {@code ttl}. */
+  public JwtConfig withAccessTokenTtl(Duration ttl) {
+    return new JwtConfig(
+        secret, algorithm, issuer, audience, ttl, leeway, keyId, signingKeyPem, verificationKeys);
+  }
+
   public boolean isAsymmetric() {
     return !algorithm.equals("HS256");
   }

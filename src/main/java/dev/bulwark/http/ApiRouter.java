@@ -90,12 +90,17 @@ public final class ApiRouter {
 
   /**
    * Declares one route: its access level decides which platform handlers run before {@code
-   * feature}.
+   * feature}. A GET route answers HEAD too (RFC 9110 §9.3.2), through the same chain — the same
+   * gate and rate limits, the same status and headers — and the server sends no body.
    */
   public void route(
       HttpMethod method, String path, Access access, Handler<RoutingContext> feature) {
     allowed.add(method, path);
     Route route = router.route(method, path);
+    if (method == HttpMethod.GET) {
+      allowed.add(HttpMethod.HEAD, path);
+      route.method(HttpMethod.HEAD);
+    }
     if (WITH_BODY.contains(method)) {
       route.handler(body);
     }

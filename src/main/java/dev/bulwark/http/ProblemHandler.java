@@ -171,12 +171,14 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   }
 
   private static void send(RoutingContext ctx, Problem problem) {
+    ProblemCounts.count(problem.status(), problem.code());
     HttpServerResponse response = ctx.response();
     if (problem.status() == 401) {
-      // RFC 6750 §3.1: no error attribute when the request carried no credentials at all
+      // RFC 6750 §3.1: no error attribute when the request carried no credentials at all, nor when
+      // what failed was a password (a login, a password change): the bearer token was not at fault
       response.putHeader(
           "WWW-Authenticate",
-          problem.code().equals("missing_token")
+          problem.code().equals("missing_token") || problem.code().equals("invalid_credentials")
               ? "Bearer realm=\"bulwark\""
               : "Bearer realm=\"bulwark\", error=\"invalid_token\"");
     }

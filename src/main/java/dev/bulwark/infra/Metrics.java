@@ -131,6 +131,22 @@ public final class Metrics {
     return STANDARD_METHODS.contains(method) ? method : OTHER_METHOD;
   }
 
+  /**
+   * Registers, on the Vert.x registry of that name, one {@code bulwark_problems_total} series per
+   * (status, code) it is given; a no-op when metrics are off.
+   */
+  public static void problemCounter(String registryName, int status, String code, LongAdder n) {
+    MeterRegistry registry = BackendRegistries.getNow(registryName);
+    if (registry == null) {
+      return;
+    }
+    FunctionCounter.builder("bulwark_problems", n, LongAdder::sum)
+        .tag("status", Integer.toString(status))
+        .tag("code", code)
+        .description("problem responses answered, by status and stable code")
+        .register(registry);
+  }
+
   /** Registers Bulwark's own meters on the Vert.x registry of that name. */
   public static void bind(
       String registryName, LongSupplier hasherOutstanding, LongSupplier hasherRejected) {

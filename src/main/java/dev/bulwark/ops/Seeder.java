@@ -12,6 +12,7 @@ import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -22,8 +23,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bulwark.jar seed --users N --tasks-per-user M [--out file] [--prefix p]
- * [--allow-production-profile]}: fills PostgreSQL with benchmark accounts, each with one live
+ * {@code bulwark.jar seed --users N --tasks-per-user M [--out file] [--prefix p] [--token-minutes
+ * T] [--allow-production-profile]}: fills PostgreSQL with benchmark accounts, each with one live
  * session (a real refresh-token row) and M tasks, and writes {@code
  * email,password,user_id,session_id,access_token,refresh_token} per user for the load tests.
  *
@@ -33,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  * uses a fresh email prefix, so re-running adds users rather than colliding; an explicit {@code
  * --prefix} that was used before skips the existing emails. Runs on {@code main}: the blocking
  * waits here never touch an event loop the server uses.
+ *
+ * <p>The access tokens live {@code --token-minutes} (default: the configured {@code
+ * ACCESS_TOKEN_EXPIRE_MINUTES}): a server checks their expiry, not its own lifetime setting, so a
+ * run longer than 15 minutes against a server started with the defaults needs it. At the end the
+ * seeded tables are analyzed: after a bulk insert PostgreSQL has no statistics for them until
+ * autovacuum gets round to it, and the first minute of traffic would run on plans made blind.
  */
 public final class Seeder {
   /**
@@ -45,6 +52,8 @@ public final class Seeder {
       "email,password,user_id,session_id,access_token,refresh_token";
   static final int MAX_USERS = 1_000_000;
   static final int MAX_ROWS_PER_STATEMENT = 20_000;
+  static final int MAX_TOKEN_MINUTES = 7 * 24 * 60;
+  private static final String ANALYZE = "ANALYZE users, sessions, refresh_tokens, tasks";
   private static final long TIMEOUT_SECONDS = 120;
 
   private static final String INSERT_USERS =
@@ -80,7 +89,12 @@ public final class Seeder {
    * the operator said explicitly that this production-profile database is a private benchmark one.
    */
   public record Options(
-      int users, int tasksPerUser, Path out, String prefix, boolean allowProductionProfile) {}
+      int users,
+      int tasksPerUser,
+      Path out,
+      String prefix,
+      Integer tokenMinutes,
+      boolean allowProductionProfile) {}
 
   /** The flag that lets {@code seed} run under a staging or production profile. */
   public static final String ALLOW_PRODUCTION_PROFILE = "--allow-production-profile";
@@ -97,7 +111,7 @@ public final class Seeder {
 
   public static final String USAGE =
       "usage: java -jar bulwark.jar seed --users N --tasks-per-user M [--out FILE] "
-          + "[--prefix P] ["
+          + "[--prefix P] [--token-minutes T] ["
           + ALLOW_PRODUCTION_PROFILE
           + "]";
 
@@ -108,6 +122,7 @@ public final class Seeder {
     Integer tasks = null;
     Path out = Path.of("load-tests", "data", "users.csv");
     String prefix = "bench" + Long.toString(System.currentTimeMillis(), 36);
+    Integer tokenMinutes = null;
     boolean allowProductionProfile = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -124,6 +139,7 @@ public final class Seeder {
         case "--users" -> users = number(arg, value, 1, MAX_USERS);
         case "--tasks-per-user" -> tasks = number(arg, value, 0, maxTasksPerUser);
         case "--out" -> out = Path.of(value);
+        case "--token-minutes" -> tokenMinutes = number(arg, value, 1, MAX_TOKEN_MINUTES);
         case "--prefix" -> {
           if (!value.matches("[a-z0-9][a-z0-9-]{0,39}")) {
             throw new UsageException(
@@ -137,7 +153,7 @@ public final class Seeder {
     if (users == null || tasks == null) {
       throw new UsageException("--users and --tasks-per-user are required");
     }
-    return new Options(users, tasks, out, prefix, allowProductionProfile);
+    return new Options(users, tasks, out, prefix, tokenMinutes, allowProductionProfile);
   }
 
   private static int number(String name, String value, int min, int max) throws UsageException {
@@ -177,7 +193,12 @@ public final class Seeder {
       throws Exception {
     String passwordHash =
         new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds()).hash(PASSWORD);
-    AccessTokens accessTokens = new AccessTokens(vertx, config.jwt());
+    AccessTokens accessTokens =
+        new AccessTokens(
+            vertx,
+            options.tokenMinutes() == null
+                ? config.jwt()
+                : config.jwt().withAccessTokenTtl(Duration.ofMinutes(options.tokenMinutes())));
     RefreshTokens refreshTokens = new RefreshTokens(config.jwt().secret());
     long refreshTtl = config.auth().refreshTokenTtl().toSeconds();
     int batch =
@@ -220,6 +241,7 @@ public final class Seeder {
         written += accounts.size();
       }
     }
+    await(pg.query(ANALYZE).execute());
     return new Result(written, tasks, options.out(), options.prefix());
   }
 

@@ -305,7 +305,9 @@ public final class RateLimitGate {
     Admission(RoutingContext ctx, Redis redis) {
       this.ctx = ctx;
       this.redis = redis;
-      this.method = ctx.request().method();
+      // HEAD does a GET's work without the body: it meets the GET's rules, no rule of its own
+      HttpMethod requested = ctx.request().method();
+      this.method = requested == HttpMethod.HEAD ? HttpMethod.GET : requested;
       // the path the router matched: rules see a request under the name its route does
       this.path = ctx.normalizedPath();
     }

@@ -30,6 +30,10 @@ public final class TaskRepository {
           + COLUMNS
           + ", false AS deleted FROM tasks"
           + " WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL";
+  private static final String FIND_WITH_TOMBSTONE =
+      "SELECT "
+          + COLUMNS
+          + ", deleted_at IS NOT NULL AS deleted FROM tasks WHERE id = $1 AND user_id = $2";
   private static final String LOCK_OWNER = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
   private static final String COUNT_LIVE =
       """
@@ -102,6 +106,13 @@ public final class TaskRepository {
   /** A live task of the user, or null. */
   public static Future<Task> find(SqlClient sql, UUID userId, UUID id) {
     return sql.preparedQuery(FIND).execute(Tuple.of(id, userId)).map(TaskRepository::first);
+  }
+
+  /** A task of the user, live or a tombstone (its {@code deleted} set), or null. */
+  public static Future<Task> findWithTombstone(SqlClient sql, UUID userId, UUID id) {
+    return sql.preparedQuery(FIND_WITH_TOMBSTONE)
+        .execute(Tuple.of(id, userId))
+        .map(TaskRepository::first);
   }
 
   /**

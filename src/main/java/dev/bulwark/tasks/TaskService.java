@@ -188,10 +188,15 @@ public final class TaskService {
             deleted ->
                 deleted
                     ? Future.<Void>succeededFuture()
-                    : TaskRepository.find(pg, userId, id)
+                    : TaskRepository.findWithTombstone(pg, userId, id)
                         .map(
                             current -> {
                               Task t = existing(current);
+                              if (t.deleted()) {
+                                // already deleted: a retried DELETE (its response lost) reached
+                                // what it asked for, whatever version it named
+                                return null;
+                              }
                               // the task is live, so only the precondition can have stopped the
                               // delete (or a write that raced it)
                               throw versionConflict(t.version());

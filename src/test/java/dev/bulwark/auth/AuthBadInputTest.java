@@ -529,11 +529,6 @@ class AuthBadInputTest {
             "confirm_password",
             b -> b.put("confirm_password", GOOD_PASSWORD),
             "confirm_password:unknown_field"));
-    c.add(
-        changePassword(
-            "wrong current",
-            b -> b.put("current_password", "Not-the-current-0ne"),
-            "current_password:invalid_credentials"));
     return c.stream();
   }
 
@@ -716,7 +711,7 @@ class AuthBadInputTest {
             new JsonObject()
                 .put("current_password", "x".repeat(73))
                 .put("new_password", GOOD_PASSWORD));
-    assertValidation(r, "current_password:invalid_credentials");
+    assertProblem(r, 401, "invalid_credentials");
   }
 
   @Test
@@ -724,9 +719,6 @@ class AuthBadInputTest {
     TestUser someone = TestUsers.signup(server);
     for (JsonObject body :
         new JsonObject[] {
-          new JsonObject()
-              .put("current_password", "Not-the-current-0ne")
-              .put("new_password", GOOD_PASSWORD),
           new JsonObject()
               .put("current_password", someone.password())
               .put("new_password", "password1"),
@@ -740,6 +732,14 @@ class AuthBadInputTest {
               TestUsers.as(server, someone, HttpMethod.POST, Endpoint.CHANGE_PASSWORD.path), body);
       assertProblem(r, 400, "validation_failed");
     }
+    assertProblem(
+        server.send(
+            TestUsers.as(server, someone, HttpMethod.POST, Endpoint.CHANGE_PASSWORD.path),
+            new JsonObject()
+                .put("current_password", "Not-the-current-0ne")
+                .put("new_password", GOOD_PASSWORD)),
+        401,
+        "invalid_credentials");
     assertProblem(
         server.send(
             request(Endpoint.LOGIN),

@@ -150,7 +150,7 @@ class LoginLockoutTest {
               new JsonObject()
                   .put("current_password", "guess-" + i)
                   .put("new_password", "another-Strong-pass-7"));
-      assertProblem(r, 400, "validation_failed");
+      assertProblem(r, 401, "invalid_credentials");
     }
     HttpResponse<Buffer> locked =
         server.send(

@@ -37,16 +37,17 @@ class PasswordHasherTest {
     HasherConfig config = new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30), niceness);
     WorkerNiceness nice = new WorkerNiceness(niceness);
     PasswordHashes hashes = new PasswordHashes("hasher-test-pepper-0123456789-abcdefghijk", rounds);
+    PasswordHasher front = new PasswordHasher(vertx, config);
     vertx
         .deployVerticle(
-            () -> new PasswordHasherVerticle(hashes, nice),
+            () -> new PasswordHasherVerticle(hashes, nice, front),
             new DeploymentOptions()
                 .setThreadingModel(ThreadingModel.WORKER)
                 .setInstances(2)
                 .setWorkerPoolName(pool)
                 .setWorkerPoolSize(2))
         .await();
-    return new PasswordHasher(vertx, config);
+    return front;
   }
 
   /**
@@ -81,6 +82,50 @@ class PasswordHasherTest {
     assertEquals(1, hasher.rejectedTotal(), "and counted as a busy rejection");
     slow.forEach(f -> f.await());
     assertTrue(hasher.admission().succeeded(), "room again once the hashes are done");
+  }
+
+  /**
+   * The queue is measured in work, not requests: starved workers (each hash 4× its cost) must not
+   * keep 8 logins waiting 8 slow hashes — past a mobile client's 10 s timeout at cost 12.
+   */
+  @Test
+  void aQueueOfSlowHashesAdmitsOnlyWhatTheUsualQueueWouldTakeToFinish() {
+    long cost12 = 330_000_000L;
+    for (int outstanding = 0; outstanding < 8; outstanding++) {
+      assertTrue(
+          PasswordHasher.admits(outstanding, 8, cost12, cost12), "usual speed: " + outstanding);
+    }
+    assertFalse(PasswordHasher.admits(8, 8, cost12, cost12), "full");
+
+    long starved = 4 * cost12;
+    assertTrue(PasswordHasher.admits(0, 8, starved, cost12));
+    assertTrue(PasswordHasher.admits(1, 8, starved, cost12), "2 × 1.32 s ≤ 8 × 0.33 s × 1.25");
+    assertFalse(
+        PasswordHasher.admits(2, 8, starved, cost12), "3 slow hashes are more than 8 usual ones");
+
+    assertTrue(PasswordHasher.admits(7, 8, 0, 0), "nothing measured yet: the count decides");
+    assertFalse(PasswordHasher.admits(8, 8, 0, 0));
+
+    long cheap = 2_000_000L;
+    assertTrue(
+        PasswordHasher.admits(7, 8, 10 * cheap, cheap),
+        "under a second of work in all is always admitted (test-cost hashes are all jitter)");
+  }
+
+  /**
+   * Only hashes at the configured cost set the fastest: a cheap legacy hash that matched (verified
+   * at its own, lower cost) must not make every later hash look slow.
+   */
+  @Test
+  void hashTimesLearnTheCostFromFullCostHashesOnly() {
+    HashTimes times = new HashTimes();
+    assertEquals(0, times.fastestNanos());
+    times.record(330_000_000L, true);
+    times.record(20_000_000L, false);
+    assertEquals(330_000_000L, times.fastestNanos());
+    times.record(1_320_000_000L, true);
+    assertEquals(330_000_000L, times.fastestNanos());
+    assertTrue(times.recentNanos() > 330_000_000L, "a slow hash moves the average up");
   }
 
   @Test

@@ -185,9 +185,11 @@ class RevocationTest {
             new JsonObject()
                 .put("current_password", "not-the-password")
                 .put("new_password", "another-Strong-pass-7"));
-    JsonObject problem = assertProblem(r, 400, "validation_failed");
+    assertProblem(r, 401, "invalid_credentials");
     assertEquals(
-        "current_password", problem.getJsonArray("errors").getJsonObject(0).getString("field"));
+        "Bearer realm=\"bulwark\"",
+        r.getHeader("WWW-Authenticate"),
+        "the password was wrong, not the token: no error=\"invalid_token\" to make a client drop it");
     assertEquals(200, me(u.accessToken()).statusCode(), "nothing was revoked");
     login(u, u.password());
   }

@@ -174,42 +174,37 @@ class HardeningTest {
     assertProblem(r, 415, "unsupported_media_type");
   }
 
+  /**
+   * The oversized request goes over a client of its own: the server may close or reset that
+   * connection, and a connection it closed must not be left in the shared client's pool for the
+   * next test to pick up (that was a flake: the CORS test failing with "Connection was closed").
+   */
   @Test
   void oversizedHeadersAreRefusedAndTheServerCarriesOn() {
+    HttpClient own = server.vertx().createHttpClient();
     try {
-      HttpResponse<Buffer> r =
-          server.send(
-              server.request(HttpMethod.GET, "/health").putHeader("X-Junk", "j".repeat(4096)));
-      assertTrue(r.statusCode() == 431 || r.statusCode() == 400, "status " + r.statusCode());
+      RequestOptions options =
+          new RequestOptions()
+              .setHost("127.0.0.1")
+              .setPort(server.port())
+              .setURI("/health")
+              .putHeader("X-Junk", "j".repeat(4096));
+      int status =
+          Await.result(
+              own.request(options).compose(req -> req.send()).map(resp -> resp.statusCode()));
+      assertTrue(status == 431 || status == 400, "status " + status);
     } catch (Exception e) {
-      // closing the connection is the other acceptable answer to an oversized header block
-      if (!connectionLost(e)) {
+      // closing (or, on the epoll transport, resetting) the connection is the other acceptable
+      // answer to an oversized header block
+      if (!connectionLost(e) && !connectionLost(e.getCause())) {
         throw e;
       }
+    } finally {
+      own.close();
     }
-    assertEquals(200, healthOnAFreshConnection());
+    assertEquals(200, server.get("/health").statusCode(), "the server answers the next request");
   }
 
-  /**
-   * The client may still hold the connection the server just closed; the server itself must answer.
-   */
-  private static int healthOnAFreshConnection() {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return server.get("/health").statusCode();
-      } catch (Exception stalePooledConnection) {
-        if (attempt == 2 || !connectionLost(stalePooledConnection)) {
-          throw stalePooledConnection;
-        }
-      }
-    }
-  }
-
-  /**
-   * The server closed or reset the connection: seen as a closed connection, or (on the epoll
-   * transport, when the server resets it before the client reads) as an I/O error "Connection reset
-   * by peer".
-   */
   private static boolean connectionLost(Throwable e) {
     return e instanceof HttpClosedException || e instanceof java.io.IOException;
   }
@@ -219,7 +214,7 @@ class HardeningTest {
     for (HttpMethod m : new HttpMethod[] {HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE}) {
       HttpResponse<Buffer> r = server.send(server.request(m, "/api/v1/me"));
       assertProblem(r, 405, "method_not_allowed");
-      assertEquals("GET, PATCH, OPTIONS", r.getHeader("Allow"));
+      assertEquals("GET, HEAD, PATCH, OPTIONS", r.getHeader("Allow"));
     }
   }
 

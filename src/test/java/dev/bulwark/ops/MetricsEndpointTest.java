@@ -7,19 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.bulwark.testing.Await;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
+import dev.bulwark.testing.TestUsers;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /metrics} is not an attack surface: bounded series, a token or a port of its own, and
@@ -73,6 +81,70 @@ class MetricsEndpointTest {
       added.removeIf(
           s -> s.startsWith("jvm_") || s.startsWith("process_") || s.startsWith("system_"));
       assertTrue(added.isEmpty(), "50 made-up methods added series: " + added);
+    }
+  }
+
+  /**
+   * Micrometer warns once per JVM about a gauge registered twice, then logs it at DEBUG: listening
+   * at DEBUG sees every notice, whichever test started a server first. Vert.x registers some gauges
+   * again on purpose (event-bus consumers, pools and clients sharing an id), so the notice is
+   * filtered where logging is configured — in the server's logback.xml as in the tests'.
+   */
+  @Test
+  void aServerStartAndItsLoginsLogNoRepeatedGaugeNotice() throws Exception {
+    try (var in = MetricsEndpointTest.class.getResourceAsStream("/logback.xml")) {
+      assertTrue(
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .contains("<turboFilter class=\"dev.bulwark.infra.RepeatedGaugeNotice\"/>"),
+          "the server's logging configuration filters the notice");
+    }
+    Logger registryLog = (Logger) LoggerFactory.getLogger(MeterRegistry.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    Level saved = registryLog.getLevel();
+    registryLog.setLevel(Level.DEBUG);
+    lines.start();
+    registryLog.addAppender(lines);
+    try (TestServer server = TestServer.start()) {
+      TestUsers.signup(server);
+      assertEquals(200, server.get("/metrics").statusCode());
+    } finally {
+      registryLog.detachAppender(lines);
+      registryLog.setLevel(saved);
+    }
+    assertEquals(
+        List.of(),
+        lines.list.stream()
+            .map(ILoggingEvent::getFormattedMessage)
+            .filter(m -> m.contains("already registered"))
+            .toList());
+  }
+
+  private static double problems(String scrape, String status, String code) {
+    return scrape
+        .lines()
+        .filter(
+            l ->
+                l.startsWith("bulwark_problems_total{")
+                    && l.contains("code=\"" + code + "\"")
+                    && l.contains("status=\"" + status + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  @Test
+  void problemResponsesAreCountedByStatusAndCode() {
+    try (TestServer server = TestServer.start()) {
+      server.get("/no/such/path/warm-up");
+      String before = server.get("/metrics").bodyAsString();
+      for (int i = 0; i < 3; i++) {
+        assertProblem(server.get("/no/such/path"), 404, "not_found");
+      }
+      assertProblem(
+          server.send(server.request(HttpMethod.GET, "/api/v1/me")), 401, "missing_token");
+      String after = server.get("/metrics").bodyAsString();
+      assertTrue(
+          problems(after, "404", "not_found") - problems(before, "404", "not_found") >= 3, after);
+      assertTrue(problems(after, "401", "missing_token") >= 1, after);
     }
   }
 

@@ -62,14 +62,14 @@ class ServerBasicsTest {
   void wrongMethodIs405WithAllow() {
     HttpResponse<Buffer> r = server.send(server.request(HttpMethod.DELETE, "/health"));
     assertProblem(r, 405, "method_not_allowed");
-    assertEquals("GET, OPTIONS", r.getHeader("Allow"));
+    assertEquals("GET, HEAD, OPTIONS", r.getHeader("Allow"));
   }
 
   @Test
   void plainOptionsListsTheAllowedMethods() {
     HttpResponse<Buffer> r = server.send(server.request(HttpMethod.OPTIONS, "/api/v1/me"));
     assertEquals(204, r.statusCode());
-    assertEquals("GET, PATCH, OPTIONS", r.getHeader("Allow"));
+    assertEquals("GET, HEAD, PATCH, OPTIONS", r.getHeader("Allow"));
     assertEquals(404, server.send(server.request(HttpMethod.OPTIONS, "/nowhere")).statusCode());
   }
 

@@ -60,6 +60,21 @@ class RateLimitTest {
   }
 
   @Test
+  void headCountsAgainstTheRulesOfTheGetItMirrors() {
+    String name = uniqueName();
+    try (TestServer server =
+        TestServer.start(env(rule(name, "GET /api/status", "ip", "2/1m")), Map.of())) {
+      for (int i = 1; i <= 2; i++) {
+        HttpResponse<Buffer> r = server.send(server.request(HttpMethod.HEAD, "/api/status"));
+        assertEquals(200, r.statusCode(), "request " + i);
+        assertEquals(Integer.toString(2 - i), r.getHeader("X-RateLimit-Remaining"));
+      }
+      assertEquals(429, server.send(server.request(HttpMethod.HEAD, "/api/status")).statusCode());
+      assertProblem(server.get("/api/status"), 429, "rate_limited");
+    }
+  }
+
+  @Test
   void exactlyTheLimitPassesAndTheNextIsRefusedWithHeadersOnBoth() {
     String name = uniqueName();
     try (TestServer server =

@@ -230,9 +230,31 @@ class TaskCrudTest {
     assertNull(r.body());
     assertProblem(alice.get(id), 404, "not_found");
     assertProblem(alice.patch(id, new JsonObject().put("title", "back"), null), 404, "not_found");
-    assertProblem(alice.delete(id, null), 404, "not_found");
     assertFalse(
         alice.all("", 100).stream().anyMatch(i -> i.getString("id").equals(id)), "not listed");
+  }
+
+  /** A mobile client retries a DELETE whose response it lost: the task is gone, as it asked. */
+  @Test
+  void deletingAnAlreadyDeletedTaskAgainIs204AndChangesNothing() {
+    JsonObject t = alice.created("Deleted twice");
+    String id = t.getString("id");
+    assertEquals(204, alice.delete(id, "\"1\"").statusCode());
+    JsonObject tombstone = tombstone(id);
+    HttpResponse<Buffer> again = alice.delete(id, null);
+    assertEquals(204, again.statusCode(), again::bodyAsString);
+    assertNull(again.body());
+    assertEquals(
+        204, alice.delete(id, "\"1\"").statusCode(), "the retry repeats the first If-Match");
+    assertEquals(tombstone, tombstone(id), "the tombstone's version and time did not move");
+    assertProblem(alice.get(id), 404, "not_found");
+  }
+
+  private static JsonObject tombstone(String id) {
+    return alice.all("updated_since=" + TaskClient.SINCE_START, 100).stream()
+        .filter(i -> i.getString("id").equals(id))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -89,6 +89,13 @@ class TaskIsolationTest {
   }
 
   @Test
+  void deletingAnotherUsersDeletedTaskIsStill404() {
+    JsonObject t = alice.created("Alice deletes this first");
+    assertEquals(204, alice.delete(t.getString("id"), null).statusCode());
+    assertProblem(bob.delete(t.getString("id"), null), 404, "not_found");
+  }
+
+  @Test
   void anotherUsersTombstoneIsNotInDeltaSync() {
     String since = TaskClient.SINCE_START;
     JsonObject t = alice.created("Alice deletes this");
