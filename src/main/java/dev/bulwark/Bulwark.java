@@ -8,6 +8,7 @@ import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.RefreshSealEraser;
 import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
+import dev.bulwark.auth.UserRepository;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Preflight;
@@ -100,8 +101,8 @@ public final class Bulwark {
             applied -> {
               Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
               Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
-              return app.revocations
-                  .repairAtStart()
+              return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
+                  .compose(v -> app.revocations.repairAtStart())
                   .compose(v -> app.deploy())
                   .recover(
                       err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));

@@ -1,8 +1,10 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.JwtConfig;
+import dev.bulwark.config.Roles;
 import dev.bulwark.config.SigningKeys;
 import dev.bulwark.core.Failure;
+import dev.bulwark.core.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,9 +24,12 @@ import java.util.UUID;
 
 /**
  * Short-lived JWT access tokens (vertx-auth-jwt). Minting sets {@code sub sid jti iat nbf exp iss
- * aud typ=access} under a header {@code typ: JWT}. Verification pins the algorithm allow-list and
- * the header type before the signature is checked, lets vertx-auth-jwt verify the signature, then
- * checks each claim itself so every rejection carries a precise code.
+ * aud typ=access role} under a header {@code typ: JWT}. The {@code role} claim (the configured name
+ * of the account's role when the token was minted) lets a route guard decide without a database
+ * read; a role change revokes the tokens minted before it, so a claim is never stale for long.
+ * Verification pins the algorithm allow-list and the header type before the signature is checked,
+ * lets vertx-auth-jwt verify the signature, then checks each claim itself so every rejection
+ * carries a precise code.
  */
 public final class AccessTokens {
   static final String TYPE = "access";
@@ -45,10 +50,16 @@ public final class AccessTokens {
   private final long ttlSeconds;
   private final long leewaySeconds;
   private final SecureRandom random;
+  private final Roles roles;
 
   /** Instances are per verticle: the underlying MACs are not meant to be shared across threads. */
+  public AccessTokens(Vertx vertx, JwtConfig config, Roles roles) {
+    this(vertx, config, new SecureRandom(), roles);
+  }
+
+  /** With the default role names. */
   public AccessTokens(Vertx vertx, JwtConfig config) {
-    this(vertx, config, new SecureRandom());
+    this(vertx, config, new SecureRandom(), Roles.defaults());
   }
 
   /**
@@ -56,6 +67,11 @@ public final class AccessTokens {
    * ones seen before.
    */
   AccessTokens(Vertx vertx, JwtConfig config, SecureRandom random) {
+    this(vertx, config, random, Roles.defaults());
+  }
+
+  private AccessTokens(Vertx vertx, JwtConfig config, SecureRandom random, Roles roles) {
+    this.roles = roles;
     this.config = config;
     this.random = random;
     this.ttlSeconds = config.accessTokenTtl().toSeconds();
@@ -89,6 +105,11 @@ public final class AccessTokens {
    * stamp.
    */
   public Minted mint(UUID userId, UUID sessionId, long issuedAt) {
+    return mint(userId, sessionId, Role.USER, issuedAt);
+  }
+
+  /** A signed token for a session of an account holding {@code role}. */
+  public Minted mint(UUID userId, UUID sessionId, Role role, long issuedAt) {
     String jti = randomId();
     long exp = issuedAt + ttlSeconds;
     JsonObject claims =
@@ -101,7 +122,8 @@ public final class AccessTokens {
             .put("exp", exp)
             .put("iss", config.issuer())
             .put("aud", config.audience())
-            .put("typ", TYPE);
+            .put("typ", TYPE)
+            .put("role", roles.name(role));
     return new Minted(jwt.generateToken(claims, signing), jti, ttlSeconds);
   }
 
@@ -196,7 +218,22 @@ public final class AccessTokens {
     if (!(jti instanceof String j) || j.isEmpty() || j.length() > 64) {
       throw reject("invalid_token", "The access token lacks required claims.");
     }
-    return new Principal(sub, sid, j, iat, exp);
+    return new Principal(sub, sid, j, iat, exp, role(c.getValue("role")));
+  }
+
+  /**
+   * The level a role claim names. A token without one (minted before roles existed) is of the
+   * lowest role; a name this deployment does not know is refused (the roles were renamed: refresh).
+   */
+  private Role role(Object claim) {
+    if (claim == null) {
+      return Role.USER;
+    }
+    Role role = claim instanceof String name ? roles.level(name) : null;
+    if (role == null) {
+      throw reject("invalid_token", "The access token names an unknown role; refresh it.");
+    }
+    return role;
   }
 
   private boolean audienceMatches(Object aud) {
