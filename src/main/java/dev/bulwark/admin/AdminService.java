@@ -135,9 +135,11 @@ final class AdminService {
                         }))
         .compose(
             applied ->
-                revocations
-                    .revokeAll(applied.after().id(), applied.stamp(), applied.ended())
-                    .map(applied.after()));
+                applied.revoke()
+                    ? revocations
+                        .revokeAll(applied.after().id(), applied.stamp(), applied.ended())
+                        .map(applied.after())
+                    : Future.succeededFuture(applied.after()));
   }
 
   /** Ends every session of the account now. */
@@ -161,8 +163,11 @@ final class AdminService {
         .compose(ended -> revocations.revokeAll(id, stamp, ended));
   }
 
-  /** What a committed change leaves to do: the Redis markers. */
-  private record Applied(Account after, long stamp, List<UUID> ended) {}
+  /**
+   * What a committed change leaves to do: the Redis markers, when it revoked anything (a change to
+   * nothing, or a re-enable, revokes nothing).
+   */
+  private record Applied(Account after, boolean revoke, long stamp, List<UUID> ended) {}
 
   /**
    * Records the change and ends what it must: a disable ends every session; a role change stamps
@@ -187,7 +192,7 @@ final class AdminService {
                     event("admin_user_updated", actor, after.id(), request)
                         .with("before", state(before))
                         .with("after", state(after)))
-                .map(v -> new Applied(after, stamp, sessions)));
+                .map(v -> new Applied(after, disabledNow || roleChanged, stamp, sessions)));
   }
 
   /**
