@@ -7,6 +7,7 @@ import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.RouteModule;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -19,6 +20,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +33,17 @@ import org.slf4j.LoggerFactory;
  * answers, the cursor pauses until the response drains. Memory stays that of one fetch whatever the
  * account holds. A failure once the document has started cannot become a problem response: the
  * connection is reset, so a client never mistakes a truncated export for a complete one.
+ *
+ * <p>The request timeout does not cut a document once it has started (a large export on a slow link
+ * takes longer than any API call should); instead a client that stops reading for {@value
+ * #STALL_SECONDS} s, or an export still running after {@value #MAX_MINUTES} minutes, is cut off, so
+ * a reader that stalls cannot hold a database connection for long.
  */
 public final class AccountExport implements RouteModule {
   private static final Logger log = LoggerFactory.getLogger(AccountExport.class);
   private static final Buffer COMMA = Buffer.buffer(",");
+  static final long STALL_SECONDS = 30;
+  static final long MAX_MINUTES = 10;
 
   private final Pool pg;
 
@@ -50,6 +59,8 @@ public final class AccountExport implements RouteModule {
   private void export(RoutingContext ctx) {
     UUID userId = Principal.of(ctx).userId();
     HttpServerResponse response = ctx.response();
+    Vertx vertx = ctx.vertx();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(MAX_MINUTES);
     pg.getConnection()
         .compose(
             conn ->
@@ -58,7 +69,7 @@ public final class AccountExport implements RouteModule {
                         tx ->
                             conn.query(ExportRepository.SNAPSHOT)
                                 .execute()
-                                .compose(v -> document(conn, userId, response))
+                                .compose(v -> document(conn, userId, response, vertx, deadline))
                                 .eventually(tx::rollback))
                     .eventually(conn::close))
         .onSuccess(v -> response.end())
@@ -73,7 +84,8 @@ public final class AccountExport implements RouteModule {
             });
   }
 
-  private Future<Void> document(SqlConnection conn, UUID userId, HttpServerResponse response) {
+  private Future<Void> document(
+      SqlConnection conn, UUID userId, HttpServerResponse response, Vertx vertx, long deadline) {
     return conn.preparedQuery(ExportRepository.PROFILE)
         .execute(Tuple.of(userId))
         .compose(
@@ -108,12 +120,22 @@ public final class AccountExport implements RouteModule {
               String encoded = head.encode();
               // the head without its closing brace; the streamed arrays follow
               response.write(encoded.substring(0, encoded.length() - 1) + ",\"tasks\":[");
-              return array(conn, ExportRepository.TASKS, userId, response, AccountExport::task);
+              return array(
+                  conn,
+                  ExportRepository.TASKS,
+                  userId,
+                  new Writer(response, vertx, deadline),
+                  AccountExport::task);
             })
         .compose(
             v -> {
               response.write("],\"audit_events\":[");
-              return array(conn, ExportRepository.AUDIT, userId, response, AccountExport::event);
+              return array(
+                  conn,
+                  ExportRepository.AUDIT,
+                  userId,
+                  new Writer(response, vertx, deadline),
+                  AccountExport::event);
             })
         .map(
             v -> {
@@ -122,23 +144,33 @@ public final class AccountExport implements RouteModule {
             });
   }
 
-  /** Writes the rows of {@code sql} as JSON array elements, pausing the cursor while full. */
+  /** Where rows go: the response, with the bounds on how long it may take. */
+  private record Writer(HttpServerResponse response, Vertx vertx, long deadline) {}
+
+  /**
+   * Writes the rows of {@code sql} as JSON array elements, pausing the cursor while the response's
+   * write queue is full and giving up on a client that stops reading or a deadline passed.
+   */
   private static Future<Void> array(
-      SqlConnection conn,
-      String sql,
-      UUID userId,
-      HttpServerResponse response,
-      Function<Row, JsonObject> json) {
+      SqlConnection conn, String sql, UUID userId, Writer out, Function<Row, JsonObject> json) {
+    HttpServerResponse response = out.response();
     ExportRepository.RowSink[] sink = new ExportRepository.RowSink[1];
     boolean[] first = {true};
     return ExportRepository.stream(
         conn,
         sql,
         userId,
-        s -> sink[0] = s,
+        s -> {
+          sink[0] = s;
+          response.closeHandler(v -> s.abandon(new IllegalStateException("the client went away")));
+        },
         row -> {
           if (response.closed()) {
             sink[0].abandon(new IllegalStateException("the client went away"));
+            return;
+          }
+          if (System.nanoTime() > out.deadline()) {
+            sink[0].abandon(new IllegalStateException("the export ran past its time limit"));
             return;
           }
           if (!first[0]) {
@@ -148,7 +180,18 @@ public final class AccountExport implements RouteModule {
           response.write(json.apply(row).toBuffer());
           if (response.writeQueueFull()) {
             sink[0].rows().pause();
-            response.drainHandler(d -> sink[0].rows().resume());
+            long stall =
+                out.vertx()
+                    .setTimer(
+                        TimeUnit.SECONDS.toMillis(STALL_SECONDS),
+                        t ->
+                            sink[0].abandon(
+                                new IllegalStateException("the client stopped reading")));
+            response.drainHandler(
+                d -> {
+                  out.vertx().cancelTimer(stall);
+                  sink[0].rows().resume();
+                });
           }
         });
   }
