@@ -135,8 +135,8 @@ final class FeatureSet implements Endpoint {
             access -> gate(root, access, accessTokenCallers, refreshTokenCallers),
             role ->
                 root.gate()
-                    .handler(
-                        accessTokenCallers.requiring(role, config.admin().hideFromNonStaff())));
+                    .handler(accessTokenCallers.requiring(role, config.admin().hideFromNonStaff())),
+            config.admin().hideFromNonStaff());
     this.router = ApiRouter.create(vertx, platform, modules);
     this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
   }

@@ -36,6 +36,7 @@ public final class ApiRouter {
   private final Handler<RoutingContext> body;
   private final Map<Access, Handler<RoutingContext>> gates = new EnumMap<>(Access.class);
   private final Map<Role, Handler<RoutingContext>> roleGates = new EnumMap<>(Role.class);
+  private final boolean hideRoleRoutes;
 
   private ApiRouter(Vertx vertx, Platform platform) {
     this.router = Router.router(vertx);
@@ -45,6 +46,7 @@ public final class ApiRouter {
         gates.put(access, platform.gates().apply(access));
       }
     }
+    this.hideRoleRoutes = platform.hideRoleRoutes();
     roleGates.put(Role.USER, gates.get(Access.USER));
     roleGates.put(Role.STAFF, platform.roleGates().apply(Role.STAFF));
     roleGates.put(Role.ADMIN, platform.roleGates().apply(Role.ADMIN));
@@ -55,7 +57,8 @@ public final class ApiRouter {
    * production (HSTS), the allowed CORS origins, how client addresses are told, whether the process
    * is draining for shutdown, the gate of each access level (the caller's credential and checks,
    * and every rate limit), and the gate of {@link Access#USER} routes that require a role above the
-   * lowest (the same gate, whose verdict also reads the role claim of the token: no I/O).
+   * lowest (the same gate, whose verdict also reads the role claim of the token: no I/O), and
+   * whether those routes hide from callers without a staff role (a wrong method is 404, not 405).
    */
   public record Platform(
       HttpConfig http,
@@ -65,7 +68,8 @@ public final class ApiRouter {
       BooleanSupplier draining,
       Duration gracePeriod,
       Function<Access, Handler<RoutingContext>> gates,
-      Function<Role, Handler<RoutingContext>> roleGates) {}
+      Function<Role, Handler<RoutingContext>> roleGates,
+      boolean hideRoleRoutes) {}
 
   /**
    * The router of one HTTP verticle: the platform chain, then each module's routes, then the one
@@ -116,6 +120,9 @@ public final class ApiRouter {
       throw new IllegalArgumentException("a required role needs Access.USER: " + path);
     }
     allowed.add(method, path);
+    if (role != null && role != Role.USER && hideRoleRoutes) {
+      allowed.hide(path);
+    }
     Route route = router.route(method, path);
     if (WITH_BODY.contains(method)) {
       route.handler(body);

@@ -155,6 +155,10 @@ public final class ProblemHandler implements Handler<RoutingContext> {
           ctx.request().path(),
           failure);
     }
+    if (problem.status() == 405 && allowedMethods.isHidden(ctx.request().path())) {
+      // a hidden route's wrong method: the answer to a path that does not exist
+      problem = toProblem(404, null);
+    }
     if (problem.status() == 405) {
       response.putHeader("Allow", allowedMethods.allowHeader(ctx.request().path()));
       if (ctx.request().method() == HttpMethod.OPTIONS) {

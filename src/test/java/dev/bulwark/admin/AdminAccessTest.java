@@ -107,6 +107,13 @@ class AdminAccessTest {
   }
 
   @Test
+  void shownRoutesAnswerAWrongMethodWith405() {
+    HttpResponse<Buffer> r = server.send(server.request(HttpMethod.PUT, "/api/v1/admin/users"));
+    assertProblem(r, 405, "method_not_allowed");
+    assertEquals("GET, POST, OPTIONS", r.getHeader("Allow"));
+  }
+
+  @Test
   void auditEventsCannotBeDeletedThroughTheApi() {
     TestUser admin = Staff.account(server, "admin");
     HttpResponse<Buffer> r =

@@ -9,6 +9,7 @@ import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestUsers;
 import dev.bulwark.testing.TestUsers.TestUser;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,21 @@ class AdminHiddenTest {
       HttpResponse<Buffer> r = AdminAccessTest.call(server, c, admin.bearer());
       assertEquals(c.ok(), r.statusCode(), () -> c + " as admin: " + r.bodyAsString());
     }
+  }
+
+  @Test
+  void aWrongMethodOnAHiddenRouteIsNotFoundToo() {
+    JsonObject unknown = assertProblem(server.get("/api/v1/admin/no-such-thing"), 404, "not_found");
+    TestUser admin = Staff.account(server, "admin");
+    for (String path :
+        new String[] {"/api/v1/admin/users", "/api/v1/admin/users/" + admin.id() + "/sessions"}) {
+      HttpResponse<Buffer> r = server.send(server.request(HttpMethod.PUT, path));
+      JsonObject hidden = assertProblem(r, 404, "not_found");
+      assertEquals(unknown.getString("detail"), hidden.getString("detail"));
+      assertEquals(null, r.getHeader("Allow"), path);
+    }
+    assertProblem(
+        server.send(server.request(HttpMethod.PUT, "/api/v1/me")), 405, "method_not_allowed");
   }
 
   @Test
