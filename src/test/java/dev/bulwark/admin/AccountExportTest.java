@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,8 +32,18 @@ import org.junit.jupiter.api.Test;
 class AccountExportTest {
   @BulwarkTest.Server private static TestServer server;
 
+  /**
+   * Waits up to 3 minutes (not the usual 30 s): 27 MB on a test machine shared by several builds
+   * can take longer than that, and how long it takes is not what is tested.
+   */
   private static HttpResponse<Buffer> export(TestUser u) {
-    return server.send(TestUsers.as(server, u, HttpMethod.GET, "/api/v1/me/export"));
+    try {
+      return TestUsers.as(server, u, HttpMethod.GET, "/api/v1/me/export")
+          .send()
+          .await(3, TimeUnit.MINUTES);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no export within 3 minutes", e);
+    }
   }
 
   @Test
