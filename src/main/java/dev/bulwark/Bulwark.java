@@ -8,6 +8,7 @@ import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.RefreshSealEraser;
 import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
+import dev.bulwark.auth.UserRepository;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.DatabaseConfig;
@@ -113,8 +114,8 @@ public final class Bulwark {
               Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
               ProblemCounts.publishTo(
                   (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
-              return app.revocations
-                  .repairAtStart()
+              return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
+                  .compose(v -> app.revocations.repairAtStart())
                   .compose(v -> app.deploy())
                   .recover(
                       err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));

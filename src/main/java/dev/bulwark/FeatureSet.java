@@ -1,5 +1,7 @@
 package dev.bulwark;
 
+import dev.bulwark.admin.AccountExport;
+import dev.bulwark.admin.AdminRoutes;
 import dev.bulwark.auth.AccessTokenCallers;
 import dev.bulwark.auth.AccessTokens;
 import dev.bulwark.auth.AccountService;
@@ -76,7 +78,7 @@ final class FeatureSet implements Endpoint {
             config.redis().maxWaitingPerVerticle(verticles));
     Clock clock = Clock.systemUTC();
 
-    AccessTokens accessTokens = new AccessTokens(vertx, config.jwt());
+    AccessTokens accessTokens = new AccessTokens(vertx, config.jwt(), config.auth().roles());
     AccessTokenCallers accessTokenCallers =
         new AccessTokenCallers(accessTokens, root.revocations());
     RefreshTokenCallers refreshTokenCallers = new RefreshTokenCallers(pg);
@@ -96,9 +98,20 @@ final class FeatureSet implements Endpoint {
         new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
     AccountService accounts =
         new AccountService(
-            pg, root.hasher(), issuer, rotation, throttle, devices, root.revocations());
+            pg,
+            root.hasher(),
+            issuer,
+            rotation,
+            throttle,
+            devices,
+            root.revocations(),
+            config.auth().roles());
     AuthRoutes auth =
         new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
+
+    AdminRoutes admin =
+        new AdminRoutes(
+            pg, root.hasher(), root.revocations(), config.auth().roles(), config.jwt().secret());
 
     TaskCursors cursors = new TaskCursors(config.jwt().secret());
     TaskRoutes tasks = new TaskRoutes(new TaskService(pg, config.tasks(), cursors), cursors);
@@ -124,6 +137,8 @@ final class FeatureSet implements Endpoint {
       modules.add(new DocsRoutes());
     }
     modules.add(auth);
+    modules.add(new AccountExport(pg));
+    modules.add(admin);
     modules.add(tasks);
 
     ApiRouter.Platform platform =
@@ -134,7 +149,13 @@ final class FeatureSet implements Endpoint {
             root.clients(),
             root::draining,
             config.shutdown().gracePeriod(),
-            access -> gate(root, redis, access, accessTokenCallers, refreshTokenCallers));
+            access -> gate(root, redis, access, accessTokenCallers, refreshTokenCallers),
+            role ->
+                root.gate()
+                    .handler(
+                        accessTokenCallers.requiring(role, config.admin().hideFromNonStaff()),
+                        redis),
+            config.admin().hideFromNonStaff());
     this.router = ApiRouter.create(vertx, platform, modules);
     this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
   }

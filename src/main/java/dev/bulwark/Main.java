@@ -1,6 +1,7 @@
 package dev.bulwark;
 
 import ch.qos.logback.classic.LoggerContext;
+import dev.bulwark.admin.AdminCommand;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
@@ -25,7 +26,7 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * {@code java -jar bulwark.jar [serve|migrate|check-config|seed]}: load and validate config →
+ * {@code java -jar bulwark.jar [serve|migrate|check-config|seed|admin]}: load and validate config →
  * (development) start embedded services → migrate → deploy. Blocking waits happen here on the main
  * thread only, never on an event loop.
  */
@@ -64,7 +65,7 @@ public final class Main {
       case "check-config" -> {
         return checkConfig(confDir, env, props);
       }
-      case "serve", "migrate", "seed" -> {
+      case "serve", "migrate", "seed", "admin" -> {
         BulwarkConfig config;
         try {
           config = loadConfig(confDir, env, props);
@@ -75,11 +76,21 @@ public final class Main {
         if (command.equals("seed")) {
           return seedCommand(List.of(args).subList(1, args.length), config);
         }
+        if (command.equals("admin")) {
+          LoggingSetup.apply(config.logging());
+          return AdminCommand.run(
+              List.of(args).subList(1, args.length),
+              config,
+              env,
+              System.in,
+              System.out,
+              System.err);
+        }
         LoggingSetup.apply(config.logging());
         return command.equals("migrate") ? migrate(config) : serve(config);
       }
       default -> {
-        System.err.println("usage: java -jar bulwark.jar [serve|migrate|check-config|seed]");
+        System.err.println("usage: java -jar bulwark.jar [serve|migrate|check-config|seed|admin]");
         return EXIT_USAGE;
       }
     }

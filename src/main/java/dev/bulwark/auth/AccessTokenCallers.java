@@ -1,6 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.core.Failure;
+import dev.bulwark.core.Role;
 import dev.bulwark.ratelimit.Caller;
 import dev.bulwark.ratelimit.CallerSource;
 import io.vertx.core.Future;
@@ -12,16 +13,44 @@ import java.util.List;
  * and verifies it (CPU only, no I/O). The gate counts the request against its address before
  * answering a bad token, reads the token's revocation markers in the same round trip, and puts the
  * {@link Principal} on the context once admitted.
+ *
+ * <p>{@link #requiring} gives the callers of routes that need a role: the verdict also compares the
+ * token's role claim (no I/O; a role change revokes older tokens, so the claim is current). Where
+ * the administration API hides itself, every refusal — no token, a bad or revoked one, too low a
+ * role — is the router's own 404, so the routes cannot be told from paths that do not exist.
  */
 public final class AccessTokenCallers implements CallerSource {
   private static final int MAX_TOKEN_LENGTH = 4096;
 
+  /** Exactly what the router answers for a path it does not know. */
+  static final Failure HIDDEN = Failure.notFound("No resource at this path.");
+
+  private static final Failure INSUFFICIENT_ROLE =
+      Failure.forbidden("insufficient_role", "Your role does not allow this.");
+
   private final AccessTokens tokens;
   private final Revocations revocations;
+  private final Role required;
+  private final boolean hidden;
 
   public AccessTokenCallers(AccessTokens tokens, Revocations revocations) {
+    this(tokens, revocations, Role.USER, false);
+  }
+
+  private AccessTokenCallers(
+      AccessTokens tokens, Revocations revocations, Role required, boolean hidden) {
     this.tokens = tokens;
     this.revocations = revocations;
+    this.required = required;
+    this.hidden = hidden;
+  }
+
+  /**
+   * The callers of routes that require {@code role}; with {@code hideFromNonStaff}, callers below
+   * staff get 404 for anything they get wrong.
+   */
+  public AccessTokenCallers requiring(Role role, boolean hideFromNonStaff) {
+    return new AccessTokenCallers(tokens, revocations, role, hideFromNonStaff);
   }
 
   @Override
@@ -30,9 +59,25 @@ public final class AccessTokenCallers implements CallerSource {
     try {
       token = bearerToken(ctx.request().getHeader("Authorization"));
     } catch (Failure e) {
-      return Future.failedFuture(e);
+      return Future.failedFuture(hidden ? HIDDEN : e);
     }
-    return tokens.verify(token).map(AccessTokenCaller::new);
+    Future<Caller> caller = tokens.verify(token).map(AccessTokenCaller::new);
+    return hidden ? caller.recover(err -> Future.failedFuture(HIDDEN)) : caller;
+  }
+
+  /** A revoked token, or one below the required role: the answer the route gives it. */
+  private Future<Void> guard(Principal principal, Future<Void> revocation) {
+    if (required == Role.USER) {
+      return revocation;
+    }
+    boolean hide = hidden && !principal.role().atLeast(Role.STAFF);
+    return revocation
+        .recover(err -> Future.failedFuture(hide ? HIDDEN : err))
+        .compose(
+            v ->
+                principal.role().atLeast(required)
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(hide ? HIDDEN : INSUFFICIENT_ROLE));
   }
 
   /** A verified access token: its user's limits, and its revocation markers. */
@@ -60,12 +105,12 @@ public final class AccessTokenCallers implements CallerSource {
 
     @Override
     public Future<Void> verdict(List<String> values) {
-      return revocations.verdict(principal, values);
+      return guard(principal, revocations.verdict(principal, values));
     }
 
     @Override
     public Future<Void> verdictWithoutRedis() {
-      return revocations.verdictWithoutRedis(principal);
+      return guard(principal, revocations.verdictWithoutRedis(principal));
     }
 
     @Override

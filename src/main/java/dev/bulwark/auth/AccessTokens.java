@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.bulwark.config.JwtConfig;
+import dev.bulwark.config.Roles;
 import dev.bulwark.config.SigningKeys;
 import dev.bulwark.core.Failure;
+import dev.bulwark.core.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,9 +32,11 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Short-lived JWT access tokens (vertx-auth-jwt). Minting sets {@code sub sid jti iat nbf exp iss
- * aud typ=access} under a header {@code typ: JWT}. Verification pins the algorithm allow-list and
- * the header type before the signature is checked, verifies the signature, then checks each claim
- * itself so every rejection carries a precise code.
+ * aud typ=access role} under a header {@code typ: JWT}. The {@code role} claim (the configured name
+ * of the account's role when the token was minted) lets a route guard decide without a database
+ * read; a role change revokes the tokens minted before it, so a claim is never stale for long.
+ * Verification pins the algorithm allow-list and the header type before the signature is checked,
+ * verifies the signature, then checks each claim itself so every rejection carries a precise code.
  *
  * <p>HS256 (the default) is verified here, on the hot path of every authenticated request: one HMAC
  * over the signed part with this instance's {@link Mac}, compared in constant time, and one parse
@@ -65,10 +69,16 @@ public final class AccessTokens {
   private final SecureRandom random;
   private final Mac hmac;
   private final String mintedHeader;
+  private final Roles roles;
 
   /** Instances are per verticle: the underlying MACs are not meant to be shared across threads. */
+  public AccessTokens(Vertx vertx, JwtConfig config, Roles roles) {
+    this(vertx, config, new SecureRandom(), roles);
+  }
+
+  /** With the default role names. */
   public AccessTokens(Vertx vertx, JwtConfig config) {
-    this(vertx, config, new SecureRandom());
+    this(vertx, config, new SecureRandom(), Roles.defaults());
   }
 
   /**
@@ -76,6 +86,11 @@ public final class AccessTokens {
    * ones seen before.
    */
   AccessTokens(Vertx vertx, JwtConfig config, SecureRandom random) {
+    this(vertx, config, random, Roles.defaults());
+  }
+
+  private AccessTokens(Vertx vertx, JwtConfig config, SecureRandom random, Roles roles) {
+    this.roles = roles;
     this.config = config;
     this.random = random;
     this.ttlSeconds = config.accessTokenTtl().toSeconds();
@@ -122,6 +137,11 @@ public final class AccessTokens {
    * stamp.
    */
   public Minted mint(UUID userId, UUID sessionId, long issuedAt) {
+    return mint(userId, sessionId, Role.USER, issuedAt);
+  }
+
+  /** A signed token for a session of an account holding {@code role}. */
+  public Minted mint(UUID userId, UUID sessionId, Role role, long issuedAt) {
     String jti = randomId();
     long exp = issuedAt + ttlSeconds;
     JsonObject claims =
@@ -134,7 +154,8 @@ public final class AccessTokens {
             .put("exp", exp)
             .put("iss", config.issuer())
             .put("aud", config.audience())
-            .put("typ", TYPE);
+            .put("typ", TYPE)
+            .put("role", roles.name(role));
     return new Minted(jwt.generateToken(claims, signing), jti, ttlSeconds);
   }
 
@@ -307,7 +328,22 @@ public final class AccessTokens {
     if (!(jti instanceof String j) || j.isEmpty() || j.length() > 64) {
       throw reject("invalid_token", "The access token lacks required claims.");
     }
-    return new Principal(sub, sid, j, iat, exp);
+    return new Principal(sub, sid, j, iat, exp, role(c.getValue("role")));
+  }
+
+  /**
+   * The level a role claim names. A token without one (minted before roles existed) is of the
+   * lowest role; a name this deployment does not know is refused (the roles were renamed: refresh).
+   */
+  private Role role(Object claim) {
+    if (claim == null) {
+      return Role.USER;
+    }
+    Role role = claim instanceof String name ? roles.level(name) : null;
+    if (role == null) {
+      throw reject("invalid_token", "The access token names an unknown role; refresh it.");
+    }
+    return role;
   }
 
   private boolean audienceMatches(Object aud) {

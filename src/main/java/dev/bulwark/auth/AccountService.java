@@ -1,19 +1,24 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.config.Roles;
 import dev.bulwark.core.Failure;
+import dev.bulwark.core.Role;
 import dev.bulwark.infra.Metrics;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.UUID;
 
-/** Signup, login, refresh, profile and password change. */
+/** Signup, login, refresh, profile, password change and account deletion. */
 public final class AccountService {
   private static final Failure INVALID_CREDENTIALS =
       Failure.unauthenticated("invalid_credentials", "The email or password is incorrect.");
-  // 401 like a failed login: the password did not authenticate. The token did, and stays valid
-  private static final Failure WRONG_CURRENT_PASSWORD =
-      Failure.unauthenticated("invalid_credentials", "The current password is incorrect.");
+  static final Failure ACCOUNT_DISABLED =
+      Failure.forbidden("account_disabled", "This account has been disabled by an administrator.");
+  public static final Failure LAST_ADMIN =
+      Failure.conflict(
+          "last_admin", "This is the last active administrator: promote another account first.");
 
   private final Pool pg;
   private final PasswordHasher hasher;
@@ -22,6 +27,7 @@ public final class AccountService {
   private final LoginThrottle throttle;
   private final DeviceTokens devices;
   private final Revocations revocations;
+  private final Roles roles;
 
   public AccountService(
       Pool pg,
@@ -30,7 +36,9 @@ public final class AccountService {
       RefreshRotation rotation,
       LoginThrottle throttle,
       DeviceTokens devices,
-      Revocations revocations) {
+      Revocations revocations,
+      Roles roles) {
+    this.roles = roles;
     this.pg = pg;
     this.hasher = hasher;
     this.issuer = issuer;
@@ -56,7 +64,8 @@ public final class AccountService {
             hash ->
                 pg.withTransaction(
                     conn ->
-                        UserRepository.insert(conn, s.email(), hash, s.displayName())
+                        UserRepository.insert(
+                                conn, s.email(), hash, s.displayName(), roles.name(Role.USER))
                             .compose(
                                 userId -> {
                                   if (userId == null) {
@@ -83,6 +92,7 @@ public final class AccountService {
                     .pairAt(
                         session.userId(),
                         session.sessionId(),
+                        Role.USER,
                         session.refreshToken(),
                         AccessTokens.nowSeconds(),
                         session.refreshExpiresIn())
@@ -131,6 +141,12 @@ public final class AccountService {
       RequestInfo request) {
     UUID userId = user.id();
     throttle.reset(attempt);
+    if (user.disabled()) {
+      // answered only now that the password checked out: a guesser learns nothing from it
+      return AuditLog.record(pg, new AuditLog.Event("login_disabled", userId, null, request))
+          .transform(audited -> Future.failedFuture(ACCOUNT_DISABLED));
+    }
+    Role role = level(user.role());
     Metrics.count(Metrics.Event.LOGIN_SUCCEEDED);
     return pg.withTransaction(
             conn ->
@@ -155,7 +171,11 @@ public final class AccountService {
             session -> {
               issuer.revokeEnded(session);
               return issuer.pair(
-                  userId, session.sessionId(), session.refreshToken(), session.refreshExpiresIn());
+                  userId,
+                  session.sessionId(),
+                  role,
+                  session.refreshToken(),
+                  session.refreshExpiresIn());
             })
         .map(pair -> pair.withDeviceToken(devices.issue(userId)));
   }
@@ -190,12 +210,26 @@ public final class AccountService {
         .compose(
             outcome -> {
               if (outcome instanceof RefreshRotation.Rotated r) {
-                return issuer.pair(
-                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
+                return standing(r.userId())
+                    .compose(
+                        role ->
+                            issuer.pair(
+                                r.userId(),
+                                r.sessionId(),
+                                role,
+                                r.refreshToken(),
+                                r.refreshExpiresIn()));
               }
               if (outcome instanceof RefreshRotation.Replayed r) {
-                return issuer.pair(
-                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
+                return standing(r.userId())
+                    .compose(
+                        role ->
+                            issuer.pair(
+                                r.userId(),
+                                r.sessionId(),
+                                role,
+                                r.refreshToken(),
+                                r.refreshExpiresIn()));
               }
               if (outcome instanceof RefreshRotation.Reused r) {
                 revocations.revokeSession(r.userId(), r.sessionId());
@@ -217,6 +251,97 @@ public final class AccountService {
                         default -> "The refresh token is not valid.";
                       }));
             });
+  }
+
+  /**
+   * The role a refreshed token carries, read from PostgreSQL (never from the old token): a disabled
+   * account gets none (403), a deleted one 401.
+   */
+  private Future<Role> standing(UUID userId) {
+    return UserRepository.standing(pg, userId)
+        .map(AccountService::existing)
+        .compose(
+            s ->
+                s.disabled()
+                    ? Future.failedFuture(ACCOUNT_DISABLED)
+                    : Future.succeededFuture(level(s.role())));
+  }
+
+  /** The level of a stored role name; a name no longer configured counts as the lowest. */
+  private Role level(String name) {
+    Role role = roles.level(name);
+    return role == null ? Role.USER : role;
+  }
+
+  /**
+   * Deletes the caller's account once the password is proven again: every session ends at once
+   * (PostgreSQL, then the Redis markers), the account, its tasks, sessions, tokens and audit events
+   * go in one transaction, and one tombstone stays in the audit trail: the event and the former id,
+   * no email, no address. The last active administrator cannot leave (409).
+   */
+  public Future<Void> deleteAccount(Principal p, String password, RequestInfo request) {
+    return hasher
+        .admission()
+        .compose(v -> UserRepository.reauth(pg, p.userId()))
+        .map(AccountService::existing)
+        .compose(
+            account ->
+                throttle
+                    .check(
+                        new LoginThrottle.Attempt(
+                            account.email(), request.ip(), "session-" + p.sessionId()))
+                    .compose(
+                        attempt ->
+                            hasher
+                                .verify(password, account.passwordHash())
+                                .compose(
+                                    ok ->
+                                        ok
+                                            ? Future.succeededFuture()
+                                            : wrongPassword(
+                                                attempt,
+                                                p,
+                                                request,
+                                                "password",
+                                                "account_deletion_failure"))))
+        .compose(
+            v ->
+                pg.withTransaction(
+                    conn ->
+                        UserRepository.standing(conn, p.userId())
+                            .map(AccountService::existing)
+                            .compose(
+                                standing ->
+                                    level(standing.role()) == Role.ADMIN && !standing.disabled()
+                                        ? UserRepository.lockAndCountActiveAdmins(
+                                                conn, roles.name(Role.ADMIN))
+                                            .compose(
+                                                admins ->
+                                                    admins <= 1
+                                                        ? Future.failedFuture(LAST_ADMIN)
+                                                        : Future.succeededFuture())
+                                        : Future.succeededFuture())
+                            .compose(
+                                ok ->
+                                    SessionRepository.revokeAll(
+                                        conn, p.userId(), "account_deleted"))
+                            .compose(
+                                ended ->
+                                    UserRepository.delete(conn, p.userId())
+                                        .compose(
+                                            deleted ->
+                                                AuditLog.record(
+                                                    conn,
+                                                    new AuditLog.Event(
+                                                            "account_deleted",
+                                                            null,
+                                                            null,
+                                                            null,
+                                                            request.requestId(),
+                                                            new JsonObject())
+                                                        .with("user_id", p.userId().toString())))
+                                        .map(ended))))
+        .compose(ended -> revocations.revokeAll(p.userId(), Revocations.nextStamp(), ended));
   }
 
   public Future<UserRepository.Profile> profile(Principal p) {
@@ -254,7 +379,12 @@ public final class AccountService {
                                     ok ->
                                         ok
                                             ? hasher.hash(replacement)
-                                            : wrongCurrentPassword(attempt, p, request))))
+                                            : wrongPassword(
+                                                attempt,
+                                                p,
+                                                request,
+                                                "current_password",
+                                                "password_change_failure"))))
         .compose(
             newHash ->
                 pg.withTransaction(
@@ -299,6 +429,7 @@ public final class AccountService {
                                         issuer.pairAt(
                                             p.userId(),
                                             p.sessionId(),
+                                            p.role(),
                                             changed.refreshToken(),
                                             changed.stamp()))));
   }
@@ -311,17 +442,27 @@ public final class AccountService {
    * session being a device that proved itself: a stolen token cannot guess freely, nor lock the
    * owner's other devices out.
    */
-  private Future<String> wrongCurrentPassword(
-      LoginThrottle.Attempt attempt, Principal p, RequestInfo request) {
+  private <T> Future<T> wrongPassword(
+      LoginThrottle.Attempt attempt,
+      Principal p,
+      RequestInfo request,
+      String field,
+      String auditEvent) {
     return throttle
         .recordFailure(attempt)
         .compose(
             lockMs ->
                 AuditLog.record(
-                    pg,
-                    new AuditLog.Event(
-                        "password_change_failure", p.userId(), p.sessionId(), request)))
-        .transform(ignored -> Future.failedFuture(WRONG_CURRENT_PASSWORD));
+                    pg, new AuditLog.Event(auditEvent, p.userId(), p.sessionId(), request)))
+        // 401 like a failed login: the password did not authenticate. The token did, and stays valid
+        .transform(
+            ignored ->
+                Future.failedFuture(
+                    Failure.unauthenticated(
+                        "invalid_credentials",
+                        field.equals("current_password")
+                            ? "The current password is incorrect."
+                            : "The password is incorrect.")));
   }
 
   private static <T> T existing(T value) {

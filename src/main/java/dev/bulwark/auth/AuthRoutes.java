@@ -51,6 +51,7 @@ public final class AuthRoutes implements RouteModule {
     api.route(HttpMethod.GET, "/api/v1/me", Access.USER, this::me);
     api.route(HttpMethod.PATCH, "/api/v1/me", Access.USER, this::updateMe);
     api.route(HttpMethod.POST, "/api/v1/me/password", Access.USER, this::changePassword);
+    api.route(HttpMethod.DELETE, "/api/v1/me", Access.USER, this::deleteMe);
   }
 
   private void signup(RoutingContext ctx) {
@@ -155,7 +156,7 @@ public final class AuthRoutes implements RouteModule {
         new Fields(
             JsonBody.object(ctx),
             Set.of("display_name"),
-            Set.of("id", "email", "created_at", "updated_at"));
+            Set.of("id", "email", "created_at", "updated_at", "role", "disabled"));
     if (!f.has("display_name") && f.errors().isEmpty()) {
       f.error("display_name", "required", "Send at least one field to change: display_name.");
     }
@@ -166,6 +167,17 @@ public final class AuthRoutes implements RouteModule {
             Principal.of(ctx),
             displayName == null || displayName.isBlank() ? null : displayName.trim())
         .onSuccess(profile -> json(ctx, 200, profileJson(profile)))
+        .onFailure(ctx::fail);
+  }
+
+  /** Re-authenticates with the password in the body; 204 once everything is gone. */
+  private void deleteMe(RoutingContext ctx) {
+    Fields f = new Fields(JsonBody.object(ctx), Set.of("password"));
+    String password = password(f, "password");
+    f.validate();
+    accounts
+        .deleteAccount(Principal.of(ctx), password, RequestInfo.of(ctx))
+        .onSuccess(v -> noContent(ctx))
         .onFailure(ctx::fail);
   }
 
@@ -240,6 +252,7 @@ public final class AuthRoutes implements RouteModule {
         .put("id", p.id().toString())
         .put("email", p.email())
         .put("display_name", p.displayName())
+        .put("role", p.role())
         .put("created_at", Timestamps.format(p.createdAt()))
         .put("updated_at", Timestamps.format(p.updatedAt()));
   }

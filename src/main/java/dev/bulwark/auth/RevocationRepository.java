@@ -20,6 +20,10 @@ public final class RevocationRepository {
       FROM sessions WHERE id = $1 AND user_id = $2""";
   private static final String STAMP_ACCESS_NOT_BEFORE =
       "UPDATE sessions SET access_not_before = greatest(access_not_before, $2) WHERE id = $1";
+  private static final String STAMP_USER_NOT_BEFORE =
+      """
+      UPDATE sessions SET access_not_before = greatest(access_not_before, $2)
+      WHERE user_id = $1 AND revoked_at IS NULL""";
   private static final String RECENT =
       """
       SELECT id, user_id, revoked_at IS NOT NULL AS revoked, access_not_before FROM sessions
@@ -57,6 +61,14 @@ public final class RevocationRepository {
     return sql.preparedQuery(STAMP_ACCESS_NOT_BEFORE)
         .execute(Tuple.of(sessionId, stamp))
         .mapEmpty();
+  }
+
+  /**
+   * Access tokens of every live session of this user issued before {@code stamp} are revoked (a
+   * role change: the sessions live on, their next refresh carries the new role).
+   */
+  public static Future<Void> stampUserNotBefore(SqlClient sql, UUID userId, long stamp) {
+    return sql.preparedQuery(STAMP_USER_NOT_BEFORE).execute(Tuple.of(userId, stamp)).mapEmpty();
   }
 
   /**

@@ -136,7 +136,7 @@ public final class Revocations {
    * The not-before stamp for tokens issued up to now: the next second, so tokens of this second are
    * covered too.
    */
-  static long nextStamp() {
+  public static long nextStamp() {
     return AccessTokens.nowSeconds() + 1;
   }
 

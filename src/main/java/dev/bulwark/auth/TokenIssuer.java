@@ -1,6 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.core.Role;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Clock;
@@ -86,23 +87,29 @@ public final class TokenIssuer {
    * refresh token.
    */
   public Future<TokenPair> pair(
-      UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn) {
+      UUID userId, UUID sessionId, Role role, String refreshToken, long refreshExpiresIn) {
     return revocations
         .issueTime(userId)
-        .map(iat -> pairAt(userId, sessionId, refreshToken, iat, refreshExpiresIn));
+        .map(iat -> pairAt(userId, sessionId, role, refreshToken, iat, refreshExpiresIn));
   }
 
   /**
    * A pair whose refresh token lives the full idle lifetime (a token just issued to a session well
    * within its maximum age).
    */
-  public TokenPair pairAt(UUID userId, UUID sessionId, String refreshToken, long issuedAt) {
-    return pairAt(userId, sessionId, refreshToken, issuedAt, lifetime.idleSeconds());
+  public TokenPair pairAt(
+      UUID userId, UUID sessionId, Role role, String refreshToken, long issuedAt) {
+    return pairAt(userId, sessionId, role, refreshToken, issuedAt, lifetime.idleSeconds());
   }
 
   public TokenPair pairAt(
-      UUID userId, UUID sessionId, String refreshToken, long issuedAt, long refreshExpiresIn) {
-    AccessTokens.Minted access = accessTokens.mint(userId, sessionId, issuedAt);
+      UUID userId,
+      UUID sessionId,
+      Role role,
+      String refreshToken,
+      long issuedAt,
+      long refreshExpiresIn) {
+    AccessTokens.Minted access = accessTokens.mint(userId, sessionId, role, issuedAt);
     return new TokenPair(
         access.token(), access.expiresIn(), refreshToken, refreshExpiresIn, sessionId);
   }

@@ -6,8 +6,8 @@ import java.time.Duration;
 /**
  * Sessions (idle lifetime = the refresh-token lifetime, renewed by each refresh; absolute lifetime
  * {@code sessionMaxAge}, never extended), refresh-token rotation, the brute-force brake (per
- * account and address, per account with a higher threshold, per proven device), and the password
- * pepper.
+ * account and address, per account with a higher threshold, per proven device), the password
+ * pepper, and the names of the roles.
  */
 public record AuthConfig(
     Duration refreshTokenTtl,
@@ -20,7 +20,8 @@ public record AuthConfig(
     Duration lockoutBaseDelay,
     Duration lockoutMaxDelay,
     Duration deviceTokenValidity,
-    String passwordPepper) {
+    String passwordPepper,
+    Roles roles) {
 
   public static final int MIN_PEPPER_BYTES = 32;
 
@@ -57,7 +58,8 @@ public record AuthConfig(
             Duration.ofDays(365),
             Duration.ofMinutes(1),
             Duration.ofDays(3650)),
-        pepper(r));
+        pepper(r),
+        Roles.read(r));
   }
 
   /**

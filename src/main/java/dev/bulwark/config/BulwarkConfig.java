@@ -21,7 +21,8 @@ public record BulwarkConfig(
     ShutdownConfig shutdown,
     MetricsConfig metrics,
     LoggingConfig logging,
-    RetentionConfig retention) {
+    RetentionConfig retention,
+    AdminConfig admin) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -51,7 +52,8 @@ public record BulwarkConfig(
             ShutdownConfig.read(r),
             MetricsConfig.read(r),
             LoggingConfig.read(r, environment),
-            RetentionConfig.read(r));
+            RetentionConfig.read(r),
+            AdminConfig.read(r, environment));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -94,6 +96,7 @@ public record BulwarkConfig(
         shutdown,
         metrics,
         logging,
-        retention);
+        retention,
+        admin);
   }
 }

@@ -283,7 +283,8 @@ public final class ConfigLoader {
           "tasks",
           "shutdown",
           "metrics",
-          "retention");
+          "retention",
+          "admin");
 
   private static void put(JsonObject root, String dottedKey, String value) {
     String[] parts = dottedKey.split("\\.");

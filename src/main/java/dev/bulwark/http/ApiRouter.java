@@ -1,6 +1,7 @@
 package dev.bulwark.http;
 
 import dev.bulwark.config.HttpConfig;
+import dev.bulwark.core.Role;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -21,17 +22,21 @@ import java.util.function.Function;
  * The route table. Every route gets its chain here, in one order: platform (request id, access log,
  * canonical path) → body → gate (the caller's credential, revocation and every rate limit, in one
  * Redis round trip; a bad credential is answered only after the address was counted) → feature.
- * Feature {@code *Routes} classes declare their paths through {@link #route}; errors from any
- * handler end in the one {@link ProblemHandler}.
+ * Feature {@code *Routes} classes declare their paths through {@link #route}, each with its access
+ * level and, where it needs more than a signed-in user, the {@link Role} it requires; errors from
+ * any handler end in the one {@link ProblemHandler}.
  */
 public final class ApiRouter {
+  /** DELETE too: deleting one's account re-authenticates with the password in the body. */
   private static final Set<HttpMethod> WITH_BODY =
-      Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
+      Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 
   private final Router router;
   private final AllowedMethods allowed = new AllowedMethods();
   private final Handler<RoutingContext> body;
   private final Map<Access, Handler<RoutingContext>> gates = new EnumMap<>(Access.class);
+  private final Map<Role, Handler<RoutingContext>> roleGates = new EnumMap<>(Role.class);
+  private final boolean hideRoleRoutes;
 
   private ApiRouter(Vertx vertx, Platform platform) {
     this.router = Router.router(vertx);
@@ -41,13 +46,19 @@ public final class ApiRouter {
         gates.put(access, platform.gates().apply(access));
       }
     }
+    this.hideRoleRoutes = platform.hideRoleRoutes();
+    roleGates.put(Role.USER, gates.get(Access.USER));
+    roleGates.put(Role.STAFF, platform.roleGates().apply(Role.STAFF));
+    roleGates.put(Role.ADMIN, platform.roleGates().apply(Role.ADMIN));
   }
 
   /**
    * What every route shares, decided by the composition root: the HTTP settings, whether this is
    * production (HSTS), the allowed CORS origins, how client addresses are told, whether the process
-   * is draining for shutdown, and the gate of each access level (the caller's credential and
-   * checks, and every rate limit).
+   * is draining for shutdown, the gate of each access level (the caller's credential and checks,
+   * and every rate limit), and the gate of {@link Access#USER} routes that require a role above the
+   * lowest (the same gate, whose verdict also reads the role claim of the token: no I/O), and
+   * whether those routes hide from callers without a staff role (a wrong method is 404, not 405).
    */
   public record Platform(
       HttpConfig http,
@@ -56,7 +67,9 @@ public final class ApiRouter {
       ClientAddress clients,
       BooleanSupplier draining,
       Duration gracePeriod,
-      Function<Access, Handler<RoutingContext>> gates) {}
+      Function<Access, Handler<RoutingContext>> gates,
+      Function<Role, Handler<RoutingContext>> roleGates,
+      boolean hideRoleRoutes) {}
 
   /**
    * The router of one HTTP verticle: the platform chain, then each module's routes, then the one
@@ -95,7 +108,22 @@ public final class ApiRouter {
    */
   public void route(
       HttpMethod method, String path, Access access, Handler<RoutingContext> feature) {
+    route(method, path, access, null, feature);
+  }
+
+  /**
+   * Declares one route that requires {@code role} or above of its caller ({@link Access#USER}
+   * only): the gate refuses anyone else (403, or 404 where the administration API hides itself).
+   */
+  public void route(
+      HttpMethod method, String path, Access access, Role role, Handler<RoutingContext> feature) {
+    if (role != null && access != Access.USER) {
+      throw new IllegalArgumentException("a required role needs Access.USER: " + path);
+    }
     allowed.add(method, path);
+    if (role != null && role != Role.USER && hideRoleRoutes) {
+      allowed.hide(path);
+    }
     Route route = router.route(method, path);
     if (method == HttpMethod.GET) {
       allowed.add(HttpMethod.HEAD, path);
@@ -105,7 +133,7 @@ public final class ApiRouter {
       route.handler(body);
     }
     if (access != Access.OPS) {
-      route.handler(gates.get(access));
+      route.handler(role == null ? gates.get(access) : roleGates.get(role));
     }
     route.handler(feature);
   }

@@ -119,6 +119,11 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
+    if (response.headWritten() && ctx.failure() == null && ctx.statusCode() == 503) {
+      // the request timeout fired under a response that is streaming its body (an account
+      // export): the body is on its way, and the handler streaming it bounds it itself
+      return;
+    }
     if (response.headWritten()) {
       log.warn(
           "failure after the response started (request_id={}): {}",
@@ -149,6 +154,10 @@ public final class ProblemHandler implements Handler<RoutingContext> {
           ctx.request().method(),
           ctx.request().path(),
           failure);
+    }
+    if (problem.status() == 405 && allowedMethods.isHidden(ctx.request().path())) {
+      // a hidden route's wrong method: the answer to a path that does not exist
+      problem = toProblem(404, null);
     }
     if (problem.status() == 405) {
       response.putHeader("Allow", allowedMethods.allowHeader(ctx.request().path()));

@@ -88,6 +88,23 @@ class AccessTokenAttackTest {
   }
 
   @Test
+  void aRoleNameTheDeploymentDoesNotKnowIsRefusedAndNoRoleIsTheLowest() {
+    assertProblem(
+        me("Bearer " + forge(validClaims(user.id()).put("role", "root"))), 401, "invalid_token");
+    assertProblem(
+        me("Bearer " + forge(validClaims(user.id()).put("role", 7))), 401, "invalid_token");
+    JsonObject noRole = validClaims(user.id());
+    noRole.remove("role");
+    assertEquals(200, me("Bearer " + forge(noRole)).statusCode(), "minted before roles existed");
+    HttpResponse<Buffer> admin =
+        server.send(
+            server
+                .request(HttpMethod.GET, "/api/v1/admin/users")
+                .putHeader("Authorization", "Bearer " + forge(noRole)));
+    assertProblem(admin, 403, "insufficient_role");
+  }
+
+  @Test
   void serverMintedTokenIsAccepted() {
     assertEquals(200, me(user.bearer()).statusCode());
   }
@@ -672,7 +689,8 @@ class AccessTokenAttackTest {
         .put("exp", now + 600)
         .put("iss", issuer)
         .put("aud", audience)
-        .put("typ", "access");
+        .put("typ", "access")
+        .put("role", "user");
   }
 
   private static String forge(JsonObject claims) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.core.Role;
 import dev.bulwark.testing.Await;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -356,7 +357,7 @@ class ConfigLoaderTest {
   void rateLimitRulesComeFromTheEnvironmentsFile() {
     RateLimitConfig prod = load(production(Map.of()), Map.of()).rateLimit();
     assertEquals(
-        List.of("auth", "delete", "global"),
+        List.of("auth", "delete", "admin", "export", "leave", "global"),
         prod.rules().stream().map(RateLimitConfig.Rule::name).toList());
     RateLimitConfig.Rule auth = prod.rules().get(0);
     assertEquals("POST", auth.method());
@@ -366,7 +367,10 @@ class ConfigLoaderTest {
     assertEquals(RateLimitConfig.Key.USER, prod.rules().get(1).key());
     assertEquals(
         List.of(RateLimitConfig.limit("100/1m"), RateLimitConfig.limit("1000/1h")),
-        prod.rules().get(2).limits());
+        prod.rules().get(5).limits());
+    RateLimitConfig.Rule admin = prod.rules().get(2);
+    assertEquals("/api/v1/admin/**", admin.pathPattern());
+    assertEquals(RateLimitConfig.Key.USER, admin.key());
     assertEquals(RateLimitConfig.FailMode.LOCAL, prod.failMode());
 
     Map<String, String> staging = new HashMap<>(production(Map.of()));
@@ -377,6 +381,26 @@ class ConfigLoaderTest {
     assertTrue(
         load(Map.of(), Map.of()).rateLimit().rules().get(0).limits().get(0).count() > 5,
         "development is relaxed");
+  }
+
+  @Test
+  void rolesAreThreeDistinctNamesAndTheAdminApiHidesItselfInProductionByDefault() {
+    BulwarkConfig development = load(Map.of(), Map.of());
+    assertEquals(List.of("user", "staff", "admin"), development.auth().roles().names());
+    assertFalse(development.admin().hideFromNonStaff());
+    assertTrue(load(production(Map.of()), Map.of()).admin().hideFromNonStaff());
+    assertTrue(load(Map.of(), Map.of("admin.hideFromNonStaff", "true")).admin().hideFromNonStaff());
+
+    BulwarkConfig civic = load(Map.of(), Map.of("auth.roles", "citizen, officer, admin"));
+    assertEquals(Role.STAFF, civic.auth().roles().level("officer"), "renamed: officer is staff");
+    assertEquals(null, civic.auth().roles().level("staff"));
+
+    for (String bad : List.of("user,staff", "user,user,admin", "user,Staff!,admin")) {
+      ConfigException e =
+          assertThrows(ConfigException.class, () -> load(Map.of(), Map.of("auth.roles", bad)));
+      List<ConfigProblem> p = e.problems();
+      assertTrue(mentions(p, "auth.roles", "auth.roles", "three distinct"), bad + ": " + p);
+    }
   }
 
   @Test

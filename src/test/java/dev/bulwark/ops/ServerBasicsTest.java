@@ -69,7 +69,7 @@ class ServerBasicsTest {
   void plainOptionsListsTheAllowedMethods() {
     HttpResponse<Buffer> r = server.send(server.request(HttpMethod.OPTIONS, "/api/v1/me"));
     assertEquals(204, r.statusCode());
-    assertEquals("GET, HEAD, PATCH, OPTIONS", r.getHeader("Allow"));
+    assertEquals("DELETE, GET, HEAD, PATCH, OPTIONS", r.getHeader("Allow"));
     assertEquals(404, server.send(server.request(HttpMethod.OPTIONS, "/nowhere")).statusCode());
   }
 

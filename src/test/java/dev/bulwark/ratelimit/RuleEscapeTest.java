@@ -157,6 +157,11 @@ class RuleEscapeTest {
         () -> new Sample(HttpMethod.GET, "/api/status", null),
         () -> new Sample(HttpMethod.GET, "/api/v1/me", null),
         () -> new Sample(HttpMethod.GET, "/api/v1/tasks", null),
+        // a user's: 403 from the role check, counted like any answer
+        () -> new Sample(HttpMethod.GET, "/api/v1/admin/users", null),
+        () -> new Sample(HttpMethod.GET, "/api/v1/me/export", null),
+        // no password: 400, and the account stays
+        () -> new Sample(HttpMethod.DELETE, "/api/v1/me", Buffer.buffer("{}")),
         () -> new Sample(HttpMethod.DELETE, "/api/v1/tasks/" + newTask(server, user), null));
   }
 
