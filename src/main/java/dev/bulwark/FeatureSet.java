@@ -5,6 +5,8 @@ import dev.bulwark.auth.AccessTokens;
 import dev.bulwark.auth.AccountService;
 import dev.bulwark.auth.AuthRoutes;
 import dev.bulwark.auth.DeviceTokens;
+import dev.bulwark.auth.EmailFlows;
+import dev.bulwark.auth.IdentityRoutes;
 import dev.bulwark.auth.LoginThrottle;
 import dev.bulwark.auth.RefreshRotation;
 import dev.bulwark.auth.RefreshTokenCallers;
@@ -77,9 +79,10 @@ final class FeatureSet implements Endpoint {
         new LoginThrottle(redis, config.auth(), config.redis().commandTimeout().toMillis());
     DeviceTokens devices =
         new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
+    EmailFlows emailFlows = root.emailFlows(redis);
     AccountService accounts =
         new AccountService(
-            pg, root.hasher(), issuer, rotation, throttle, devices, root.revocations());
+            pg, root.hasher(), issuer, rotation, throttle, devices, root.revocations(), emailFlows);
     AuthRoutes auth =
         new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
 
@@ -107,6 +110,7 @@ final class FeatureSet implements Endpoint {
       modules.add(new DocsRoutes());
     }
     modules.add(auth);
+    modules.add(new IdentityRoutes(emailFlows));
     modules.add(tasks);
 
     ApiRouter.Platform platform =

@@ -19,6 +19,7 @@ public final class AccountService {
   private final LoginThrottle throttle;
   private final DeviceTokens devices;
   private final Revocations revocations;
+  private final EmailFlows emails;
 
   public AccountService(
       Pool pg,
@@ -27,7 +28,8 @@ public final class AccountService {
       RefreshRotation rotation,
       LoginThrottle throttle,
       DeviceTokens devices,
-      Revocations revocations) {
+      Revocations revocations,
+      EmailFlows emails) {
     this.pg = pg;
     this.hasher = hasher;
     this.issuer = issuer;
@@ -35,6 +37,7 @@ public final class AccountService {
     this.throttle = throttle;
     this.devices = devices;
     this.revocations = revocations;
+    this.emails = emails;
   }
 
   public record Signup(String email, String password, String displayName, String deviceName) {}
@@ -62,7 +65,12 @@ public final class AccountService {
                                             "email_taken",
                                             "An account with this email already exists."));
                                   }
-                                  return issuer.startSession(conn, userId, s.deviceName(), request);
+                                  return emails
+                                      .queueVerification(conn, userId, s.email())
+                                      .compose(
+                                          v ->
+                                              issuer.startSession(
+                                                  conn, userId, s.deviceName(), request));
                                 })
                             .compose(
                                 session ->
@@ -84,6 +92,38 @@ public final class AccountService {
                         AccessTokens.nowSeconds(),
                         session.refreshExpiresIn())
                     .withDeviceToken(devices.issue(session.userId())));
+  }
+
+  /** Whether signup waits for the address to be proven ({@code auth.signupMode: verify-first}). */
+  public boolean verifyFirst() {
+    return emails.verifyFirst();
+  }
+
+  /**
+   * Verify-first signup: the same answer, and the same bcrypt work, whether or not the address has
+   * an account. A new account gets its verification email and no session; the owner of an existing
+   * one is told someone tried.
+   */
+  public Future<Void> signupVerifyFirst(Signup s, RequestInfo request) {
+    return hasher
+        .hash(s.password())
+        .compose(
+            hash ->
+                pg.withTransaction(
+                    conn ->
+                        UserRepository.insert(conn, s.email(), hash, s.displayName())
+                            .compose(
+                                userId ->
+                                    userId == null
+                                        ? emails.queueSignupAttempt(conn, s.email())
+                                        : emails
+                                            .queueVerification(conn, userId, s.email())
+                                            .compose(
+                                                v ->
+                                                    AuditLog.record(
+                                                        conn,
+                                                        new AuditLog.Event(
+                                                            "signup", userId, null, request))))));
   }
 
   /**
@@ -121,6 +161,27 @@ public final class AccountService {
    * unless it changed meanwhile.
    */
   private Future<TokenPair> succeed(
+      UserRepository.Credentials user,
+      String upgradedHash,
+      LoginThrottle.Attempt attempt,
+      Login l,
+      RequestInfo request) {
+    UUID userId = user.id();
+    if (emails.verifyFirst()) {
+      return UserRepository.emailVerified(pg, userId)
+          .compose(
+              verified ->
+                  verified
+                      ? startLogin(user, upgradedHash, attempt, l, request)
+                      : Future.failedFuture(
+                          Failure.forbidden(
+                              "email_not_verified",
+                              "Confirm your email address first: open the link we sent you.")));
+    }
+    return startLogin(user, upgradedHash, attempt, l, request);
+  }
+
+  private Future<TokenPair> startLogin(
       UserRepository.Credentials user,
       String upgradedHash,
       LoginThrottle.Attempt attempt,

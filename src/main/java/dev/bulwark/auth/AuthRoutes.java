@@ -60,6 +60,15 @@ public final class AuthRoutes implements RouteModule {
     String displayName = name(f, "display_name");
     String device = deviceName(f, ctx);
     f.validate();
+    if (accounts.verifyFirst()) {
+      // the same answer for a new address and a taken one: signup tells nobody who has an account
+      accounts
+          .signupVerifyFirst(
+              new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
+          .onSuccess(v -> IdentityRoutes.accepted(ctx))
+          .onFailure(ctx::fail);
+      return;
+    }
     accounts
         .signup(
             new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
@@ -241,7 +250,8 @@ public final class AuthRoutes implements RouteModule {
         .put("email", p.email())
         .put("display_name", p.displayName())
         .put("created_at", Timestamps.format(p.createdAt()))
-        .put("updated_at", Timestamps.format(p.updatedAt()));
+        .put("updated_at", Timestamps.format(p.updatedAt()))
+        .put("email_verified", p.emailVerified());
   }
 
   private static void tokens(RoutingContext ctx, int status, TokenPair pair) {

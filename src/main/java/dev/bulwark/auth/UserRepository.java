@@ -19,11 +19,28 @@ public final class UserRepository {
   private static final String CREDENTIALS_BY_ID =
       "SELECT email, password_hash FROM users WHERE id = $1";
   private static final String PROFILE =
-      "SELECT id, email, display_name, created_at, updated_at FROM users WHERE id = $1";
+      "SELECT id, email, display_name, created_at, updated_at, email_verified_at IS NOT NULL AS email_verified FROM users WHERE id = $1";
   private static final String UPDATE_DISPLAY_NAME =
       """
       UPDATE users SET display_name = $2, updated_at = now() WHERE id = $1
-      RETURNING id, email, display_name, created_at, updated_at""";
+      RETURNING id, email, display_name, created_at, updated_at, email_verified_at IS NOT NULL AS email_verified""";
+  private static final String BY_EMAIL =
+      "SELECT id, email_verified_at IS NOT NULL FROM users WHERE email = $1";
+  private static final String EMAIL_VERIFIED =
+      "SELECT email_verified_at IS NOT NULL FROM users WHERE id = $1";
+
+  /** Only while the account still has the address the proof was sent to. */
+  private static final String MARK_EMAIL_VERIFIED =
+      """
+      UPDATE users SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
+       WHERE id = $1 AND email = $2""";
+
+  /** A reset proves the address as well: the link reached it. */
+  private static final String RESET_PASSWORD =
+      """
+      UPDATE users SET password_hash = $3, password_changed_at = now(), updated_at = now(),
+             email_verified_at = coalesce(email_verified_at, now())
+       WHERE id = $1 AND email = $2""";
 
   /**
    * Not a password change: the same password, hashed in the current format and cost (no session is
@@ -41,16 +58,21 @@ public final class UserRepository {
       String email,
       String displayName,
       OffsetDateTime createdAt,
-      OffsetDateTime updatedAt) {
+      OffsetDateTime updatedAt,
+      boolean emailVerified) {
     static Profile from(Row row) {
       return new Profile(
           row.getUUID("id"),
           row.getString("email"),
           row.getString("display_name"),
           row.getOffsetDateTime("created_at"),
-          row.getOffsetDateTime("updated_at"));
+          row.getOffsetDateTime("updated_at"),
+          row.getBoolean("email_verified"));
     }
   }
+
+  /** An account found by its address, and whether that address is proven. */
+  public record EmailAccount(UUID id, boolean verified) {}
 
   /** What login needs: the id and the stored password hash. */
   public record Credentials(UUID id, String passwordHash) {}
@@ -118,6 +140,37 @@ public final class UserRepository {
       SqlClient sql, UUID userId, String staleHash, String upgradedHash) {
     return sql.preparedQuery(REPLACE_HASH)
         .execute(Tuple.of(userId, staleHash, upgradedHash))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  public static Future<EmailAccount> byEmail(SqlClient sql, String email) {
+    return sql.preparedQuery(BY_EMAIL)
+        .execute(Tuple.of(email))
+        .map(
+            rows -> {
+              Row row = first(rows);
+              return row == null ? null : new EmailAccount(row.getUUID(0), row.getBoolean(1));
+            });
+  }
+
+  public static Future<Boolean> emailVerified(SqlClient sql, UUID userId) {
+    return sql.preparedQuery(EMAIL_VERIFIED)
+        .execute(Tuple.of(userId))
+        .map(rows -> first(rows) != null && first(rows).getBoolean(0));
+  }
+
+  /** False when the account no longer has that address (the proof was for another one). */
+  public static Future<Boolean> markEmailVerified(SqlClient sql, UUID userId, String email) {
+    return sql.preparedQuery(MARK_EMAIL_VERIFIED)
+        .execute(Tuple.of(userId, email))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** False when the account no longer has the address the reset link was sent to. */
+  public static Future<Boolean> resetPassword(
+      SqlClient sql, UUID userId, String email, String passwordHash) {
+    return sql.preparedQuery(RESET_PASSWORD)
+        .execute(Tuple.of(userId, email, passwordHash))
         .map(rows -> rows.rowCount() == 1);
   }
 

@@ -21,7 +21,9 @@ public record BulwarkConfig(
     ShutdownConfig shutdown,
     MetricsConfig metrics,
     LoggingConfig logging,
-    RetentionConfig retention) {
+    RetentionConfig retention,
+    OutboxConfig outbox,
+    IdentityConfig identity) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -51,7 +53,9 @@ public record BulwarkConfig(
             ShutdownConfig.read(r),
             MetricsConfig.read(r),
             LoggingConfig.read(r, environment),
-            RetentionConfig.read(r));
+            RetentionConfig.read(r),
+            OutboxConfig.read(r),
+            IdentityConfig.read(r));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -94,6 +98,8 @@ public record BulwarkConfig(
         shutdown,
         metrics,
         logging,
-        retention);
+        retention,
+        outbox,
+        identity);
   }
 }

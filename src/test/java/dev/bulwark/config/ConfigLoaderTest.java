@@ -104,7 +104,11 @@ class ConfigLoaderTest {
                 "JWT_SECRET_KEY",
                 "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0o",
                 "PASSWORD_PEPPER",
-                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"),
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "SMTP_URL",
+                "smtp://mail.example.com:587",
+                "PUBLIC_BASE_URL",
+                "https://app.example.com"),
             Map.of());
     assertEquals(Environment.STAGING, c.environment());
     assertFalse(c.docsEnabled(), "application-staging.yaml turns docs off");
@@ -241,7 +245,11 @@ class ConfigLoaderTest {
                 "JWT_SECRET_KEY",
                 "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
                 "PASSWORD_PEPPER",
-                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "SMTP_URL",
+                "smtp://mail.example.com:587",
+                "PUBLIC_BASE_URL",
+                "https://app.example.com"));
     env.putAll(extra);
     return env;
   }
