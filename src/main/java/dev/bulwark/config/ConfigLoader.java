@@ -257,7 +257,11 @@ public final class ConfigLoader {
           "tasks",
           "shutdown",
           "metrics",
-          "retention");
+          "retention",
+          "outbox",
+          "mail",
+          "sms",
+          "links");
 
   private static void put(JsonObject root, String dottedKey, String value) {
     String[] parts = dottedKey.split("\\.");
