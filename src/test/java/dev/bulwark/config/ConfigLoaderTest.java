@@ -318,6 +318,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void productionRefusesTheDevelopmentOutboxFolderAndLinksWithoutAPublicBaseUrl() {
+    Map<String, String> env = production(Map.of());
+    env.remove("SMTP_URL");
+    env.remove("PUBLIC_BASE_URL");
+    List<ConfigProblem> p = problems(env);
+    assertTrue(mentions(p, "mail.smtpUrl", "SMTP_URL", "is required"), p::toString);
+    assertTrue(mentions(p, "links.publicBaseUrl", "PUBLIC_BASE_URL", "is required"), p::toString);
+    List<ConfigProblem> badUrl = problems(production(Map.of("SMTP_URL", "http://mail:25")));
+    assertTrue(mentions(badUrl, "mail.smtpUrl", "SMTP_URL", "smtp://"), badUrl::toString);
+    BulwarkConfig ok =
+        load(production(Map.of("SMTP_URL", "smtps://u:p%40ss@mail.example.com")), Map.of());
+    assertEquals(465, ok.outbox().smtp().port());
+    assertEquals("p@ss", ok.outbox().smtp().password());
+    assertFalse(ok.outbox().smtp().toString().contains("p@ss"), "no password in its toString");
+  }
+
+  @Test
   void sessionMaxAgeDefaultsToNinetyDaysAndIsSetBySessionMaxAge() {
     assertEquals(Duration.ofDays(90), load(Map.of(), Map.of()).auth().sessionMaxAge());
     assertEquals(
