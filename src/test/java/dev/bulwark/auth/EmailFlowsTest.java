@@ -46,6 +46,8 @@ class EmailFlowsTest {
     logs = LogCapture.attach();
     mail = new TestMail();
     Map<String, String> env = TestServer.baseEnv();
+    // a database of its own: every other live test server runs an outbox sender on the shared one
+    env.put("DATABASE_URL", dev.bulwark.testing.TestServices.get().freshDatabaseUrl());
     env.put("SMTP_URL", mail.smtpUrl());
     env.put("SMTP_STARTTLS", "disabled");
     env.put("MAIL_FROM", "Civic <no-reply@civic.example>");

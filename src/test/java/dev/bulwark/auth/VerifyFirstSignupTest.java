@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestServices;
 import dev.bulwark.testing.TestUsers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -16,9 +16,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,17 +29,32 @@ import org.junit.jupiter.api.Test;
  * the same 202 for a new and a taken address (whose owner is told), login waits for the proof, and
  * the folder holds each message as a file.
  */
-@BulwarkTest(
-    props = {
-      "auth.signupMode=verify-first",
-      "devServices.dataDir=target/verify-first-dev-data",
-      "outbox.pollInterval=50ms"
-    })
 class VerifyFirstSignupTest {
   private static final Path OUTBOX = Path.of("target/verify-first-dev-data/outbox");
   private static final Pattern TOKEN = Pattern.compile("token=([A-Za-z0-9_-]{43})");
 
-  @BulwarkTest.Server static TestServer server;
+  private static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    Map<String, String> env = TestServer.baseEnv();
+    // a database of its own: every other live test server runs an outbox sender on the shared one
+    env.put("DATABASE_URL", TestServices.get().freshDatabaseUrl());
+    server =
+        TestServer.start(
+            env,
+            Map.of(
+                "auth.signupMode", "verify-first",
+                "devServices.dataDir", "target/verify-first-dev-data",
+                "outbox.pollInterval", "50ms"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
 
   private static HttpResponse<Buffer> post(String path, JsonObject body) {
     return server.send(server.request(HttpMethod.POST, path), body);

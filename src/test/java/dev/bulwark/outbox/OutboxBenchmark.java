@@ -1,6 +1,7 @@
 package dev.bulwark.outbox;
 
 import dev.bulwark.testing.Await;
+import dev.bulwark.testing.StandInGateway;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestUsers;
 import io.vertx.core.http.HttpMethod;
@@ -28,6 +29,8 @@ class OutboxBenchmark {
   @Test
   void forgotPasswordTimingKnownVersusUnknown() {
     Map<String, String> env = TestServer.baseEnv();
+    // a database of its own: every other live test server runs an outbox sender on the shared one
+    env.put("DATABASE_URL", dev.bulwark.testing.TestServices.get().freshDatabaseUrl());
     Map<String, String> props = new HashMap<>();
     props.put("auth.emailLimits.perIp", "100000");
     try (TestServer server = TestServer.start(env, props)) {
@@ -81,6 +84,8 @@ class OutboxBenchmark {
   void drainTenThousandAgainstTheStandInGateway() throws Exception {
     try (StandInGateway gateway = new StandInGateway()) {
       Map<String, String> env = TestServer.baseEnv();
+      // a database of its own: every other live test server runs an outbox sender on the shared one
+      env.put("DATABASE_URL", dev.bulwark.testing.TestServices.get().freshDatabaseUrl());
       env.put("SMS_GATEWAY_URL", gateway.url());
       env.put("SMS_GATEWAY_ADAPTER", "json");
       Map<String, String> props = new HashMap<>();

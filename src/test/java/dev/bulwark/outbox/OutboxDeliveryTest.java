@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.config.OutboxConfig;
 import dev.bulwark.testing.Await;
 import dev.bulwark.testing.LogCapture;
+import dev.bulwark.testing.StandInGateway;
 import dev.bulwark.testing.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -39,6 +40,8 @@ class OutboxDeliveryTest {
   static void start() {
     gateway = new StandInGateway();
     Map<String, String> env = TestServer.baseEnv();
+    // a database of its own: every other live test server runs an outbox sender on the shared one
+    env.put("DATABASE_URL", dev.bulwark.testing.TestServices.get().freshDatabaseUrl());
     env.put("SMS_GATEWAY_URL", gateway.url());
     env.put("SMS_GATEWAY_ADAPTER", "json");
     env.put("SMS_GATEWAY_TOKEN", "gateway-test-token");

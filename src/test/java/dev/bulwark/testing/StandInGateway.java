@@ -1,7 +1,5 @@
-package dev.bulwark.outbox;
+package dev.bulwark.testing;
 
-import dev.bulwark.testing.Await;
-import dev.bulwark.testing.TestServices;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -16,20 +14,21 @@ import java.util.function.Function;
  * A real HTTP server standing in for an SMS gateway: records every request it is sent, and answers
  * as the test tells it per recipient (a status, or no answer at all).
  */
-final class StandInGateway implements AutoCloseable {
+public final class StandInGateway implements AutoCloseable {
   /** What the gateway does with a request: answer this status, or (-1) never answer. */
-  static final int HANG = -1;
+  public static final int HANG = -1;
 
-  record Received(String to, String text, String from, String authorization, String contentType) {}
+  public record Received(
+      String to, String text, String from, String authorization, String contentType) {}
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
   private final int port;
-  final List<Received> received = new CopyOnWriteArrayList<>();
-  final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
-  volatile Function<String, Integer> behaviour = to -> 200;
+  public final List<Received> received = new CopyOnWriteArrayList<>();
+  public final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+  public volatile Function<String, Integer> behaviour = to -> 200;
 
-  StandInGateway() {
+  public StandInGateway() {
     port = TestServices.freePort();
     server =
         vertx
@@ -88,16 +87,16 @@ final class StandInGateway implements AutoCloseable {
     return out;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port + "/send";
   }
 
-  int attempts(String to) {
+  public int attempts(String to) {
     AtomicInteger n = attempts.get(to);
     return n == null ? 0 : n.get();
   }
 
-  long deliveredTo(String to) {
+  public long deliveredTo(String to) {
     return received.stream().filter(r -> to.equals(r.to())).count();
   }
 
