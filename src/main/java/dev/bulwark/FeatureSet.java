@@ -8,6 +8,10 @@ import dev.bulwark.auth.DeviceTokens;
 import dev.bulwark.auth.EmailFlows;
 import dev.bulwark.auth.IdentityRoutes;
 import dev.bulwark.auth.LoginThrottle;
+import dev.bulwark.auth.OtpCodes;
+import dev.bulwark.auth.PhoneNumbers;
+import dev.bulwark.auth.PhoneRoutes;
+import dev.bulwark.auth.PhoneSignIn;
 import dev.bulwark.auth.RefreshRotation;
 import dev.bulwark.auth.RefreshTokenCallers;
 import dev.bulwark.auth.RefreshTokens;
@@ -111,6 +115,17 @@ final class FeatureSet implements Endpoint {
     }
     modules.add(auth);
     modules.add(new IdentityRoutes(emailFlows));
+    long redisTimeout = config.redis().commandTimeout().toMillis();
+    PhoneSignIn phones =
+        new PhoneSignIn(
+            pg,
+            root.hasher(),
+            issuer,
+            new OtpCodes(redis, config.phone(), config.auth().passwordPepper(), redisTimeout),
+            redis,
+            redisTimeout,
+            config.phone());
+    modules.add(new PhoneRoutes(phones, new PhoneNumbers(config.phone().allowedCountries())));
     modules.add(tasks);
 
     ApiRouter.Platform platform =

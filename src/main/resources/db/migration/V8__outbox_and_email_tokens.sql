@@ -34,3 +34,10 @@ CREATE TABLE email_tokens (
 );
 CREATE INDEX email_tokens_user_idx ON email_tokens (user_id, purpose) WHERE used_at IS NULL;
 CREATE INDEX email_tokens_expires_idx ON email_tokens (expires_at);
+
+-- Phone sign-in: a proven mobile number in E.164. A phone-only account has no email (and an unusable random
+-- password), so email becomes optional; UNIQUE still holds among the accounts that have one.
+ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
+ALTER TABLE users ADD COLUMN phone text;
+ALTER TABLE users ADD COLUMN phone_verified_at timestamptz;
+ALTER TABLE users ADD CONSTRAINT users_phone_key UNIQUE (phone);

@@ -303,7 +303,10 @@ public final class AccountService {
                 throttle
                     .check(
                         new LoginThrottle.Attempt(
-                            account.email(), request.ip(), "session-" + p.sessionId()))
+                            // a phone-only account has no email: its brake is keyed by its id
+                            account.email() == null ? "user:" + p.userId() : account.email(),
+                            request.ip(),
+                            "session-" + p.sessionId()))
                     .compose(
                         attempt ->
                             hasher

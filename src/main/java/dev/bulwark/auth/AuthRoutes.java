@@ -251,7 +251,8 @@ public final class AuthRoutes implements RouteModule {
         .put("display_name", p.displayName())
         .put("created_at", Timestamps.format(p.createdAt()))
         .put("updated_at", Timestamps.format(p.updatedAt()))
-        .put("email_verified", p.emailVerified());
+        .put("email_verified", p.emailVerified())
+        .put("phone", p.phone());
   }
 
   private static void tokens(RoutingContext ctx, int status, TokenPair pair) {

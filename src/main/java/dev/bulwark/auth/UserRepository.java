@@ -19,11 +19,22 @@ public final class UserRepository {
   private static final String CREDENTIALS_BY_ID =
       "SELECT email, password_hash FROM users WHERE id = $1";
   private static final String PROFILE =
-      "SELECT id, email, display_name, created_at, updated_at, email_verified_at IS NOT NULL AS email_verified FROM users WHERE id = $1";
+      "SELECT id, email, display_name, created_at, updated_at, email_verified_at IS NOT NULL AS email_verified, phone FROM users WHERE id = $1";
   private static final String UPDATE_DISPLAY_NAME =
       """
       UPDATE users SET display_name = $2, updated_at = now() WHERE id = $1
-      RETURNING id, email, display_name, created_at, updated_at, email_verified_at IS NOT NULL AS email_verified""";
+      RETURNING id, email, display_name, created_at, updated_at, email_verified_at IS NOT NULL AS email_verified, phone""";
+  private static final String BY_PHONE = "SELECT id FROM users WHERE phone = $1";
+
+  /** A phone-only account: no email, an unusable random password, the number proven now. */
+  private static final String INSERT_PHONE_ONLY =
+      """
+      INSERT INTO users (email, password_hash, phone, phone_verified_at) VALUES (NULL, $2, $1, now())
+      ON CONFLICT (phone) DO NOTHING
+      RETURNING id""";
+
+  private static final String LINK_PHONE =
+      "UPDATE users SET phone = $2, phone_verified_at = now(), updated_at = now() WHERE id = $1";
   private static final String BY_EMAIL =
       "SELECT id, email_verified_at IS NOT NULL FROM users WHERE email = $1";
   private static final String EMAIL_VERIFIED =
@@ -59,7 +70,8 @@ public final class UserRepository {
       String displayName,
       OffsetDateTime createdAt,
       OffsetDateTime updatedAt,
-      boolean emailVerified) {
+      boolean emailVerified,
+      String phone) {
     static Profile from(Row row) {
       return new Profile(
           row.getUUID("id"),
@@ -67,7 +79,8 @@ public final class UserRepository {
           row.getString("display_name"),
           row.getOffsetDateTime("created_at"),
           row.getOffsetDateTime("updated_at"),
-          row.getBoolean("email_verified"));
+          row.getBoolean("email_verified"),
+          row.getString("phone"));
     }
   }
 
@@ -140,6 +153,27 @@ public final class UserRepository {
       SqlClient sql, UUID userId, String staleHash, String upgradedHash) {
     return sql.preparedQuery(REPLACE_HASH)
         .execute(Tuple.of(userId, staleHash, upgradedHash))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** The account with this (proven) number, or null. */
+  public static Future<UUID> byPhone(SqlClient sql, String e164) {
+    return sql.preparedQuery(BY_PHONE)
+        .execute(Tuple.of(e164))
+        .map(rows -> first(rows) == null ? null : first(rows).getUUID(0));
+  }
+
+  /** The new account's id, or null when the number was taken meanwhile. */
+  public static Future<UUID> insertPhoneOnly(SqlClient sql, String e164, String passwordHash) {
+    return sql.preparedQuery(INSERT_PHONE_ONLY)
+        .execute(Tuple.of(e164, passwordHash))
+        .map(rows -> first(rows) == null ? null : first(rows).getUUID(0));
+  }
+
+  /** Fails with PostgreSQL's unique violation when another account has the number. */
+  public static Future<Boolean> linkPhone(SqlClient sql, UUID userId, String e164) {
+    return sql.preparedQuery(LINK_PHONE)
+        .execute(Tuple.of(userId, e164))
         .map(rows -> rows.rowCount() == 1);
   }
 

@@ -23,7 +23,8 @@ public record BulwarkConfig(
     LoggingConfig logging,
     RetentionConfig retention,
     OutboxConfig outbox,
-    IdentityConfig identity) {
+    IdentityConfig identity,
+    PhoneConfig phone) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -55,7 +56,8 @@ public record BulwarkConfig(
             LoggingConfig.read(r, environment),
             RetentionConfig.read(r),
             OutboxConfig.read(r),
-            IdentityConfig.read(r));
+            IdentityConfig.read(r),
+            PhoneConfig.read(r));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -100,6 +102,7 @@ public record BulwarkConfig(
         logging,
         retention,
         outbox,
-        identity);
+        identity,
+        phone);
   }
 }

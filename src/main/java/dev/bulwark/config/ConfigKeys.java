@@ -61,6 +61,9 @@ public final class ConfigKeys {
     map("SMS_FROM", "sms.from");
     map("PUBLIC_BASE_URL", "links.publicBaseUrl");
     map("SIGNUP_MODE", "auth.signupMode");
+    map("PHONE_SIGNUP", "auth.phoneSignup");
+    map("SMS_ALLOWED_COUNTRIES", "sms.allowedCountries");
+    map("SMS_HOURLY_BUDGET", "sms.hourlyBudget");
   }
 
   private ConfigKeys() {}

@@ -28,6 +28,7 @@ public final class OutboxMetrics {
 
   private static final Map<String, Map<Outcome, LongAdder>> COUNTS = new ConcurrentHashMap<>();
   private static final AtomicLong OLDEST_UNSENT_MILLIS = new AtomicLong();
+  private static final LongAdder SMS_BUDGET_EXHAUSTED = new LongAdder();
 
   private OutboxMetrics() {}
 
@@ -56,6 +57,11 @@ public final class OutboxMetrics {
     return of(kind).get(Outcome.valueOf(outcome.toUpperCase(Locale.ROOT))).sum();
   }
 
+  /** A code request refused because the global hourly SMS budget was spent. */
+  public static void smsBudgetExhausted() {
+    SMS_BUDGET_EXHAUSTED.increment();
+  }
+
   static void oldestUnsent(double seconds) {
     OLDEST_UNSENT_MILLIS.set(Math.round(seconds * 1000));
   }
@@ -78,6 +84,9 @@ public final class OutboxMetrics {
             .register(registry);
       }
     }
+    FunctionCounter.builder("bulwark_sms_budget_exhausted", SMS_BUDGET_EXHAUSTED, LongAdder::sum)
+        .description("SMS code requests refused: the hourly SMS budget was spent (503)")
+        .register(registry);
     Gauge.builder("bulwark_outbox_oldest_unsent_seconds", OLDEST_UNSENT_MILLIS, a -> a.get() / 1e3)
         .description("age of the oldest message not yet sent nor expired")
         .register(registry);
