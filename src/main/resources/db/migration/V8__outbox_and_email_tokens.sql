@@ -19,6 +19,9 @@ CREATE INDEX outbound_messages_due_idx ON outbound_messages (next_attempt_at)
     WHERE sent_at IS NULL AND expired_at IS NULL;
 CREATE INDEX outbound_messages_unsent_age_idx ON outbound_messages (created_at)
     WHERE sent_at IS NULL AND expired_at IS NULL;
+-- the purge of settled messages (outbox.retention)
+CREATE INDEX outbound_messages_settled_idx ON outbound_messages ((coalesce(sent_at, expired_at)))
+    WHERE sent_at IS NOT NULL OR expired_at IS NOT NULL;
 
 ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
 

@@ -24,7 +24,8 @@ public record OutboxConfig(
     Smtp smtp,
     String mailFrom,
     Duration sendTimeout,
-    Sms sms) {
+    Sms sms,
+    Duration retention) {
 
   /** How the SMTP connection is secured: STARTTLS required/optional/off, or TLS from the start. */
   public enum Tls {
@@ -98,7 +99,8 @@ public record OutboxConfig(
             Duration.ofSeconds(10),
             Duration.ofMillis(100),
             Duration.ofMinutes(5)),
-        sms(r));
+        sms(r),
+        r.duration("outbox.retention", Duration.ofDays(7), Duration.ZERO, Duration.ofDays(3650)));
   }
 
   private static Smtp smtp(ConfigReader r, Tls starttls) {

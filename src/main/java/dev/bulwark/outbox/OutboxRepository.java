@@ -50,6 +50,15 @@ public final class OutboxRepository {
                      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
       RETURNING id, kind, attempts, last_error""";
 
+  /** Settled (sent or expired) messages older than the retention, a bounded batch at a time. */
+  private static final String PURGE_SETTLED =
+      """
+      DELETE FROM outbound_messages WHERE id IN (
+        SELECT id FROM outbound_messages
+         WHERE (sent_at IS NOT NULL OR expired_at IS NOT NULL)
+           AND coalesce(sent_at, expired_at) < now() - make_interval(secs => $1)
+         ORDER BY coalesce(sent_at, expired_at) LIMIT $2 FOR UPDATE SKIP LOCKED)""";
+
   private static final String OLDEST_UNSENT_AGE =
       """
       SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
@@ -132,6 +141,12 @@ public final class OutboxRepository {
               }
               return chain.map(kinds);
             });
+  }
+
+  static Future<Integer> purgeSettled(SqlClient sql, double ageSeconds, int limit) {
+    return sql.preparedQuery(PURGE_SETTLED)
+        .execute(Tuple.of(ageSeconds, limit))
+        .map(RowSet::rowCount);
   }
 
   static Future<Double> oldestUnsentAgeSeconds(SqlClient sql) {

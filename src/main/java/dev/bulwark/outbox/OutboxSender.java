@@ -23,12 +23,16 @@ import org.slf4j.LoggerFactory;
 public final class OutboxSender extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger("bulwark.outbox");
   private static final int STALE_BATCH = 500;
+  private static final int PURGE_BATCH = 1000;
+  private static final int MAX_PURGE_BATCHES = 1000;
+  private static final long PURGE_FIRST_MS = 60_000;
 
   private final Pool pg;
   private final OutboxConfig config;
   private final Deliveries deliveries;
   private Map<String, Delivery> byKind;
   private long timer = -1;
+  private long purgeTimer = -1;
   private boolean polling;
   private boolean stopped;
 
@@ -48,6 +52,11 @@ public final class OutboxSender extends VerticleBase {
   public Future<?> start() {
     byKind = deliveries.create(vertx);
     timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> poll());
+    if (!config.retention().isZero()) {
+      long every = Math.min(config.retention().toMillis(), 3_600_000L);
+      purgeTimer =
+          vertx.setPeriodic(Math.min(every, PURGE_FIRST_MS), every, id -> purgeSettled(0, 0));
+    }
     return Future.succeededFuture();
   }
 
@@ -55,6 +64,9 @@ public final class OutboxSender extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    if (purgeTimer != -1) {
+      vertx.cancelTimer(purgeTimer);
+    }
     return Future.succeededFuture();
   }
 
@@ -78,6 +90,23 @@ public final class OutboxSender extends VerticleBase {
         .onSuccess(OutboxMetrics::oldestUnsent)
         .onFailure(err -> log.warn("outbox poll failed: {}", err.toString()))
         .onComplete(ar -> polling = false);
+  }
+
+  /** Settled messages past {@code outbox.retention}, batch after batch while batches are full. */
+  private void purgeSettled(int batches, int total) {
+    if (stopped) {
+      return;
+    }
+    OutboxRepository.purgeSettled(pg, config.retention().toSeconds(), PURGE_BATCH)
+        .onSuccess(
+            n -> {
+              if (n == PURGE_BATCH && batches + 1 < MAX_PURGE_BATCHES) {
+                purgeSettled(batches + 1, total + n);
+              } else if (total + n > 0) {
+                log.info("outbox: purged {} settled message(s)", total + n);
+              }
+            })
+        .onFailure(err -> log.warn("outbox purge failed: {}", err.toString()));
   }
 
   /** Batch after batch while batches come back full. */

@@ -195,6 +195,33 @@ class OutboxDeliveryTest {
   }
 
   @Test
+  void settledMessagesArePurgedAfterTheRetentionAndNothingUnsentIs() {
+    String old = number();
+    String recent = number();
+    String unsent = number();
+    Await.result(
+        pg.preparedQuery(
+                """
+                INSERT INTO outbound_messages (kind, recipient, created_at, sent_at, expired_at, next_attempt_at)
+                VALUES ('sms', $1, now() - interval '9 days', now() - interval '8 days', NULL, now()),
+                       ('sms', $2, now() - interval '2 days', now() - interval '1 day', NULL, now()),
+                       ('sms', $3, now() - interval '9 days', NULL, NULL, now() + interval '1 day')""")
+            .execute(Tuple.of(old, recent, unsent)));
+    int purged =
+        Await.result(OutboxRepository.purgeSettled(pg, Duration.ofDays(7).toSeconds(), 1000));
+    assertTrue(purged >= 1, "purged " + purged);
+    long left =
+        Await.result(
+                pg.preparedQuery(
+                        "SELECT count(*) FROM outbound_messages WHERE recipient IN ($1, $2, $3)")
+                    .execute(Tuple.of(old, recent, unsent)))
+            .iterator()
+            .next()
+            .getLong(0);
+    assertEquals(2, left, "the recent sent message and the unsent one stay");
+  }
+
+  @Test
   void theTwilioAdapterPostsAFormWithBasicAuthAndNeverLogsTheBody() {
     LogCapture logs = LogCapture.attach();
     Vertx vertx = Vertx.vertx();
@@ -216,7 +243,8 @@ class OutboxDeliveryTest {
                   OutboxConfig.SmsAdapter.TWILIO,
                   "AC123",
                   "secret-token",
-                  "+15550001"));
+                  "+15550001"),
+              Duration.ofDays(7));
       SmsGatewayDelivery twilio = new SmsGatewayDelivery(vertx, config);
       String to = number();
       Await.result(
