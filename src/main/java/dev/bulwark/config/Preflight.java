@@ -116,6 +116,15 @@ public final class Preflight {
                   + in
                   + ": the outbox folder is a development stand-in that delivers nothing"));
     }
+    if (c.outbox().smsToFolder() && !c.phone().allowedCountries().isEmpty()) {
+      out.add(
+          new ConfigProblem(
+              "sms.gatewayUrl",
+              "SMS_GATEWAY_URL is required"
+                  + in
+                  + " when phone sign-in serves any country (SMS_ALLOWED_COUNTRIES): the outbox"
+                  + " folder is a development stand-in that delivers nothing"));
+    }
     if (r.optionalString("links.publicBaseUrl") == null) {
       out.add(
           new ConfigProblem(

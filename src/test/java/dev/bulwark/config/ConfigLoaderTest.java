@@ -327,6 +327,10 @@ class ConfigLoaderTest {
     assertTrue(mentions(p, "links.publicBaseUrl", "PUBLIC_BASE_URL", "is required"), p::toString);
     List<ConfigProblem> badUrl = problems(production(Map.of("SMTP_URL", "http://mail:25")));
     assertTrue(mentions(badUrl, "mail.smtpUrl", "SMTP_URL", "smtp://"), badUrl::toString);
+    List<ConfigProblem> noGateway = problems(production(Map.of("SMS_ALLOWED_COUNTRIES", "GB")));
+    assertTrue(
+        mentions(noGateway, "sms.gatewayUrl", "SMS_GATEWAY_URL", "is required"),
+        noGateway::toString);
     BulwarkConfig ok =
         load(production(Map.of("SMTP_URL", "smtps://u:p%40ss@mail.example.com")), Map.of());
     assertEquals(465, ok.outbox().smtp().port());

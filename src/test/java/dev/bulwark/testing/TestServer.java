@@ -58,9 +58,6 @@ public final class TestServer implements AutoCloseable {
     // from 127.0.0.1
     // and shares one Redis; RateLimitTest sets its own rules.
     env.put("RATE_LIMIT_RULES", "[]");
-    // development's outbox folder (every signup's verification email) lands under target/, not the
-    // tree
-    env.put("DEV_DATA_DIR", "target/test-dev-data");
     return env;
   }
 
