@@ -143,6 +143,8 @@ server_env() { # the production-like settings every server start gets
   echo "ENVIRONMENT=$PROFILE HTTP_HOST=127.0.0.1 HTTP_PORT=$HTTP_PORT BCRYPT_ROUNDS=12 LOG_FORMAT=json LOG_LEVEL=INFO"
   echo "ENABLE_DOCS=false ACCESS_TOKEN_EXPIRE_MINUTES=240 JWT_SECRET_KEY=$JWT_SECRET PASSWORD_PEPPER=$PASSWORD_PEPPER"
   echo "DEV_DATA_DIR=$WORK/data"
+  # staging refuses to start without an SMTP server and a public base URL; nothing here sends mail that must arrive
+  [ "$PROFILE" = staging ] && echo "SMTP_URL=smtp://127.0.0.1:2525 SMTP_STARTTLS=disabled PUBLIC_BASE_URL=http://127.0.0.1"
   echo "$SERVER_ENV"
 }
 

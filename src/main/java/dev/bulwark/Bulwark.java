@@ -2,6 +2,8 @@ package dev.bulwark;
 
 import dev.bulwark.auth.AuditLog;
 import dev.bulwark.auth.AuthRetention;
+import dev.bulwark.auth.EmailFlows;
+import dev.bulwark.auth.EmailQuota;
 import dev.bulwark.auth.PasswordHasher;
 import dev.bulwark.auth.PasswordHasherVerticle;
 import dev.bulwark.auth.PasswordHashes;
@@ -22,6 +24,11 @@ import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.infra.RedisConnector;
 import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.ops.Version;
+import dev.bulwark.outbox.Delivery;
+import dev.bulwark.outbox.NewMessage;
+import dev.bulwark.outbox.OutboxMetrics;
+import dev.bulwark.outbox.OutboxSender;
+import dev.bulwark.outbox.Senders;
 import dev.bulwark.ratelimit.RateLimitGate;
 import dev.bulwark.ratelimit.RefusalLog;
 import dev.bulwark.tasks.TombstonePurger;
@@ -34,7 +41,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -71,6 +80,7 @@ public final class Bulwark {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final List<Runnable> jobStops = new ArrayList<>();
   private String hasherDeployment;
+  private String outboxDeployment;
   private String httpDeployment;
   private HttpServer managementServer;
   private Future<Void> stopped;
@@ -114,6 +124,9 @@ public final class Bulwark {
               Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
               ProblemCounts.publishTo(
                   (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
+              List<String> kinds = new ArrayList<>(List.of(NewMessage.EMAIL, NewMessage.SMS));
+              kinds.addAll(EmailFlows.kinds());
+              OutboxMetrics.bind(metricsRegistry, kinds);
               return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
                   .compose(v -> app.revocations.repairAtStart())
                   .compose(v -> app.deploy())
@@ -167,6 +180,12 @@ public final class Bulwark {
         .compose(
             id -> {
               httpDeployment = id;
+              return vertx.deployVerticle(
+                  new OutboxSender(pg, config.outbox(), this::outboxDeliveries));
+            })
+        .compose(
+            id -> {
+              outboxDeployment = id;
               return startManagementServer();
             })
         .map(
@@ -210,6 +229,29 @@ public final class Bulwark {
               managementServer = server;
               return null;
             });
+  }
+
+  /** Mail and SMS as configured, and the identity flows' deferred jobs, by outbox kind. */
+  private Map<String, Delivery> outboxDeliveries(Vertx senderVertx) {
+    Map<String, Delivery> out =
+        new HashMap<>(
+            Senders.create(
+                senderVertx,
+                config.outbox(),
+                config.devServices().dataDir(),
+                !config.environment().isStrict()));
+    out.putAll(emailFlows(redis).deliveries());
+    return out;
+  }
+
+  /** The email proof and recovery flows, on {@code redis} (a verticle's own client or ours). */
+  EmailFlows emailFlows(Redis redis) {
+    return new EmailFlows(
+        pg,
+        hasher,
+        revocations,
+        new EmailQuota(redis, config.identity(), config.redis().commandTimeout().toMillis()),
+        config.identity());
   }
 
   public BulwarkConfig config() {
@@ -289,6 +331,11 @@ public final class Bulwark {
             v ->
                 httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
     return http.transform(
+            ar ->
+                outboxDeployment == null
+                    ? Future.<Void>succeededFuture()
+                    : vertx.undeploy(outboxDeployment))
+        .transform(
             ar ->
                 managementServer == null
                     ? Future.<Void>succeededFuture()

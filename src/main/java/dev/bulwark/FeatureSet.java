@@ -7,7 +7,13 @@ import dev.bulwark.auth.AccessTokens;
 import dev.bulwark.auth.AccountService;
 import dev.bulwark.auth.AuthRoutes;
 import dev.bulwark.auth.DeviceTokens;
+import dev.bulwark.auth.EmailFlows;
+import dev.bulwark.auth.IdentityRoutes;
 import dev.bulwark.auth.LoginThrottle;
+import dev.bulwark.auth.OtpCodes;
+import dev.bulwark.auth.PhoneNumbers;
+import dev.bulwark.auth.PhoneRoutes;
+import dev.bulwark.auth.PhoneSignIn;
 import dev.bulwark.auth.RefreshRotation;
 import dev.bulwark.auth.RefreshTokenCallers;
 import dev.bulwark.auth.RefreshTokens;
@@ -96,6 +102,7 @@ final class FeatureSet implements Endpoint {
         new LoginThrottle(redis, config.auth(), config.redis().commandTimeout().toMillis());
     DeviceTokens devices =
         new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
+    EmailFlows emailFlows = root.emailFlows(redis);
     AccountService accounts =
         new AccountService(
             pg,
@@ -105,7 +112,8 @@ final class FeatureSet implements Endpoint {
             throttle,
             devices,
             root.revocations(),
-            config.auth().roles());
+            config.auth().roles(),
+            emailFlows);
     AuthRoutes auth =
         new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
 
@@ -139,6 +147,19 @@ final class FeatureSet implements Endpoint {
     modules.add(auth);
     modules.add(new AccountExport(pg));
     modules.add(admin);
+    modules.add(new IdentityRoutes(emailFlows));
+    long redisTimeout = config.redis().commandTimeout().toMillis();
+    PhoneSignIn phones =
+        new PhoneSignIn(
+            pg,
+            root.hasher(),
+            issuer,
+            new OtpCodes(redis, config.phone(), config.auth().passwordPepper(), redisTimeout),
+            redis,
+            redisTimeout,
+            config.phone(),
+            config.auth().roles());
+    modules.add(new PhoneRoutes(phones, new PhoneNumbers(config.phone().allowedCountries())));
     modules.add(tasks);
 
     ApiRouter.Platform platform =

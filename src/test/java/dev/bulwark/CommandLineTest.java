@@ -193,7 +193,11 @@ class CommandLineTest {
                 "JWT_SECRET_KEY",
                 "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
                 "PASSWORD_PEPPER",
-                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"),
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "SMTP_URL",
+                "smtp://mail.example.com:587",
+                "PUBLIC_BASE_URL",
+                "https://app.example.com"),
             "check-config");
     assertEquals(0, ok.exit(), ok.output());
     assertTrue(ok.output().contains("preflight: OK (production)"), ok.output());

@@ -168,6 +168,10 @@ class SeedCommandTest {
               "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
               "PASSWORD_PEPPER",
               "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+              "SMTP_URL",
+              "smtp://mail.example.com:587",
+              "PUBLIC_BASE_URL",
+              "https://app.example.com",
               "BCRYPT_ROUNDS",
               "4");
       Result refused =
@@ -199,6 +203,10 @@ class SeedCommandTest {
             "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
             "PASSWORD_PEPPER",
             "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+            "SMTP_URL",
+            "smtp://mail.example.com:587",
+            "PUBLIC_BASE_URL",
+            "https://app.example.com",
             "BCRYPT_ROUNDS",
             "4");
     Result allowed =

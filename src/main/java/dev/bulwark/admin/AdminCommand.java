@@ -122,7 +122,7 @@ public final class AdminCommand {
     try {
       BulwarkConfig resolved = dev.start(config);
       Migrations.migrate(vertx, resolved.database().url()).await();
-      pg = PostgresPool.create(vertx, resolved.database(), 1);
+      pg = PostgresPool.create(vertx, resolved.database());
       UserRepository.ensureRoles(pg, resolved.auth().roles().names()).await();
       String hash =
           new PasswordHashes(resolved.auth().passwordPepper(), resolved.hasher().rounds())

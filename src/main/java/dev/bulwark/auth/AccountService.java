@@ -28,6 +28,7 @@ public final class AccountService {
   private final DeviceTokens devices;
   private final Revocations revocations;
   private final Roles roles;
+  private final EmailFlows emails;
 
   public AccountService(
       Pool pg,
@@ -37,7 +38,8 @@ public final class AccountService {
       LoginThrottle throttle,
       DeviceTokens devices,
       Revocations revocations,
-      Roles roles) {
+      Roles roles,
+      EmailFlows emails) {
     this.roles = roles;
     this.pg = pg;
     this.hasher = hasher;
@@ -46,6 +48,7 @@ public final class AccountService {
     this.throttle = throttle;
     this.devices = devices;
     this.revocations = revocations;
+    this.emails = emails;
   }
 
   public record Signup(String email, String password, String displayName, String deviceName) {}
@@ -74,7 +77,12 @@ public final class AccountService {
                                             "email_taken",
                                             "An account with this email already exists."));
                                   }
-                                  return issuer.startSession(conn, userId, s.deviceName(), request);
+                                  return emails
+                                      .queueVerification(conn, userId, s.email())
+                                      .compose(
+                                          v ->
+                                              issuer.startSession(
+                                                  conn, userId, s.deviceName(), request));
                                 })
                             .compose(
                                 session ->
@@ -97,6 +105,39 @@ public final class AccountService {
                         AccessTokens.nowSeconds(),
                         session.refreshExpiresIn())
                     .withDeviceToken(devices.issue(session.userId())));
+  }
+
+  /** Whether signup waits for the address to be proven ({@code auth.signupMode: verify-first}). */
+  public boolean verifyFirst() {
+    return emails.verifyFirst();
+  }
+
+  /**
+   * Verify-first signup: the same answer, and the same bcrypt work, whether or not the address has
+   * an account. A new account gets its verification email and no session; the owner of an existing
+   * one is told someone tried.
+   */
+  public Future<Void> signupVerifyFirst(Signup s, RequestInfo request) {
+    return hasher
+        .hash(s.password())
+        .compose(
+            hash ->
+                pg.withTransaction(
+                    conn ->
+                        UserRepository.insert(
+                                conn, s.email(), hash, s.displayName(), roles.name(Role.USER))
+                            .compose(
+                                userId ->
+                                    userId == null
+                                        ? emails.queueSignupAttempt(conn, s.email())
+                                        : emails
+                                            .queueVerification(conn, userId, s.email())
+                                            .compose(
+                                                v ->
+                                                    AuditLog.record(
+                                                        conn,
+                                                        new AuditLog.Event(
+                                                            "signup", userId, null, request))))));
   }
 
   /**
@@ -134,6 +175,27 @@ public final class AccountService {
    * unless it changed meanwhile.
    */
   private Future<TokenPair> succeed(
+      UserRepository.Credentials user,
+      String upgradedHash,
+      LoginThrottle.Attempt attempt,
+      Login l,
+      RequestInfo request) {
+    UUID userId = user.id();
+    if (emails.verifyFirst()) {
+      return UserRepository.emailVerified(pg, userId)
+          .compose(
+              verified ->
+                  verified
+                      ? startLogin(user, upgradedHash, attempt, l, request)
+                      : Future.failedFuture(
+                          Failure.forbidden(
+                              "email_not_verified",
+                              "Confirm your email address first: open the link we sent you.")));
+    }
+    return startLogin(user, upgradedHash, attempt, l, request);
+  }
+
+  private Future<TokenPair> startLogin(
       UserRepository.Credentials user,
       String upgradedHash,
       LoginThrottle.Attempt attempt,
@@ -370,7 +432,10 @@ public final class AccountService {
                 throttle
                     .check(
                         new LoginThrottle.Attempt(
-                            account.email(), request.ip(), "session-" + p.sessionId()))
+                            // a phone-only account has no email: its brake is keyed by its id
+                            account.email() == null ? "user:" + p.userId() : account.email(),
+                            request.ip(),
+                            "session-" + p.sessionId()))
                     .compose(
                         attempt ->
                             hasher
@@ -454,7 +519,8 @@ public final class AccountService {
             lockMs ->
                 AuditLog.record(
                     pg, new AuditLog.Event(auditEvent, p.userId(), p.sessionId(), request)))
-        // 401 like a failed login: the password did not authenticate. The token did, and stays valid
+        // 401 like a failed login: the password did not authenticate. The token did, and stays
+        // valid
         .transform(
             ignored ->
                 Future.failedFuture(

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *       that could still have been valid stays, so presenting it again is still detected as reuse);
  *   <li>sessions ended (revoked or expired) more than {@code retention.sessions} ago, with their
  *       remaining tokens;
- *   <li>audit events older than {@code retention.auditEvents}.
+ *   <li>audit events older than {@code retention.auditEvents};
+ *   <li>email verification and reset tokens expired more than {@code retention.emailTokens} ago.
  * </ul>
  *
  * Each statement deletes at most {@code retention.batchSize} rows, found by index and locked with
@@ -55,6 +56,13 @@ public final class AuthRetention {
         SELECT id FROM audit_events
         WHERE occurred_at < now() - make_interval(secs => $1)
         ORDER BY occurred_at LIMIT $2 FOR UPDATE SKIP LOCKED)""";
+
+  static final String PURGE_EMAIL_TOKENS =
+      """
+      DELETE FROM email_tokens WHERE token_hash IN (
+        SELECT token_hash FROM email_tokens
+        WHERE expires_at < now() - make_interval(secs => $1)
+        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)""";
 
   private final Vertx vertx;
   private final Pool pg;
@@ -103,6 +111,16 @@ public final class AuthRetention {
                         sessions ->
                             purge(PURGE_AUDIT_EVENTS, config.auditEvents())
                                 .map(events -> new Purged(tokens, sessions, events))))
+        .compose(
+            p ->
+                purge(PURGE_EMAIL_TOKENS, config.emailTokens())
+                    .map(
+                        n -> {
+                          if (n > 0) {
+                            log.info("retention: purged {} expired email token(s)", n);
+                          }
+                          return p;
+                        }))
         .onSuccess(
             p -> {
               if (!p.equals(Purged.NOTHING)) {

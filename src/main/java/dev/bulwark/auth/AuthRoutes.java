@@ -61,6 +61,15 @@ public final class AuthRoutes implements RouteModule {
     String displayName = name(f, "display_name");
     String device = deviceName(f, ctx);
     f.validate();
+    if (accounts.verifyFirst()) {
+      // the same answer for a new address and a taken one: signup tells nobody who has an account
+      accounts
+          .signupVerifyFirst(
+              new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
+          .onSuccess(v -> IdentityRoutes.accepted(ctx))
+          .onFailure(ctx::fail);
+      return;
+    }
     accounts
         .signup(
             new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
@@ -254,7 +263,9 @@ public final class AuthRoutes implements RouteModule {
         .put("display_name", p.displayName())
         .put("role", p.role())
         .put("created_at", Timestamps.format(p.createdAt()))
-        .put("updated_at", Timestamps.format(p.updatedAt()));
+        .put("updated_at", Timestamps.format(p.updatedAt()))
+        .put("email_verified", p.emailVerified())
+        .put("phone", p.phone());
   }
 
   private static void tokens(RoutingContext ctx, int status, TokenPair pair) {

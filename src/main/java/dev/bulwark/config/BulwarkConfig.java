@@ -22,7 +22,10 @@ public record BulwarkConfig(
     MetricsConfig metrics,
     LoggingConfig logging,
     RetentionConfig retention,
-    AdminConfig admin) {
+    AdminConfig admin,
+    OutboxConfig outbox,
+    IdentityConfig identity,
+    PhoneConfig phone) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -53,7 +56,10 @@ public record BulwarkConfig(
             MetricsConfig.read(r),
             LoggingConfig.read(r, environment),
             RetentionConfig.read(r),
-            AdminConfig.read(r, environment));
+            AdminConfig.read(r, environment),
+            OutboxConfig.read(r),
+            IdentityConfig.read(r),
+            PhoneConfig.read(r));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -97,6 +103,9 @@ public record BulwarkConfig(
         metrics,
         logging,
         retention,
-        admin);
+        admin,
+        outbox,
+        identity,
+        phone);
   }
 }

@@ -51,6 +51,19 @@ public final class ConfigKeys {
     map("LOG_FORMAT", "logging.format");
     map("METRICS_PORT", "metrics.port");
     map("METRICS_TOKEN", "metrics.token");
+    map("SMTP_URL", "mail.smtpUrl");
+    map("SMTP_STARTTLS", "mail.starttls");
+    map("MAIL_FROM", "mail.from");
+    map("SMS_GATEWAY_URL", "sms.gatewayUrl");
+    map("SMS_GATEWAY_ADAPTER", "sms.adapter");
+    map("SMS_GATEWAY_USER", "sms.username");
+    map("SMS_GATEWAY_TOKEN", "sms.token");
+    map("SMS_FROM", "sms.from");
+    map("PUBLIC_BASE_URL", "links.publicBaseUrl");
+    map("SIGNUP_MODE", "auth.signupMode");
+    map("PHONE_SIGNUP", "auth.phoneSignup");
+    map("SMS_ALLOWED_COUNTRIES", "sms.allowedCountries");
+    map("SMS_HOURLY_BUDGET", "sms.hourlyBudget");
   }
 
   private ConfigKeys() {}
@@ -74,6 +87,8 @@ public final class ConfigKeys {
         || key.equals("jwt.privateKey")
         || key.equals("metrics.token")
         || key.equals("auth.passwordPepper")
+        || key.equals("mail.smtpUrl")
+        || key.equals("sms.token")
         || key.endsWith("password");
   }
 }

@@ -284,7 +284,11 @@ public final class ConfigLoader {
           "shutdown",
           "metrics",
           "retention",
-          "admin");
+          "admin",
+          "outbox",
+          "mail",
+          "sms",
+          "links");
 
   private static void put(JsonObject root, String dottedKey, String value) {
     String[] parts = dottedKey.split("\\.");

@@ -8,8 +8,9 @@ import java.util.Locale;
  * What staging and production refuse to start with — every problem at once, each naming the
  * variable that fixes it: missing service URLs (embedded services are development-only), a missing,
  * short or placeholder signing secret, a placeholder password pepper (or one equal to the signing
- * secret), wildcard CORS, public API docs, debug logging; and in production, rate limiting switched
- * off and {@code /metrics} open on the API port.
+ * secret), wildcard CORS, public API docs, debug logging, the development outbox folder instead of
+ * an SMTP server, links without a public base URL; and in production, rate limiting switched off
+ * and {@code /metrics} open on the API port.
  */
 public final class Preflight {
   private static final List<String> PLACEHOLDER_SECRETS =
@@ -106,6 +107,31 @@ public final class Preflight {
           new ConfigProblem(
               "rateLimit.rules",
               "production needs at least one rate-limit rule (RATE_LIMIT_RULES)"));
+    }
+    if (c.outbox().mailToFolder()) {
+      out.add(
+          new ConfigProblem(
+              "mail.smtpUrl",
+              "SMTP_URL is required"
+                  + in
+                  + ": the outbox folder is a development stand-in that delivers nothing"));
+    }
+    if (c.outbox().smsToFolder() && !c.phone().allowedCountries().isEmpty()) {
+      out.add(
+          new ConfigProblem(
+              "sms.gatewayUrl",
+              "SMS_GATEWAY_URL is required"
+                  + in
+                  + " when phone sign-in serves any country (SMS_ALLOWED_COUNTRIES): the outbox"
+                  + " folder is a development stand-in that delivers nothing"));
+    }
+    if (r.optionalString("links.publicBaseUrl") == null) {
+      out.add(
+          new ConfigProblem(
+              "links.publicBaseUrl",
+              "PUBLIC_BASE_URL is required"
+                  + in
+                  + ": emailed links are built from it, never from a request's Host header"));
     }
     return out;
   }

@@ -14,7 +14,8 @@ public record RetentionConfig(
     Duration refreshTokens,
     Duration interval,
     int batchSize,
-    Duration batchPause) {
+    Duration batchPause,
+    Duration emailTokens) {
 
   static RetentionConfig read(ConfigReader r) {
     Duration tenYears = Duration.ofDays(3650);
@@ -26,6 +27,7 @@ public record RetentionConfig(
             "retention.interval", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(1)),
         r.intIn("retention.batchSize", 500, 1, 10_000),
         r.duration(
-            "retention.batchPause", Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(10)));
+            "retention.batchPause", Duration.ofMillis(100), Duration.ZERO, Duration.ofSeconds(10)),
+        r.duration("retention.emailTokens", Duration.ofDays(7), Duration.ZERO, tenYears));
   }
 }

@@ -199,7 +199,10 @@ class AdminCommandTest {
           c.metrics(),
           c.logging(),
           c.retention(),
-          c.admin());
+          c.admin(),
+          c.outbox(),
+          c.identity(),
+          c.phone());
     } finally {
       Await.result(vertx.close());
     }

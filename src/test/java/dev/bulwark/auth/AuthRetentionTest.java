@@ -60,8 +60,11 @@ class AuthRetentionTest {
   void fixtures() throws Exception {
     sql(
         """
-        TRUNCATE users, sessions, refresh_tokens, audit_events CASCADE;
+        TRUNCATE users, sessions, refresh_tokens, audit_events, email_tokens CASCADE;
         INSERT INTO users (id, email, password_hash) VALUES ('00000000-0000-0000-0000-000000000001', 'r@example.com', 'x');
+        INSERT INTO email_tokens (token_hash, user_id, purpose, email, expires_at) VALUES
+          ('\\xe1', '00000000-0000-0000-0000-000000000001', 'reset_password', 'r@example.com', now() - interval '8 days'),
+          ('\\xe2', '00000000-0000-0000-0000-000000000001', 'verify_email', 'r@example.com', now() - interval '1 day');
         INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES
           ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-000000000001', now() - interval '90 days', now() + interval '5 days', now() - interval '40 days'),
           ('00000000-0000-0000-0000-0000000000a2', '00000000-0000-0000-0000-000000000001', now() - interval '90 days', now() - interval '40 days', NULL),
@@ -81,7 +84,7 @@ class AuthRetentionTest {
 
   private static RetentionConfig retention(Duration audit, Duration sessions, Duration tokens) {
     return new RetentionConfig(
-        audit, sessions, tokens, Duration.ofHours(1), 2, Duration.ofMillis(1));
+        audit, sessions, tokens, Duration.ofHours(1), 2, Duration.ofMillis(1), Duration.ofDays(7));
   }
 
   @Test
@@ -106,6 +109,10 @@ class AuthRetentionTest {
             "SELECT coalesce(parent_id::text, 'null') FROM refresh_tokens WHERE id::text LIKE '%b4'"),
         "a purged parent leaves its child in place");
     assertEquals(List.of("1"), strings("SELECT count(*) FROM audit_events"));
+    assertEquals(
+        List.of("\\xe2"),
+        strings("SELECT token_hash::text FROM email_tokens"),
+        "an email token expired 8 days ago goes, one expired yesterday stays");
 
     assertEquals(
         new AuthRetention.Purged(0, 0, 0), Await.result(purge.runOnce()), "nothing left to purge");
@@ -134,7 +141,8 @@ class AuthRetentionTest {
             Duration.ofDays(30),
             Duration.ofHours(1),
             500,
-            Duration.ofMillis(100)),
+            Duration.ofMillis(100),
+            Duration.ofDays(7)),
         r);
     RetentionConfig set =
         Await.result(
@@ -163,7 +171,9 @@ class AuthRetentionTest {
             AuthRetention.PURGE_SESSIONS,
             "sessions_ended_idx",
             AuthRetention.PURGE_AUDIT_EVENTS,
-            "audit_events_occurred_idx");
+            "audit_events_occurred_idx",
+            AuthRetention.PURGE_EMAIL_TOKENS,
+            "email_tokens_expires_idx");
     try (Connection c = TestServices.get().jdbc(db);
         Statement s = c.createStatement()) {
       s.execute("SET enable_seqscan = off");

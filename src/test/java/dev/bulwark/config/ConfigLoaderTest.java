@@ -105,7 +105,11 @@ class ConfigLoaderTest {
                 "JWT_SECRET_KEY",
                 "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0o",
                 "PASSWORD_PEPPER",
-                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"),
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "SMTP_URL",
+                "smtp://mail.example.com:587",
+                "PUBLIC_BASE_URL",
+                "https://app.example.com"),
             Map.of());
     assertEquals(Environment.STAGING, c.environment());
     assertFalse(c.docsEnabled(), "application-staging.yaml turns docs off");
@@ -242,7 +246,11 @@ class ConfigLoaderTest {
                 "JWT_SECRET_KEY",
                 "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
                 "PASSWORD_PEPPER",
-                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "SMTP_URL",
+                "smtp://mail.example.com:587",
+                "PUBLIC_BASE_URL",
+                "https://app.example.com"));
     env.putAll(extra);
     return env;
   }
@@ -308,6 +316,27 @@ class ConfigLoaderTest {
     assertEquals(
         "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
         load(production(Map.of()), Map.of()).auth().passwordPepper());
+  }
+
+  @Test
+  void productionRefusesTheDevelopmentOutboxFolderAndLinksWithoutAPublicBaseUrl() {
+    Map<String, String> env = production(Map.of());
+    env.remove("SMTP_URL");
+    env.remove("PUBLIC_BASE_URL");
+    List<ConfigProblem> p = problems(env);
+    assertTrue(mentions(p, "mail.smtpUrl", "SMTP_URL", "is required"), p::toString);
+    assertTrue(mentions(p, "links.publicBaseUrl", "PUBLIC_BASE_URL", "is required"), p::toString);
+    List<ConfigProblem> badUrl = problems(production(Map.of("SMTP_URL", "http://mail:25")));
+    assertTrue(mentions(badUrl, "mail.smtpUrl", "SMTP_URL", "smtp://"), badUrl::toString);
+    List<ConfigProblem> noGateway = problems(production(Map.of("SMS_ALLOWED_COUNTRIES", "GB")));
+    assertTrue(
+        mentions(noGateway, "sms.gatewayUrl", "SMS_GATEWAY_URL", "is required"),
+        noGateway::toString);
+    BulwarkConfig ok =
+        load(production(Map.of("SMTP_URL", "smtps://u:p%40ss@mail.example.com")), Map.of());
+    assertEquals(465, ok.outbox().smtp().port());
+    assertEquals("p@ss", ok.outbox().smtp().password());
+    assertFalse(ok.outbox().smtp().toString().contains("p@ss"), "no password in its toString");
   }
 
   @Test

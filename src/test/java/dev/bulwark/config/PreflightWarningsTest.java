@@ -51,7 +51,11 @@ class PreflightWarningsTest {
                 "ALLOWED_HOSTS",
                 "api.example.com",
                 "PASSWORD_PEPPER",
-                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
+                "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "SMTP_URL",
+                "smtp://mail.example.com:587",
+                "PUBLIC_BASE_URL",
+                "https://app.example.com"));
     env.putAll(extra);
     return env;
   }

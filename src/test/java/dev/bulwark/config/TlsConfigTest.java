@@ -178,7 +178,11 @@ class TlsConfigTest {
                 "ALLOWED_HOSTS",
                 "api.example.com",
                 "JWT_SECRET_KEY",
-                "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx"));
+                "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
+                "SMTP_URL",
+                "smtp://127.0.0.1:25",
+                "PUBLIC_BASE_URL",
+                "https://app.example.com"));
     env.putAll(extra);
     return Preflight.warnings(load(env)).stream().map(ConfigProblem::toString).toList();
   }

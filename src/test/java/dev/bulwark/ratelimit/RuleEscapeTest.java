@@ -126,7 +126,11 @@ class RuleEscapeTest {
                     "JWT_SECRET_KEY",
                     "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
                     "PASSWORD_PEPPER",
-                    "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb"));
+                    "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                    "SMTP_URL",
+                    "smtp://mail.example.com:587",
+                    "PUBLIC_BASE_URL",
+                    "https://app.example.com"));
         BulwarkConfig config =
             Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
         for (Rule rule : config.rateLimit().rules()) {
