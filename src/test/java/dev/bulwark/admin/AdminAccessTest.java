@@ -110,7 +110,7 @@ class AdminAccessTest {
   void shownRoutesAnswerAWrongMethodWith405() {
     HttpResponse<Buffer> r = server.send(server.request(HttpMethod.PUT, "/api/v1/admin/users"));
     assertProblem(r, 405, "method_not_allowed");
-    assertEquals("GET, POST, OPTIONS", r.getHeader("Allow"));
+    assertEquals("GET, HEAD, POST, OPTIONS", r.getHeader("Allow"));
   }
 
   @Test

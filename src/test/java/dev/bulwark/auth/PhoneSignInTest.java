@@ -321,6 +321,32 @@ class PhoneSignInTest {
         TestUsers.claims(in.bodyAsJsonObject().getString("access_token")).getString("sub"));
   }
 
+  /**
+   * The phone account carries the deployment's lowest role in its token, and a code proves the
+   * number, not a right to an account an administrator disabled: 403 like a password login.
+   */
+  @Test
+  @Order(8)
+  void aDisabledAccountCannotSignInByPhone() {
+    String phone = mobile();
+    assertEquals(202, request(phone).statusCode());
+    HttpResponse<Buffer> first = verify(phone, code(gateway, phone, 1, ISSUED));
+    assertEquals(200, first.statusCode(), first.bodyAsString());
+    assertEquals(
+        "user",
+        TestUsers.claims(first.bodyAsJsonObject().getString("access_token")).getString("role"));
+
+    Await.result(
+        server
+            .app()
+            .pg()
+            .preparedQuery("UPDATE users SET disabled_at = now() WHERE phone = $1")
+            .execute(io.vertx.sqlclient.Tuple.of(phone)));
+    sleep(1100);
+    assertEquals(202, request(phone).statusCode());
+    assertProblem(verify(phone, code(gateway, phone, 2, ISSUED)), 403, "account_disabled");
+  }
+
   @Test
   @Order(100)
   void noIssuedCodeAppearsInAnyLogLineResponseOrMetric() {

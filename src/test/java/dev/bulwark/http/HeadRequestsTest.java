@@ -62,7 +62,7 @@ class HeadRequestsTest {
   void headIsInAllowAndOnlyWhereGetIs() {
     HttpResponse<Buffer> r = server.send(server.request(HttpMethod.PUT, "/api/v1/me"));
     assertProblem(r, 405, "method_not_allowed");
-    assertEquals("GET, HEAD, PATCH, OPTIONS", r.getHeader("Allow"));
+    assertEquals("DELETE, GET, HEAD, PATCH, OPTIONS", r.getHeader("Allow"));
     HttpResponse<Buffer> postOnly =
         server.send(server.request(HttpMethod.HEAD, "/api/v1/auth/login"));
     assertEquals(405, postOnly.statusCode());
