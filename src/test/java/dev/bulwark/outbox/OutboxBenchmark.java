@@ -100,7 +100,11 @@ class OutboxBenchmark {
                         + DRAIN
                         + ") g")
                 .execute());
-        try (TestServer sender = TestServer.start(env, Map.of("outbox.pollInterval", "100ms"))) {
+        // a second process on the same database: a port of its own
+        Map<String, String> senderEnv = new HashMap<>(env);
+        senderEnv.put("HTTP_PORT", TestServer.baseEnv().get("HTTP_PORT"));
+        try (TestServer sender =
+            TestServer.start(senderEnv, Map.of("outbox.pollInterval", "100ms"))) {
           long start = System.nanoTime();
           Await.result(
               pg.query(
