@@ -18,12 +18,23 @@ import java.util.concurrent.atomic.LongAdder;
  * message, as the sender last measured it — the number an alert watches.
  */
 public final class OutboxMetrics {
-  /** What happened to a message. */
+  /**
+   * What happened to a message, and the counter it goes to (Prometheus adds {@code _total}: the
+   * names OPERATIONS.md documents).
+   */
   enum Outcome {
-    QUEUED,
-    SENT,
-    FAILED,
-    EXPIRED
+    QUEUED("bulwark_outbox_queued", "outbound messages queued, per kind"),
+    SENT("bulwark_outbox_sent", "outbound messages sent, per kind"),
+    FAILED("bulwark_outbox_failed", "outbound delivery attempts failed, per kind"),
+    EXPIRED("bulwark_outbox_expired", "outbound messages given up, per kind");
+
+    final String meter;
+    final String description;
+
+    Outcome(String meter, String description) {
+      this.meter = meter;
+      this.description = description;
+    }
   }
 
   private static final Map<String, Map<Outcome, LongAdder>> COUNTS = new ConcurrentHashMap<>();
@@ -75,12 +86,9 @@ public final class OutboxMetrics {
     for (String kind : kinds) {
       Map<Outcome, LongAdder> counts = of(kind);
       for (Outcome o : Outcome.values()) {
-        FunctionCounter.builder(
-                "bulwark_outbox_" + o.name().toLowerCase(Locale.ROOT),
-                counts.get(o),
-                LongAdder::sum)
+        FunctionCounter.builder(o.meter, counts.get(o), LongAdder::sum)
             .tag("kind", kind)
-            .description("outbound messages " + o.name().toLowerCase(Locale.ROOT) + ", per kind")
+            .description(o.description)
             .register(registry);
       }
     }
