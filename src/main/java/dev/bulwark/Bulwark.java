@@ -263,10 +263,6 @@ public final class Bulwark {
     return pg;
   }
 
-  Redis redis() {
-    return redis;
-  }
-
   PasswordHasher hasher() {
     return hasher;
   }

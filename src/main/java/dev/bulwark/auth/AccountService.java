@@ -272,26 +272,12 @@ public final class AccountService {
         .compose(
             outcome -> {
               if (outcome instanceof RefreshRotation.Rotated r) {
-                return standing(r.userId())
-                    .compose(
-                        role ->
-                            issuer.pair(
-                                r.userId(),
-                                r.sessionId(),
-                                role,
-                                r.refreshToken(),
-                                r.refreshExpiresIn()));
+                return pairForStanding(
+                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
               }
               if (outcome instanceof RefreshRotation.Replayed r) {
-                return standing(r.userId())
-                    .compose(
-                        role ->
-                            issuer.pair(
-                                r.userId(),
-                                r.sessionId(),
-                                role,
-                                r.refreshToken(),
-                                r.refreshExpiresIn()));
+                return pairForStanding(
+                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
               }
               if (outcome instanceof RefreshRotation.Reused r) {
                 revocations.revokeSession(r.userId(), r.sessionId());
@@ -327,6 +313,13 @@ public final class AccountService {
                 s.disabled()
                     ? Future.failedFuture(ACCOUNT_DISABLED)
                     : Future.succeededFuture(level(s.role())));
+  }
+
+  /** A pair for a refreshed session, minted with the role the account holds now. */
+  private Future<TokenPair> pairForStanding(
+      UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn) {
+    return standing(userId)
+        .compose(role -> issuer.pair(userId, sessionId, role, refreshToken, refreshExpiresIn));
   }
 
   /** The level of a stored role name; a name no longer configured counts as the lowest. */
