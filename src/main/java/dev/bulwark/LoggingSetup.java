@@ -1,20 +1,23 @@
 package dev.bulwark;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import dev.bulwark.config.LoggingConfig;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies {@code logging.*} once the configuration is known: the level of Bulwark's loggers, and
- * JSON lines (staging/production) instead of the plain text {@code logback.xml} starts with.
+ * the console appender that writes from then on ({@link BatchedConsoleAppender}: JSON lines in
+ * staging/production, or the plain text {@code logback.xml} starts with).
  */
 final class LoggingSetup {
+  private static final String APPENDER = "CONSOLE_BATCHED";
+
   private LoggingSetup() {}
 
   static void apply(LoggingConfig config) {
@@ -24,30 +27,30 @@ final class LoggingSetup {
     Level level = Level.toLevel(config.level().name(), Level.INFO);
     context.getLogger("dev.bulwark").setLevel(level);
     context.getLogger("bulwark").setLevel(level);
-    if (config.format() == LoggingConfig.Format.JSON) {
-      Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-      root.detachAndStopAllAppenders();
-      root.addAppender(jsonAppender(context));
-    }
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    Encoder<ILoggingEvent> encoder =
+        config.format() == LoggingConfig.Format.JSON ? json(context) : text(context);
+    BatchedConsoleAppender console = new BatchedConsoleAppender(encoder, System.out);
+    console.setContext(context);
+    console.setName(APPENDER);
+    console.start();
+    root.detachAndStopAllAppenders();
+    root.addAppender(console);
   }
 
-  private static AsyncAppender jsonAppender(LoggerContext context) {
+  private static Encoder<ILoggingEvent> json(LoggerContext context) {
     LogstashEncoder encoder = new LogstashEncoder();
     encoder.setContext(context);
     encoder.start();
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-    console.setContext(context);
-    console.setName("JSON");
-    console.setEncoder(encoder);
-    console.start();
-    AsyncAppender async = new AsyncAppender();
-    async.setContext(context);
-    async.setName("ASYNC_JSON");
-    async.setQueueSize(8192);
-    async.setDiscardingThreshold(0);
-    async.setNeverBlock(true);
-    async.addAppender(console);
-    async.start();
-    return async;
+    return encoder;
+  }
+
+  /** The plain-text line of {@code logback.xml}, which logs until the configuration is known. */
+  private static Encoder<ILoggingEvent> text(LoggerContext context) {
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n");
+    encoder.start();
+    return encoder;
   }
 }
