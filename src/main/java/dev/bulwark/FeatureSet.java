@@ -27,6 +27,7 @@ import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.Endpoint;
 import dev.bulwark.http.RouteModule;
 import dev.bulwark.infra.Metrics;
+import dev.bulwark.infra.MultiplexedRedis;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.infra.RedisConnector;
 import dev.bulwark.ops.DocsRoutes;
@@ -64,6 +65,7 @@ final class FeatureSet implements Endpoint {
   private final long lagProbe;
   private final Pool pg;
   private final Redis redis;
+  private final MultiplexedRedis gateRedis;
 
   FeatureSet(Vertx vertx, Bulwark root) {
     this.vertx = vertx;
@@ -80,8 +82,11 @@ final class FeatureSet implements Endpoint {
         RedisConnector.create(
             vertx,
             config.redis(),
-            config.redis().poolSizePerVerticle(verticles),
+            // + 1: the connection the gate keeps for its pipelined calls
+            config.redis().poolSizePerVerticle(verticles) + 1,
             config.redis().maxWaitingPerVerticle(verticles));
+    // the gate's one script call per request: pipelined on one connection, no pool lease per call
+    this.gateRedis = new MultiplexedRedis(redis);
     Clock clock = Clock.systemUTC();
 
     AccessTokens accessTokens = new AccessTokens(vertx, config.jwt(), config.auth().roles());
@@ -170,12 +175,12 @@ final class FeatureSet implements Endpoint {
             root.clients(),
             root::draining,
             config.shutdown().gracePeriod(),
-            access -> gate(root, redis, access, accessTokenCallers, refreshTokenCallers),
+            access -> gate(root, gateRedis, access, accessTokenCallers, refreshTokenCallers),
             role ->
                 root.gate()
                     .handler(
                         accessTokenCallers.requiring(role, config.admin().hideFromNonStaff()),
-                        redis),
+                        gateRedis),
             config.admin().hideFromNonStaff());
     this.router = ApiRouter.create(vertx, platform, modules);
     this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
@@ -208,6 +213,6 @@ final class FeatureSet implements Endpoint {
     if (lagProbe != -1) {
       vertx.cancelTimer(lagProbe);
     }
-    return Future.join(redis.close(), pg.close()).mapEmpty();
+    return gateRedis.close().transform(ar -> Future.join(redis.close(), pg.close())).mapEmpty();
   }
 }
