@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Before/after for a change on the hot path: authenticated GET /api/v1/tasks?limit=20 (20 items) on two Bulwark jars
 # sharing one embedded PostgreSQL + Redis (the NEW jar starts them and migrates; the OLD one must accept a newer
-# schema), same token, production-shaped rate-limit rules at unreachable counts, each primed 60 s, then runs
+# schema), same token, production-shaped rate-limit rules at unreachable counts, JSON logs with the access log on (to
+# a file, as in production), each primed 60 s, then runs
 # interleaved (order alternating per round) with wrk. Traffic only to 127.0.0.1, every run bounded.
 #   scripts/bench-before-after.sh OLD_JAR NEW_JAR [rounds=3] [seconds=20] [connections="4 64"]
 set -euo pipefail
@@ -17,12 +18,12 @@ JAVA_OPTS=(-Xms512m -Xmx512m -XX:+UseParallelGC)
 wait_ready() { for _ in $(seq 1 240); do curl -fsS "http://127.0.0.1:$1/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "no ready on $1" >&2; exit 1; }
 # new jar: development profile with its embedded services (it migrates the schema to its version)
 ENVIRONMENT=development JWT_SECRET_KEY=$SECRET PASSWORD_PEPPER=$PEPPER RATE_LIMIT_RULES=$RULES HTTP_PORT=18282 \
-  DEV_DATA_DIR=$WORK/dev ACCESS_TOKEN_EXPIRE_MINUTES=120 LOG_LEVEL=WARN \
+  DEV_DATA_DIR=$WORK/dev ACCESS_TOKEN_EXPIRE_MINUTES=120 LOG_LEVEL=INFO LOG_FORMAT=json \
   timeout 3600 java "${JAVA_OPTS[@]}" -DdevServices.postgresPort=57532 -DdevServices.redisPort=57479 -jar "$NEW" >"$WORK/new.log" 2>&1 &
 PIDS+=($!); wait_ready 18282
 ENVIRONMENT=development JWT_SECRET_KEY=$SECRET PASSWORD_PEPPER=$PEPPER RATE_LIMIT_RULES=$RULES HTTP_PORT=18281 \
   DATABASE_URL=postgresql://postgres@127.0.0.1:57532/postgres REDIS_URL=redis://127.0.0.1:57479 \
-  ACCESS_TOKEN_EXPIRE_MINUTES=120 LOG_LEVEL=WARN \
+  ACCESS_TOKEN_EXPIRE_MINUTES=120 LOG_LEVEL=INFO LOG_FORMAT=json \
   timeout 3600 java "${JAVA_OPTS[@]}" -jar "$OLD" >"$WORK/old.log" 2>&1 &
 PIDS+=($!); wait_ready 18281
 TOKEN=$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"ab-$(date +%s)@example.com\",\"password\":\"bench-password-Zq81\"}" \
