@@ -17,9 +17,9 @@ import java.util.UUID;
  * Tasks as JSON, streamed by Jackson's generator straight into a {@link Buffer}: no tree per row,
  * field names pre-encoded, ids and timestamps written from a scratch array. Shapes (snake_case):
  * task {@code
- * {"id","title","notes","status","priority","due_at","created_at","updated_at","version"}},
- * tombstone {@code {"id","deleted":true,"updated_at"}}, page {@code
- * {"items":[...],"next_cursor":...}}.
+ * {"id","title","notes","status","priority","due_at","created_at","updated_at","version",
+ * "attachments"}} (the attachments as stored, written as they are), tombstone {@code
+ * {"id","deleted":true,"updated_at"}}, page {@code {"items":[...],"next_cursor":...}}.
  */
 final class TaskJson {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -32,6 +32,7 @@ final class TaskJson {
   private static final SerializedString CREATED_AT = new SerializedString("created_at");
   private static final SerializedString UPDATED_AT = new SerializedString("updated_at");
   private static final SerializedString VERSION = new SerializedString("version");
+  private static final SerializedString ATTACHMENTS = new SerializedString("attachments");
   private static final SerializedString DELETED = new SerializedString("deleted");
   private static final SerializedString ITEMS = new SerializedString("items");
   private static final SerializedString NEXT_CURSOR = new SerializedString("next_cursor");
@@ -102,6 +103,13 @@ final class TaskJson {
     timestamp(g, t.updatedAt(), scratch);
     g.writeFieldName(VERSION);
     g.writeNumber(t.version());
+    g.writeFieldName(ATTACHMENTS);
+    if (t.attachmentsJson() == null) {
+      g.writeStartArray();
+      g.writeEndArray();
+    } else {
+      g.writeRawValue(t.attachmentsJson());
+    }
     g.writeEndObject();
   }
 
