@@ -1,15 +1,15 @@
 package dev.bulwark.http;
 
-import io.vertx.core.Handler;
 import io.vertx.core.Timer;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 
 /**
  * {@code http.requestTimeout}: a request not answered in time gets 503 (as vertx-web's timeout
  * handler does). A route whose body is streamed ({@link ApiRouter#streamed}) disarms it: such a
  * body may take minutes on a slow network, and its handler bounds it with deadlines of its own.
  */
-final class RequestTimeout implements Handler<RoutingContext> {
+final class RequestTimeout implements PlatformHandler {
   private static final String DISARM = "bulwark.requestTimeout.disarm";
 
   private final long timeoutMs;

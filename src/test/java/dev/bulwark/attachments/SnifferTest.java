@@ -38,48 +38,51 @@ class SnifferTest {
 
   @Test
   void eachTypeIsKnownByItsBytes() {
-    assertEquals(FileType.JPEG, Sniffer.typeOf(Files.jpeg()));
-    assertEquals(FileType.PNG, Sniffer.typeOf(Files.png()));
-    assertEquals(FileType.WEBP, Sniffer.typeOf(Files.webp()));
-    assertEquals(FileType.HEIC, Sniffer.typeOf(Files.heic()));
-    assertEquals(FileType.PDF, Sniffer.typeOf(Files.pdf()));
+    assertEquals(FileType.JPEG, Sniffer.typeOf(SampleFiles.jpeg()));
+    assertEquals(FileType.PNG, Sniffer.typeOf(SampleFiles.png()));
+    assertEquals(FileType.WEBP, Sniffer.typeOf(SampleFiles.webp()));
+    assertEquals(FileType.HEIC, Sniffer.typeOf(SampleFiles.heic()));
+    assertEquals(FileType.PDF, Sniffer.typeOf(SampleFiles.pdf()));
     assertEquals(null, Sniffer.typeOf(Buffer.buffer("MZ\u0090\0 this program cannot be run")));
     assertEquals(null, Sniffer.typeOf(Buffer.buffer("<svg xmlns='http://www.w3.org/2000/svg'/>")));
   }
 
   @Test
   void wellFormedFilesPassWhole() {
-    for (Buffer f : new Buffer[] {Files.png(), Files.webp(), Files.heic(), Files.pdf()}) {
+    for (Buffer f :
+        new Buffer[] {
+          SampleFiles.png(), SampleFiles.webp(), SampleFiles.heic(), SampleFiles.pdf()
+        }) {
       for (int chunk : new int[] {1, 3, 4096}) {
         assertArrayEquals(f.getBytes(), run(f, chunk, true).getBytes());
       }
     }
-    Buffer jpeg = Files.jpeg();
+    Buffer jpeg = SampleFiles.jpeg();
     assertArrayEquals(jpeg.getBytes(), run(jpeg, 5, false).getBytes(), "metadata kept");
   }
 
   @Test
   void jpegMetadataIsStrippedInAnyChunking() {
-    Buffer expected = run(Files.jpeg(), 4096, true);
+    Buffer expected = run(SampleFiles.jpeg(), 4096, true);
     String text = expected.toString(StandardCharsets.ISO_8859_1);
-    assertFalse(text.contains(Files.GPS));
+    assertFalse(text.contains(SampleFiles.GPS));
     assertFalse(text.contains("taken at home"));
     assertTrue(text.contains("JFIF"));
     for (int chunk = 1; chunk < 40; chunk++) {
-      assertArrayEquals(expected.getBytes(), run(Files.jpeg(), chunk, true).getBytes());
+      assertArrayEquals(expected.getBytes(), run(SampleFiles.jpeg(), chunk, true).getBytes());
     }
   }
 
   @Test
   void polyglotsAndTruncatedFilesAreRefused() {
-    refused(Files.jpeg().appendString("<html><script>alert(1)</script></html>"));
-    refused(Files.jpeg().appendBuffer(Files.zipTrailer()));
-    refused(Files.png().appendBuffer(Files.zipTrailer()));
-    refused(Files.png().appendString("trailing"));
-    refused(Files.webp().appendString("x"));
-    refused(Files.heic().appendString("xyz"));
-    refused(Files.pdf().appendBuffer(Buffer.buffer(new byte[2048])));
-    refused(Files.jpeg().getBuffer(0, 100));
+    refused(SampleFiles.jpeg().appendString("<html><script>alert(1)</script></html>"));
+    refused(SampleFiles.jpeg().appendBuffer(SampleFiles.zipTrailer()));
+    refused(SampleFiles.png().appendBuffer(SampleFiles.zipTrailer()));
+    refused(SampleFiles.png().appendString("trailing"));
+    refused(SampleFiles.webp().appendString("x"));
+    refused(SampleFiles.heic().appendString("xyz"));
+    refused(SampleFiles.pdf().appendBuffer(Buffer.buffer(new byte[2048])));
+    refused(SampleFiles.jpeg().getBuffer(0, 100));
     refused(
         Buffer.buffer()
             .appendBytes(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff})

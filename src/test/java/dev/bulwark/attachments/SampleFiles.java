@@ -4,10 +4,10 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 
 /** Small well-formed (and malformed) files of each type, built byte by byte. */
-final class Files {
+final class SampleFiles {
   static final String GPS = "GPSLatitude=52.5200N";
 
-  private Files() {}
+  private SampleFiles() {}
 
   /** A JPEG with JFIF, an Exif APP1 carrying a position, a comment, a table, a scan, EOI. */
   static Buffer jpeg() {
