@@ -5,6 +5,7 @@ import dev.bulwark.core.Role;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
@@ -156,6 +157,12 @@ public final class ApiRouter {
         ctx -> {
           ctx.request().pause();
           RequestTimeout.disarm(ctx);
+          ctx.addHeadersEndHandler(
+              v -> {
+                if (!ctx.request().isEnded()) {
+                  ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+                }
+              });
           ctx.addEndHandler(v -> closeUnread(ctx));
           ctx.next();
         });
@@ -168,7 +175,7 @@ public final class ApiRouter {
   /**
    * A response sent before its request body was read (a refusal, a limit): the connection cannot
    * take another request, so the rest of the body is discarded for a moment (so the client reads
-   * the answer rather than a reset) and the connection closed.
+   * the answer rather than a reset); a body still arriving after that loses its connection.
    */
   private static void closeUnread(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
@@ -178,11 +185,9 @@ public final class ApiRouter {
     HttpConnection connection = request.connection();
     long timer = ctx.vertx().setTimer(UNREAD_LINGER_MS, t -> connection.close());
     request.handler(b -> {});
-    request.endHandler(
-        v -> {
-          ctx.vertx().cancelTimer(timer);
-          connection.close();
-        });
+    // once the body is in, the client (told Connection: close) closes; the timer is for bodies
+    // that keep coming
+    request.endHandler(v -> ctx.vertx().cancelTimer(timer));
     request.resume();
   }
 
