@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.config.TasksConfig;
+import dev.bulwark.tasks.TombstonePurger;
+import dev.bulwark.testing.Await;
 import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestUsers;
@@ -16,14 +19,20 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -359,5 +368,46 @@ class AttachmentTest {
       Thread.sleep(300); // both admitted; each holds its slot until the 1 s rate window ends it
       assertProblem(upload(busy, other, "third.png", SampleFiles.png()), 429, "too_many_uploads");
     }
+  }
+
+  @Test
+  void aPurgedTasksBlobsAreSweptAndMissingBlobsReported() throws Exception {
+    TestUser owner = TestUsers.signup(server);
+    String taskId = task(owner);
+    JsonObject a = uploaded(owner, taskId, "gone.png", SampleFiles.png());
+    JsonObject kept = uploaded(owner, task(owner), "kept.png", SampleFiles.png());
+    assertEquals(
+        204,
+        server
+            .send(TestUsers.as(server, owner, HttpMethod.DELETE, "/api/v1/tasks/" + taskId))
+            .statusCode());
+    assertProblem(get(owner, "/api/v1/attachments/" + a.getString("id")), 404, "not_found");
+
+    Pool pg = server.app().pg();
+    Await.result(
+        pg.preparedQuery("UPDATE tasks SET deleted_at = now() - interval '31 days' WHERE id = $1")
+            .execute(Tuple.of(UUID.fromString(taskId))));
+    TasksConfig tasks = server.app().config().tasks();
+    Await.result(new TombstonePurger(server.vertx(), pg, tasks).runOnce());
+    Path blob = BLOBS.resolve("u/" + owner.id() + "/" + a.getString("id"));
+    Path keptBlob = BLOBS.resolve("u/" + owner.id() + "/" + kept.getString("id"));
+    assertTrue(Files.exists(blob), "the purge removes rows; the sweep, blobs");
+    FileTime old = FileTime.from(Instant.now().minus(Duration.ofDays(1)));
+    Files.setLastModifiedTime(blob, old);
+    Files.setLastModifiedTime(keptBlob, old);
+    Path missing =
+        BLOBS.resolve(
+            "u/"
+                + owner.id()
+                + "/"
+                + uploaded(owner, task(owner), "m.png", SampleFiles.png()).getString("id"));
+    Files.delete(missing);
+
+    OrphanSweep.Swept swept =
+        Await.result(
+            new OrphanSweep(server.vertx(), pg, server.app().config().storage()).runOnce());
+    assertFalse(Files.exists(blob), "an orphan blob is removed");
+    assertTrue(Files.exists(keptBlob), "a blob its row holds stays");
+    assertTrue(swept.blobsRemoved() >= 1 && swept.rowsWithoutBlob() >= 1, swept.toString());
   }
 }
