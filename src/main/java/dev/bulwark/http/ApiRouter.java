@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -159,7 +160,7 @@ public final class ApiRouter {
           RequestTimeout.disarm(ctx);
           ctx.addHeadersEndHandler(
               v -> {
-                if (!ctx.request().isEnded()) {
+                if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
                   ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
                 }
               });
@@ -182,9 +183,14 @@ public final class ApiRouter {
     if (request.isEnded()) {
       return;
     }
+    request.handler(b -> {});
+    if (request.version() == HttpVersion.HTTP_2) {
+      // one stream of a shared connection: the rest of its body is discarded as it comes
+      request.resume();
+      return;
+    }
     HttpConnection connection = request.connection();
     long timer = ctx.vertx().setTimer(UNREAD_LINGER_MS, t -> connection.close());
-    request.handler(b -> {});
     // once the body is in, the client (told Connection: close) closes; the timer is for bodies
     // that keep coming
     request.endHandler(v -> ctx.vertx().cancelTimer(timer));
