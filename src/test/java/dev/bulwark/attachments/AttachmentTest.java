@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
       "storage.localPath=target/attachment-test-blobs",
       "storage.maxPerTask=3",
       "storage.concurrentUploadsPerUser=2",
+      "storage.quotaPerUser=4KiB",
       "storage.rateWindow=1s",
       "storage.minTransferRate=256"
     })
@@ -409,5 +410,22 @@ class AttachmentTest {
     assertFalse(Files.exists(blob), "an orphan blob is removed");
     assertTrue(Files.exists(keptBlob), "a blob its row holds stays");
     assertTrue(swept.blobsRemoved() >= 1 && swept.rowsWithoutBlob() >= 1, swept.toString());
+  }
+
+  @Test
+  void theStorageQuotaCountsWhatIsStored() {
+    TestUser hoarder = TestUsers.signup(server);
+    String taskId = task(hoarder);
+    JsonObject first = uploaded(hoarder, taskId, "one.jpg", SampleFiles.jpeg());
+    assertTrue(first.getLong("size") * 2 > 4096, "two of them exceed the 4 KiB quota");
+    assertProblem(
+        upload(hoarder, taskId, "two.jpg", SampleFiles.jpeg()), 409, "storage_quota_exceeded");
+    assertEquals(1, blobsOf(hoarder), "the refused upload's blob is removed");
+    assertEquals(
+        1,
+        get(hoarder, "/api/v1/tasks/" + taskId)
+            .bodyAsJsonObject()
+            .getJsonArray("attachments")
+            .size());
   }
 }
