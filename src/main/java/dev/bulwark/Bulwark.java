@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.attachments.OrphanSweep;
 import dev.bulwark.auth.AuditLog;
 import dev.bulwark.auth.AuthRetention;
 import dev.bulwark.auth.EmailFlows;
@@ -191,6 +192,7 @@ public final class Bulwark {
         .map(
             v -> {
               jobStops.add(new TombstonePurger(vertx, pg, config.tasks()).start()::stop);
+              jobStops.add(new OrphanSweep(vertx, pg, config.storage()).start()::stop);
               jobStops.add(
                   new RefreshSealEraser(vertx, pg, config.auth().refreshReuseGrace()).start()
                       ::stop);

@@ -2,6 +2,9 @@ package dev.bulwark;
 
 import dev.bulwark.admin.AccountExport;
 import dev.bulwark.admin.AdminRoutes;
+import dev.bulwark.attachments.AttachmentRoutes;
+import dev.bulwark.attachments.AttachmentService;
+import dev.bulwark.attachments.BlobStores;
 import dev.bulwark.auth.AccessTokenCallers;
 import dev.bulwark.auth.AccessTokens;
 import dev.bulwark.auth.AccountService;
@@ -166,6 +169,13 @@ final class FeatureSet implements Endpoint {
             config.auth().roles());
     modules.add(new PhoneRoutes(phones, new PhoneNumbers(config.phone().allowedCountries())));
     modules.add(tasks);
+    modules.add(
+        new AttachmentRoutes(
+            new AttachmentService(
+                pg,
+                BlobStores.create(vertx, config.storage()),
+                config.storage(),
+                config.tasks().idempotencyTtl())));
 
     ApiRouter.Platform platform =
         new ApiRouter.Platform(

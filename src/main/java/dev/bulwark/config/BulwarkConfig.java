@@ -25,7 +25,8 @@ public record BulwarkConfig(
     AdminConfig admin,
     OutboxConfig outbox,
     IdentityConfig identity,
-    PhoneConfig phone) {
+    PhoneConfig phone,
+    StorageConfig storage) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -38,13 +39,14 @@ public record BulwarkConfig(
 
   /** As above, through a reader the caller keeps (to see which keys were read). */
   static BulwarkConfig from(ConfigReader r, Environment environment, List<ConfigProblem> earlier) {
+    DevServicesConfig devServices = DevServicesConfig.read(r);
     BulwarkConfig config =
         new BulwarkConfig(
             environment,
             HttpConfig.read(r),
             DatabaseConfig.read(r),
             RedisConfig.read(r),
-            DevServicesConfig.read(r),
+            devServices,
             JwtConfig.read(r),
             AuthConfig.read(r),
             HasherConfig.read(r),
@@ -59,7 +61,8 @@ public record BulwarkConfig(
             AdminConfig.read(r, environment),
             OutboxConfig.read(r),
             IdentityConfig.read(r),
-            PhoneConfig.read(r));
+            PhoneConfig.read(r),
+            StorageConfig.read(r, devServices.dataDir()));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -106,6 +109,7 @@ public record BulwarkConfig(
         admin,
         outbox,
         identity,
-        phone);
+        phone,
+        storage);
   }
 }

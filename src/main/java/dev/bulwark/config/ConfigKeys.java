@@ -64,6 +64,9 @@ public final class ConfigKeys {
     map("PHONE_SIGNUP", "auth.phoneSignup");
     map("SMS_ALLOWED_COUNTRIES", "sms.allowedCountries");
     map("SMS_HOURLY_BUDGET", "sms.hourlyBudget");
+    map("MAX_FILE_SIZE", "storage.maxFileSize");
+    map("ALLOWED_FILE_TYPES", "storage.allowedTypes");
+    map("STORAGE_BACKEND", "storage.backend");
   }
 
   private ConfigKeys() {}

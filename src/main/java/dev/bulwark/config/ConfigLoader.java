@@ -288,7 +288,8 @@ public final class ConfigLoader {
           "outbox",
           "mail",
           "sms",
-          "links");
+          "links",
+          "storage");
 
   private static void put(JsonObject root, String dottedKey, String value) {
     String[] parts = dottedKey.split("\\.");

@@ -29,6 +29,10 @@ public final class Failure extends RuntimeException {
     PRECONDITION_FAILED,
     /** The body is not in a form this endpoint takes. */
     UNSUPPORTED_MEDIA_TYPE,
+    /** The body is larger than this endpoint takes. */
+    TOO_LARGE,
+    /** The body did not arrive in time (too slow, or past its deadline). */
+    TIMED_OUT,
     /**
      * Well-formed, but cannot be processed as asked (an idempotency key reused with another body).
      */

@@ -4,12 +4,15 @@ import dev.bulwark.config.HttpConfig;
 import dev.bulwark.core.Role;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -30,6 +33,9 @@ public final class ApiRouter {
   /** DELETE too: deleting one's account re-authenticates with the password in the body. */
   private static final Set<HttpMethod> WITH_BODY =
       Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+
+  /** How long the rest of an unread body is discarded before its connection closes. */
+  private static final long UNREAD_LINGER_MS = 2000;
 
   private final Router router;
   private final AllowedMethods allowed = new AllowedMethods();
@@ -85,7 +91,7 @@ public final class ApiRouter {
     }
     api.router
         .route()
-        .handler(TimeoutHandler.create(http.requestTimeout().toMillis(), 503))
+        .handler(new RequestTimeout(http.requestTimeout().toMillis()))
         .handler(new SecurityHeaders(platform.production(), platform.clients()))
         .handler(new HostAllowlist(http.allowedHosts()))
         .handler(new Cors(platform.corsOrigins()))
@@ -136,6 +142,59 @@ public final class ApiRouter {
       route.handler(role == null ? gates.get(access) : roleGates.get(role));
     }
     route.handler(feature);
+  }
+
+  /**
+   * Declares a route whose feature reads the request body itself, as a stream (an upload): no
+   * buffering body handler, and no request timeout (the feature bounds the transfer with deadlines
+   * of its own). The request is paused until the feature resumes it, so nothing is read before the
+   * gate has let the caller in.
+   */
+  public void streamed(
+      HttpMethod method, String path, Access access, Handler<RoutingContext> feature) {
+    allowed.add(method, path);
+    Route route = router.route(method, path);
+    route.handler(
+        ctx -> {
+          ctx.request().pause();
+          RequestTimeout.disarm(ctx);
+          ctx.addHeadersEndHandler(
+              v -> {
+                if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
+                  ctx.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+                }
+              });
+          ctx.addEndHandler(v -> closeUnread(ctx));
+          ctx.next();
+        });
+    if (access != Access.OPS) {
+      route.handler(gates.get(access));
+    }
+    route.handler(feature);
+  }
+
+  /**
+   * A response sent before its request body was read (a refusal, a limit): the connection cannot
+   * take another request, so the rest of the body is discarded for a moment (so the client reads
+   * the answer rather than a reset); a body still arriving after that loses its connection.
+   */
+  private static void closeUnread(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.isEnded()) {
+      return;
+    }
+    request.handler(b -> {});
+    if (request.version() == HttpVersion.HTTP_2) {
+      // one stream of a shared connection: the rest of its body is discarded as it comes
+      request.resume();
+      return;
+    }
+    HttpConnection connection = request.connection();
+    long timer = ctx.vertx().setTimer(UNREAD_LINGER_MS, t -> connection.close());
+    // once the body is in, the client (told Connection: close) closes; the timer is for bodies
+    // that keep coming
+    request.endHandler(v -> ctx.vertx().cancelTimer(timer));
+    request.resume();
   }
 
   /**

@@ -265,6 +265,8 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       case GONE -> 410;
       case PRECONDITION_FAILED -> 412;
       case UNSUPPORTED_MEDIA_TYPE -> 415;
+      case TOO_LARGE -> 413;
+      case TIMED_OUT -> 408;
       case UNPROCESSABLE -> 422;
       case TOO_MANY_REQUESTS -> 429;
       case UNAVAILABLE -> 503;

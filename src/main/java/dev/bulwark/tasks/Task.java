@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * One task as stored. A deleted task (a tombstone, seen only by delta sync) is shown as {@code
- * {"id","deleted":true,"updated_at"}}; its other fields are not exposed.
+ * {"id","deleted":true,"updated_at"}}; its other fields are not exposed. {@code attachmentsJson} is
+ * the task's attachments as a JSON array, kept by the attachments feature with each change.
  */
 public record Task(
     UUID id,
@@ -18,7 +19,8 @@ public record Task(
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt,
     int version,
-    boolean deleted) {
+    boolean deleted,
+    String attachmentsJson) {
 
   public static final Set<String> STATUSES = Set.of("todo", "in_progress", "done");
   public static final Set<String> PRIORITIES = Set.of("low", "normal", "high");

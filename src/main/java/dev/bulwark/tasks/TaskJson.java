@@ -12,10 +12,11 @@ import java.util.UUID;
  * Tasks as JSON, written byte by byte into one growable array per event loop and copied once into
  * the response {@link Buffer}: no tree, no generator, field names and punctuation pre-encoded, ids
  * and timestamps written without intermediate strings. Shapes (snake_case): task {@code
- * {"id","title","notes","status","priority","due_at","created_at","updated_at","version"}},
- * tombstone {@code {"id","deleted":true,"updated_at"}}, page {@code
- * {"items":[...],"next_cursor":...}}. Strings are escaped as JSON requires ({@code "}, {@code \},
- * control characters; {@code \b \t \n \f \r} in their short forms) and written as UTF-8.
+ * {"id","title","notes","status","priority","due_at","created_at","updated_at","version",
+ * "attachments"}} (the attachments as stored, written as they are), tombstone {@code
+ * {"id","deleted":true,"updated_at"}}, page {@code {"items":[...],"next_cursor":...}}. Strings are
+ * escaped as JSON requires ({@code "}, {@code \}, control characters; {@code \b \t \n \f \r} in
+ * their short forms) and written as UTF-8.
  */
 final class TaskJson {
   private static final byte[] ID = ascii("{\"id\":");
@@ -27,6 +28,8 @@ final class TaskJson {
   private static final byte[] CREATED_AT = ascii(",\"created_at\":");
   private static final byte[] UPDATED_AT = ascii(",\"updated_at\":");
   private static final byte[] VERSION = ascii(",\"version\":");
+  private static final byte[] ATTACHMENTS = ascii(",\"attachments\":");
+  private static final byte[] NO_ATTACHMENTS = ascii(",\"attachments\":[]");
   private static final byte[] DELETED = ascii(",\"deleted\":true");
   private static final byte[] ITEMS = ascii("{\"items\":[");
   private static final byte[] NEXT_CURSOR = ascii("],\"next_cursor\":");
@@ -109,6 +112,12 @@ final class TaskJson {
       timestamp(t.updatedAt());
       raw(VERSION);
       number(t.version());
+      if (t.attachmentsJson() == null) {
+        raw(NO_ATTACHMENTS);
+      } else {
+        raw(ATTACHMENTS);
+        utf8(t.attachmentsJson());
+      }
       raw((byte) '}');
     }
 
@@ -170,6 +179,12 @@ final class TaskJson {
       }
       b[at++] = '"';
       len = at;
+    }
+
+    /** JSON text as it is (the stored attachments array), in UTF-8. */
+    void utf8(String json) {
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+      raw(bytes);
     }
 
     private static int escape(byte[] b, int at, char c) {

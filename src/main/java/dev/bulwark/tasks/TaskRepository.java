@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class TaskRepository {
   static final String COLUMNS =
-      "id, title, notes, status, priority, due_at, created_at, updated_at, version";
+      "id, title, notes, status, priority, due_at, created_at, updated_at, version,"
+          + " attachments::text";
 
   private static final String FIND =
       "SELECT "
@@ -75,7 +76,10 @@ public final class TaskRepository {
 
   private TaskRepository() {}
 
-  /** Row → task; the columns are {@link #COLUMNS} then {@code deleted}, read by position. */
+  /**
+   * Row → task; the columns are {@link #COLUMNS} then {@code deleted}, read by position. The
+   * attachments come as the JSON text the task shows, written as they are.
+   */
   static Task task(Row row) {
     return new Task(
         row.getUUID(0),
@@ -87,7 +91,8 @@ public final class TaskRepository {
         row.getOffsetDateTime(6),
         row.getOffsetDateTime(7),
         row.getInteger(8),
-        row.getBoolean(9));
+        row.getBoolean(10),
+        row.getString(9));
   }
 
   private static Task first(RowSet<Row> rows) {

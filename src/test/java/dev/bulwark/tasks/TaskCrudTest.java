@@ -55,7 +55,8 @@ class TaskCrudTest {
             "due_at",
             "created_at",
             "updated_at",
-            "version"),
+            "version",
+            "attachments"),
         t.fieldNames());
     String id = t.getString("id");
     assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), id);

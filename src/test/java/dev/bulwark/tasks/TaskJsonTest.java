@@ -32,7 +32,8 @@ class TaskJsonTest {
         CREATED,
         CREATED.plusSeconds(5),
         7,
-        false);
+        false,
+        null);
   }
 
   @Test
@@ -60,6 +61,7 @@ class TaskJsonTest {
       assertEquals("2026-01-31T09:00:00.123456Z", parsed.get("created_at"));
       assertEquals("2026-01-31T09:00:05.123456Z", parsed.get("updated_at"));
       assertEquals(7, parsed.get("version"));
+      assertEquals(List.of(), parsed.get("attachments"), "none stored: an empty array");
     }
   }
 
@@ -73,14 +75,26 @@ class TaskJsonTest {
   @Test
   void nullsTombstonesAndPagesHaveTheirShapes() {
     Task bare =
-        new Task(UUID.randomUUID(), "t", null, "done", "low", null, CREATED, CREATED, 123, false);
+        new Task(
+            UUID.randomUUID(),
+            "t",
+            null,
+            "done",
+            "low",
+            null,
+            CREATED,
+            CREATED,
+            123,
+            false,
+            "[{\"id\":\"a\",\"filename\":\"été.jpg\"}]");
     JsonObject one = new JsonObject(TaskJson.task(bare));
     assertNull(one.getString("notes"));
     assertNull(one.getString("due_at"));
     assertTrue(one.containsKey("due_at"));
     assertEquals(123, one.getInteger("version"));
+    assertEquals("été.jpg", one.getJsonArray("attachments").getJsonObject(0).getString("filename"));
 
-    Task gone = new Task(bare.id(), null, null, null, null, null, null, CREATED, 124, true);
+    Task gone = new Task(bare.id(), null, null, null, null, null, null, CREATED, 124, true, null);
     assertEquals(
         new JsonObject()
             .put("id", bare.id().toString())
