@@ -10,6 +10,9 @@ import dev.bulwark.auth.DeviceTokens;
 import dev.bulwark.auth.EmailFlows;
 import dev.bulwark.auth.IdentityRoutes;
 import dev.bulwark.auth.LoginThrottle;
+import dev.bulwark.auth.MfaChallenges;
+import dev.bulwark.auth.MfaRoutes;
+import dev.bulwark.auth.MfaService;
 import dev.bulwark.auth.OtpCodes;
 import dev.bulwark.auth.PhoneNumbers;
 import dev.bulwark.auth.PhoneRoutes;
@@ -19,6 +22,7 @@ import dev.bulwark.auth.RefreshTokenCallers;
 import dev.bulwark.auth.RefreshTokens;
 import dev.bulwark.auth.SessionLifetime;
 import dev.bulwark.auth.SessionService;
+import dev.bulwark.auth.StepUp;
 import dev.bulwark.auth.TokenIssuer;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Environment;
@@ -82,7 +86,7 @@ final class FeatureSet implements Endpoint {
             config.redis(),
             config.redis().poolSizePerVerticle(verticles),
             config.redis().maxWaitingPerVerticle(verticles));
-    Clock clock = Clock.systemUTC();
+    Clock clock = root.clock();
 
     AccessTokens accessTokens = new AccessTokens(vertx, config.jwt(), config.auth().roles());
     AccessTokenCallers accessTokenCallers =
@@ -103,6 +107,7 @@ final class FeatureSet implements Endpoint {
     DeviceTokens devices =
         new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
     EmailFlows emailFlows = root.emailFlows(redis);
+    StepUp stepUp = new StepUp(pg);
     AccountService accounts =
         new AccountService(
             pg,
@@ -113,13 +118,33 @@ final class FeatureSet implements Endpoint {
             devices,
             root.revocations(),
             config.auth().roles(),
-            emailFlows);
+            emailFlows,
+            new MfaChallenges(clock),
+            stepUp,
+            config.mfa().requiredForRoles());
     AuthRoutes auth =
-        new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
+        new AuthRoutes(accounts, new SessionService(pg, root.revocations(), stepUp), config.jwt());
+    MfaRoutes mfa =
+        new MfaRoutes(
+            new MfaService(
+                pg,
+                config.mfa(),
+                config.identity(),
+                issuer,
+                devices,
+                stepUp,
+                accounts::reauthenticate,
+                config.auth().roles(),
+                clock));
 
     AdminRoutes admin =
         new AdminRoutes(
-            pg, root.hasher(), root.revocations(), config.auth().roles(), config.jwt().secret());
+            pg,
+            root.hasher(),
+            root.revocations(),
+            config.auth().roles(),
+            config.jwt().secret(),
+            stepUp);
 
     TaskCursors cursors = new TaskCursors(config.jwt().secret());
     TaskRoutes tasks = new TaskRoutes(new TaskService(pg, config.tasks(), cursors), cursors);
@@ -145,6 +170,7 @@ final class FeatureSet implements Endpoint {
       modules.add(new DocsRoutes());
     }
     modules.add(auth);
+    modules.add(mfa);
     modules.add(new AccountExport(pg));
     modules.add(admin);
     modules.add(new IdentityRoutes(emailFlows));

@@ -85,7 +85,7 @@ public final class PhoneSignIn {
     return pg.withTransaction(
             conn ->
                 issuer
-                    .startSession(conn, userId, device, request)
+                    .startSession(conn, userId, device, request, Assurance.SMS)
                     .compose(
                         session ->
                             AuditLog.record(
@@ -101,7 +101,8 @@ public final class PhoneSignIn {
                   session.sessionId(),
                   role,
                   session.refreshToken(),
-                  session.refreshExpiresIn());
+                  session.refreshExpiresIn(),
+                  Assurance.SMS);
             });
   }
 

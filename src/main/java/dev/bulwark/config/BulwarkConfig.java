@@ -25,7 +25,8 @@ public record BulwarkConfig(
     AdminConfig admin,
     OutboxConfig outbox,
     IdentityConfig identity,
-    PhoneConfig phone) {
+    PhoneConfig phone,
+    MfaConfig mfa) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -38,6 +39,7 @@ public record BulwarkConfig(
 
   /** As above, through a reader the caller keeps (to see which keys were read). */
   static BulwarkConfig from(ConfigReader r, Environment environment, List<ConfigProblem> earlier) {
+    AuthConfig auth = AuthConfig.read(r);
     BulwarkConfig config =
         new BulwarkConfig(
             environment,
@@ -46,7 +48,7 @@ public record BulwarkConfig(
             RedisConfig.read(r),
             DevServicesConfig.read(r),
             JwtConfig.read(r),
-            AuthConfig.read(r),
+            auth,
             HasherConfig.read(r),
             CorsOrigins.read(r),
             r.bool("docs.enabled", !environment.isStrict()),
@@ -59,7 +61,8 @@ public record BulwarkConfig(
             AdminConfig.read(r, environment),
             OutboxConfig.read(r),
             IdentityConfig.read(r),
-            PhoneConfig.read(r));
+            PhoneConfig.read(r),
+            MfaConfig.read(r, environment, auth.roles()));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -106,6 +109,7 @@ public record BulwarkConfig(
         admin,
         outbox,
         identity,
-        phone);
+        phone,
+        mfa);
   }
 }

@@ -64,6 +64,10 @@ public final class ConfigKeys {
     map("PHONE_SIGNUP", "auth.phoneSignup");
     map("SMS_ALLOWED_COUNTRIES", "sms.allowedCountries");
     map("SMS_HOURLY_BUDGET", "sms.hourlyBudget");
+    map("MFA_ENCRYPTION_KEY", "mfa.encryptionKey");
+    map("MFA_KEY_ID", "mfa.keyId");
+    map("MFA_RETIRED_KEYS", "mfa.retiredKeys");
+    map("REQUIRE_MFA_FOR_ROLES", "auth.requireMfaForRoles");
   }
 
   private ConfigKeys() {}
@@ -89,6 +93,8 @@ public final class ConfigKeys {
         || key.equals("auth.passwordPepper")
         || key.equals("mail.smtpUrl")
         || key.equals("sms.token")
+        || key.equals("mfa.encryptionKey")
+        || key.equals("mfa.retiredKeys")
         || key.endsWith("password");
   }
 }

@@ -202,7 +202,8 @@ class AdminCommandTest {
           c.admin(),
           c.outbox(),
           c.identity(),
-          c.phone());
+          c.phone(),
+          c.mfa());
     } finally {
       Await.result(vertx.close());
     }
