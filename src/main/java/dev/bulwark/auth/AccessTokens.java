@@ -353,8 +353,10 @@ public final class AccessTokens {
     if (claim == null) {
       return 1;
     }
-    if (claim instanceof Number n && (n.intValue() == 1 || n.intValue() == 2)) {
-      return n.intValue();
+    // an integer 1 or 2 exactly: 2.5 is not a level
+    if ((claim instanceof Integer || claim instanceof Long)
+        && (((Number) claim).longValue() == 1 || ((Number) claim).longValue() == 2)) {
+      return ((Number) claim).intValue();
     }
     throw reject("invalid_token", "The access token lacks required claims.");
   }
