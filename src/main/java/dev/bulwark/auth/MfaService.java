@@ -362,7 +362,7 @@ public final class MfaService {
                       v ->
                           pg.withTransaction(
                               conn ->
-                                  prove(conn, userId, second, now)
+                                  prove(conn, userId, second, now, request)
                                       .compose(
                                           assurance ->
                                               MfaRepository.consumeChallenge(
@@ -443,7 +443,7 @@ public final class MfaService {
             v ->
                 pg.withTransaction(
                     conn ->
-                        prove(conn, p.userId(), second, now)
+                        prove(conn, p.userId(), second, now, request)
                             .compose(
                                 proven ->
                                     MfaRepository.sessionAssurance(conn, p.sessionId())
@@ -504,7 +504,7 @@ public final class MfaService {
    * password sign-in reaches with it.
    */
   private Future<Assurance> prove(
-      SqlConnection conn, UUID userId, SecondFactor second, Instant now) {
+      SqlConnection conn, UUID userId, SecondFactor second, Instant now, RequestInfo request) {
     if (second.recoveryCode() != null) {
       String normalized = RecoveryCodes.normalize(second.recoveryCode());
       if (normalized == null) {
@@ -518,7 +518,14 @@ public final class MfaService {
                   return Future.failedFuture(INVALID_RECOVERY_CODE);
                 }
                 Metrics.count(Metrics.Event.MFA_RECOVERY_CODE_USED);
-                return Future.succeededFuture(Assurance.PASSWORD_AND_RECOVERY);
+                return MfaRepository.recoveryRemaining(conn, userId)
+                    .compose(
+                        remaining ->
+                            AuditLog.record(
+                                conn,
+                                new AuditLog.Event("mfa_recovery_code_used", userId, null, request)
+                                    .with("remaining", remaining)))
+                    .map(Assurance.PASSWORD_AND_RECOVERY);
               });
     }
     return MfaRepository.activeFactors(conn, userId)

@@ -15,31 +15,31 @@ import java.time.Instant;
 import java.util.List;
 
 /** What an authenticator app and a client do, for the MFA tests. */
-final class MfaClient {
+public final class MfaClient {
   private final TestServer server;
   private final Clock clock;
 
-  MfaClient(TestServer server, Clock clock) {
+  public MfaClient(TestServer server, Clock clock) {
     this.server = server;
     this.clock = clock;
   }
 
   /** An enrolled, active factor: its id, secret and recovery codes. */
-  record Factor(String id, byte[] secret, List<String> recoveryCodes) {}
+  public record Factor(String id, byte[] secret, List<String> recoveryCodes) {}
 
-  long step() {
+  public long step() {
     return Totp.step(Instant.now(clock));
   }
 
-  static String code(byte[] secret, long step) {
+  public static String code(byte[] secret, long step) {
     return Totp.code(secret, step);
   }
 
-  HttpResponse<Buffer> enrol(TestUser u) {
+  public HttpResponse<Buffer> enrol(TestUser u) {
     return server.send(TestUsers.as(server, u, HttpMethod.POST, "/api/v1/me/mfa/totp"));
   }
 
-  HttpResponse<Buffer> activate(TestUser u, String factorId, String code) {
+  public HttpResponse<Buffer> activate(TestUser u, String factorId, String code) {
     return server.send(
         TestUsers.as(server, u, HttpMethod.POST, "/api/v1/me/mfa/totp/" + factorId + "/activate"),
         new JsonObject().put("code", code));
@@ -49,7 +49,7 @@ final class MfaClient {
    * Enrols and activates a factor with the code of the previous step (inside the window), so the
    * current and next steps stay unused for the test.
    */
-  Factor enrolAndActivate(TestUser u) {
+  public Factor enrolAndActivate(TestUser u) {
     HttpResponse<Buffer> enrolled = enrol(u);
     assertEquals(201, enrolled.statusCode(), enrolled::bodyAsString);
     String id = enrolled.bodyAsJsonObject().getString("factor_id");
@@ -60,14 +60,14 @@ final class MfaClient {
     return new Factor(id, secret, codes.getList());
   }
 
-  HttpResponse<Buffer> login(TestUser u) {
+  public HttpResponse<Buffer> login(TestUser u) {
     return server.send(
         server.request(HttpMethod.POST, "/api/v1/auth/login"),
         new JsonObject().put("email", u.email()).put("password", u.password()));
   }
 
   /** The mfa_token of a login that must be completed with a second factor. */
-  String mfaToken(TestUser u) {
+  public String mfaToken(TestUser u) {
     HttpResponse<Buffer> r = login(u);
     assertEquals(200, r.statusCode(), r::bodyAsString);
     JsonObject body = r.bodyAsJsonObject();
@@ -75,26 +75,26 @@ final class MfaClient {
     return body.getString("mfa_token");
   }
 
-  HttpResponse<Buffer> verify(String mfaToken, String code) {
+  public HttpResponse<Buffer> verify(String mfaToken, String code) {
     return server.send(
         server.request(HttpMethod.POST, "/api/v1/auth/mfa/verify"),
         new JsonObject().put("mfa_token", mfaToken).put("code", code));
   }
 
-  HttpResponse<Buffer> verifyRecovery(String mfaToken, String recoveryCode) {
+  public HttpResponse<Buffer> verifyRecovery(String mfaToken, String recoveryCode) {
     return server.send(
         server.request(HttpMethod.POST, "/api/v1/auth/mfa/verify"),
         new JsonObject().put("mfa_token", mfaToken).put("recovery_code", recoveryCode));
   }
 
   /** A signed-in user at level 2: password, then the current code. */
-  TestUser signInWithCode(TestUser u, byte[] secret, long step) {
+  public TestUser signInWithCode(TestUser u, byte[] secret, long step) {
     HttpResponse<Buffer> r = verify(mfaToken(u), code(secret, step));
     assertEquals(200, r.statusCode(), r::bodyAsString);
     return TestUsers.fromPair(u.email(), u.password(), r.bodyAsJsonObject());
   }
 
-  static byte[] decode(String base32) {
+  public static byte[] decode(String base32) {
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     byte[] out = new byte[base32.length() * 5 / 8];
     int buffer = 0;

@@ -192,6 +192,17 @@ class MfaTest {
         client.verify(client.mfaToken(u), MfaClient.code(f.secret(), client.step() - 2)),
         401,
         "invalid_code");
+    assertEquals(
+        3,
+        count(
+            "SELECT count(*) FROM audit_events WHERE user_id = ? AND event_type = 'mfa_failure'",
+            u.id()));
+    assertEquals(
+        2,
+        count(
+            "SELECT count(*) FROM audit_events WHERE user_id = ? AND event_type = 'mfa_failure'"
+                + " AND details->>'code' = 'code_already_used'",
+            u.id()));
   }
 
   @Test
@@ -205,6 +216,19 @@ class MfaTest {
     assertEquals(2, claims.getInteger("aal"));
     assertEquals(new JsonArray().add("pwd").add("recovery"), claims.getJsonArray("amr"));
     assertEquals(9, mfaStatus(u).getLong("recovery_codes_remaining"));
+    // audited: enrolment, activation, the second factors used and refused
+    for (String event :
+        new String[] {
+          "mfa_enrolled", "mfa_activated", "mfa_recovery_code_used", "login_mfa_challenge"
+        }) {
+      assertEquals(
+          1,
+          count(
+              "SELECT count(*) FROM audit_events WHERE user_id = ? AND event_type = ?",
+              u.id(),
+              event),
+          event);
+    }
 
     assertProblem(
         client.verifyRecovery(client.mfaToken(u), recovery), 401, "invalid_recovery_code");
