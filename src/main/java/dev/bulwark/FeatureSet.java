@@ -108,6 +108,7 @@ final class FeatureSet implements Endpoint {
         new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
     EmailFlows emailFlows = root.emailFlows(redis);
     StepUp stepUp = new StepUp(pg);
+    MfaChallenges challenges = new MfaChallenges(clock);
     AccountService accounts =
         new AccountService(
             pg,
@@ -119,7 +120,7 @@ final class FeatureSet implements Endpoint {
             root.revocations(),
             config.auth().roles(),
             emailFlows,
-            new MfaChallenges(clock),
+            challenges,
             stepUp,
             config.mfa().requiredForRoles());
     AuthRoutes auth =
@@ -184,7 +185,8 @@ final class FeatureSet implements Endpoint {
             redis,
             redisTimeout,
             config.phone(),
-            config.auth().roles());
+            config.auth().roles(),
+            challenges);
     modules.add(new PhoneRoutes(phones, new PhoneNumbers(config.phone().allowedCountries())));
     modules.add(tasks);
 

@@ -32,6 +32,7 @@ CREATE TABLE mfa_challenges (
     token_hash  bytea       PRIMARY KEY,
     user_id     uuid        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     device_name text,
+    first_factor text       NOT NULL DEFAULT 'pwd' CHECK (first_factor IN ('pwd', 'sms')),
     attempts    integer     NOT NULL DEFAULT 0,
     created_at  timestamptz NOT NULL DEFAULT now(),
     expires_at  timestamptz NOT NULL,

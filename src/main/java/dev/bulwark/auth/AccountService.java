@@ -271,7 +271,7 @@ public final class AccountService {
                     ? Future.<Void>succeededFuture()
                     : UserRepository.replaceHash(conn, userId, user.passwordHash(), upgradedHash)
                         .<Void>mapEmpty())
-                .compose(v -> challenges.start(conn, userId, l.deviceName()))
+                .compose(v -> challenges.start(conn, userId, l.deviceName(), "pwd"))
                 .compose(
                     challenge ->
                         AuditLog.record(

@@ -48,8 +48,11 @@ public final class MfaChallenges {
     }
   }
 
-  /** A challenge for a login whose password checked out, inside the caller's transaction. */
-  Future<Challenge> start(SqlClient sql, UUID userId, String deviceName) {
+  /**
+   * A challenge for a login whose first factor ({@code pwd} or {@code sms}) checked out, with
+   * {@code sql} (a pool, or the connection of the caller's transaction).
+   */
+  Future<Challenge> start(SqlClient sql, UUID userId, String deviceName, String firstFactor) {
     byte[] raw = new byte[TOKEN_BYTES];
     random.nextBytes(raw);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -60,7 +63,8 @@ public final class MfaChallenges {
             userId,
             deviceName,
             SessionLifetime.at(now),
-            SessionLifetime.at(now.plus(TTL)))
+            SessionLifetime.at(now.plus(TTL)),
+            firstFactor)
         .map(v -> new Challenge(token, TTL.toSeconds()));
   }
 

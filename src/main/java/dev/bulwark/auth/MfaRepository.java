@@ -65,15 +65,15 @@ final class MfaRepository {
   private static final String INSERT_CHALLENGE =
       """
       WITH purged AS (DELETE FROM mfa_challenges WHERE user_id = $2 AND expires_at <= $4)
-      INSERT INTO mfa_challenges (token_hash, user_id, device_name, created_at, expires_at)
-      VALUES ($1, $2, $3, $4, $5)""";
+      INSERT INTO mfa_challenges (token_hash, user_id, device_name, created_at, expires_at, first_factor)
+      VALUES ($1, $2, $3, $4, $5, $6)""";
 
   /** Every presentation of a live challenge counts an attempt, in the statement that reads it. */
   private static final String ATTEMPT_CHALLENGE =
       """
       UPDATE mfa_challenges SET attempts = attempts + 1
       WHERE token_hash = $1 AND consumed_at IS NULL
-      RETURNING user_id, device_name, attempts, expires_at <= $2 AS expired""";
+      RETURNING user_id, device_name, attempts, expires_at <= $2 AS expired, first_factor""";
 
   private static final String CONSUME_CHALLENGE =
       """
@@ -128,7 +128,8 @@ final class MfaRepository {
       OffsetDateTime pendingUntil) {}
 
   /** A live challenge as the attempt counted it. */
-  record Challenge(UUID userId, String deviceName, int attempts, boolean expired) {}
+  record Challenge(
+      UUID userId, String deviceName, int attempts, boolean expired, String firstFactor) {}
 
   static Future<Void> lockUser(SqlClient sql, UUID userId) {
     return sql.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).mapEmpty();
@@ -253,9 +254,11 @@ final class MfaRepository {
       UUID userId,
       String deviceName,
       OffsetDateTime now,
-      OffsetDateTime expiresAt) {
+      OffsetDateTime expiresAt,
+      String firstFactor) {
     return sql.preparedQuery(INSERT_CHALLENGE)
-        .execute(Tuple.of(Buffer.buffer(tokenHash), userId, deviceName, now, expiresAt))
+        .execute(
+            Tuple.of(Buffer.buffer(tokenHash), userId, deviceName, now, expiresAt, firstFactor))
         .mapEmpty();
   }
 
@@ -269,7 +272,8 @@ final class MfaRepository {
                 return null;
               }
               Row r = rows.iterator().next();
-              return new Challenge(r.getUUID(0), r.getString(1), r.getInteger(2), r.getBoolean(3));
+              return new Challenge(
+                  r.getUUID(0), r.getString(1), r.getInteger(2), r.getBoolean(3), r.getString(4));
             });
   }
 

@@ -363,6 +363,14 @@ public final class MfaService {
                           pg.withTransaction(
                               conn ->
                                   prove(conn, userId, second, now, request)
+                                      // the first factor as the challenge recorded it, then this
+                                      // one
+                                      .map(
+                                          proven ->
+                                              new Assurance(
+                                                      1, List.of(challenge.firstFactor()), false)
+                                                  .stepUp(
+                                                      proven.amr().get(proven.amr().size() - 1)))
                                       .compose(
                                           assurance ->
                                               MfaRepository.consumeChallenge(
