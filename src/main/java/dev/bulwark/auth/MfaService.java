@@ -401,6 +401,7 @@ public final class MfaService {
                   .map(
                       pair -> {
                         Metrics.count(Metrics.Event.MFA_SUCCEEDED);
+                        Metrics.count(Metrics.Event.LOGIN_SUCCEEDED);
                         return pair.withDeviceToken(devices.issue(userId));
                       });
             });

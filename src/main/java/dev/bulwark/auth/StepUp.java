@@ -37,8 +37,22 @@ public final class StepUp {
         .compose(mfa -> mfa ? Future.failedFuture(MFA_REQUIRED) : Future.succeededFuture());
   }
 
-  /** {@code next}, once the caller passed the rule. */
+  /**
+   * {@code next}, once the caller passed the rule. What {@code next} throws (a 4xx of its parsing)
+   * goes to the failure handler as it would have without the rule: a future's callback would
+   * swallow it and leave the request unanswered.
+   */
   public Handler<RoutingContext> before(Handler<RoutingContext> next) {
-    return ctx -> require(Principal.of(ctx)).onSuccess(v -> next.handle(ctx)).onFailure(ctx::fail);
+    return ctx ->
+        require(Principal.of(ctx))
+            .onSuccess(
+                v -> {
+                  try {
+                    next.handle(ctx);
+                  } catch (RuntimeException e) {
+                    ctx.fail(e);
+                  }
+                })
+            .onFailure(ctx::fail);
   }
 }
