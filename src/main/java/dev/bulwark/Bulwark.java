@@ -41,6 +41,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,6 +86,7 @@ public final class Bulwark {
   private String httpDeployment;
   private HttpServer managementServer;
   private Future<Void> stopped;
+  private Clock clock = Clock.systemUTC();
 
   private Bulwark(
       Vertx vertx,
@@ -116,12 +118,26 @@ public final class Bulwark {
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
   public static Future<Bulwark> start(
       Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
+    return start(vertx, config, embeddedServices, metricsRegistry, Clock.systemUTC());
+  }
+
+  /**
+   * As above, with the clock the features date sessions, one-time codes and second factors by
+   * (tests move it; access tokens keep the system clock).
+   */
+  public static Future<Bulwark> start(
+      Vertx vertx,
+      BulwarkConfig config,
+      boolean embeddedServices,
+      String metricsRegistry,
+      Clock clock) {
     long started = System.currentTimeMillis();
     Preflight.warnings(config).forEach(w -> log.warn("Preflight warning: {}", w));
     return Migrations.migrate(vertx, config.database().url())
         .compose(
             applied -> {
               Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
+              app.clock = clock;
               Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
               ProblemCounts.publishTo(
                   (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
@@ -258,6 +274,11 @@ public final class Bulwark {
 
   public BulwarkConfig config() {
     return config;
+  }
+
+  /** The clock the features run on (the system's, unless a test gave another). */
+  Clock clock() {
+    return clock;
   }
 
   /** The process's PostgreSQL pool (tests use it to look at what the server wrote). */

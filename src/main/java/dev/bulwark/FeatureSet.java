@@ -13,6 +13,9 @@ import dev.bulwark.auth.DeviceTokens;
 import dev.bulwark.auth.EmailFlows;
 import dev.bulwark.auth.IdentityRoutes;
 import dev.bulwark.auth.LoginThrottle;
+import dev.bulwark.auth.MfaChallenges;
+import dev.bulwark.auth.MfaRoutes;
+import dev.bulwark.auth.MfaService;
 import dev.bulwark.auth.OtpCodes;
 import dev.bulwark.auth.PhoneNumbers;
 import dev.bulwark.auth.PhoneRoutes;
@@ -22,6 +25,7 @@ import dev.bulwark.auth.RefreshTokenCallers;
 import dev.bulwark.auth.RefreshTokens;
 import dev.bulwark.auth.SessionLifetime;
 import dev.bulwark.auth.SessionService;
+import dev.bulwark.auth.StepUp;
 import dev.bulwark.auth.TokenIssuer;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Environment;
@@ -90,7 +94,7 @@ final class FeatureSet implements Endpoint {
             config.redis().maxWaitingPerVerticle(verticles));
     // the gate's one script call per request: pipelined on one connection, no pool lease per call
     this.gateRedis = new MultiplexedRedis(redis);
-    Clock clock = Clock.systemUTC();
+    Clock clock = root.clock();
 
     AccessTokens accessTokens = new AccessTokens(vertx, config.jwt(), config.auth().roles());
     AccessTokenCallers accessTokenCallers =
@@ -111,6 +115,8 @@ final class FeatureSet implements Endpoint {
     DeviceTokens devices =
         new DeviceTokens(config.jwt().secret(), config.auth().deviceTokenValidity(), clock);
     EmailFlows emailFlows = root.emailFlows(redis);
+    StepUp stepUp = new StepUp(pg);
+    MfaChallenges challenges = new MfaChallenges(clock);
     AccountService accounts =
         new AccountService(
             pg,
@@ -121,13 +127,33 @@ final class FeatureSet implements Endpoint {
             devices,
             root.revocations(),
             config.auth().roles(),
-            emailFlows);
+            emailFlows,
+            challenges,
+            stepUp,
+            config.mfa().requiredForRoles());
     AuthRoutes auth =
-        new AuthRoutes(accounts, new SessionService(pg, root.revocations()), config.jwt());
+        new AuthRoutes(accounts, new SessionService(pg, root.revocations(), stepUp), config.jwt());
+    MfaRoutes mfa =
+        new MfaRoutes(
+            new MfaService(
+                pg,
+                config.mfa(),
+                config.identity(),
+                issuer,
+                devices,
+                stepUp,
+                accounts::reauthenticate,
+                config.auth().roles(),
+                clock));
 
     AdminRoutes admin =
         new AdminRoutes(
-            pg, root.hasher(), root.revocations(), config.auth().roles(), config.jwt().secret());
+            pg,
+            root.hasher(),
+            root.revocations(),
+            config.auth().roles(),
+            config.jwt().secret(),
+            stepUp);
 
     TaskCursors cursors = new TaskCursors(config.jwt().secret());
     TaskRoutes tasks = new TaskRoutes(new TaskService(pg, config.tasks(), cursors), cursors);
@@ -153,6 +179,7 @@ final class FeatureSet implements Endpoint {
       modules.add(new DocsRoutes());
     }
     modules.add(auth);
+    modules.add(mfa);
     modules.add(new AccountExport(pg));
     modules.add(admin);
     modules.add(new IdentityRoutes(emailFlows));
@@ -166,7 +193,8 @@ final class FeatureSet implements Endpoint {
             redis,
             redisTimeout,
             config.phone(),
-            config.auth().roles());
+            config.auth().roles(),
+            challenges);
     modules.add(new PhoneRoutes(phones, new PhoneNumbers(config.phone().allowedCountries())));
     modules.add(tasks);
     modules.add(

@@ -9,6 +9,7 @@ import dev.bulwark.auth.Principal;
 import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
 import dev.bulwark.auth.SessionRepository;
+import dev.bulwark.auth.StepUp;
 import dev.bulwark.config.Roles;
 import dev.bulwark.core.FieldError;
 import dev.bulwark.core.Role;
@@ -53,9 +54,20 @@ public final class AdminRoutes implements RouteModule {
   private final AdminCursors cursors;
   private final Roles roles;
   private final Set<String> roleNames;
+  private final StepUp stepUp;
 
+  /**
+   * {@code stepUp}: every administration route needs a level-2 session from callers whose account
+   * has a second factor.
+   */
   public AdminRoutes(
-      Pool pg, PasswordHasher hasher, Revocations revocations, Roles roles, String cursorSecret) {
+      Pool pg,
+      PasswordHasher hasher,
+      Revocations revocations,
+      Roles roles,
+      String cursorSecret,
+      StepUp stepUp) {
+    this.stepUp = stepUp;
     this.admin = new AdminService(pg, hasher, revocations, roles);
     this.cursors = new AdminCursors(cursorSecret);
     this.roles = roles;
@@ -64,14 +76,23 @@ public final class AdminRoutes implements RouteModule {
 
   @Override
   public void mount(ApiRouter api) {
-    api.route(HttpMethod.GET, USERS, Access.USER, Role.STAFF, this::listUsers);
-    api.route(HttpMethod.POST, USERS, Access.USER, Role.ADMIN, this::createUser);
-    api.route(HttpMethod.GET, USERS + "/:id", Access.USER, Role.STAFF, this::user);
-    api.route(HttpMethod.PATCH, USERS + "/:id", Access.USER, Role.ADMIN, this::updateUser);
+    api.route(HttpMethod.GET, USERS, Access.USER, Role.STAFF, stepUp.before(this::listUsers));
+    api.route(HttpMethod.POST, USERS, Access.USER, Role.ADMIN, stepUp.before(this::createUser));
+    api.route(HttpMethod.GET, USERS + "/:id", Access.USER, Role.STAFF, stepUp.before(this::user));
     api.route(
-        HttpMethod.DELETE, USERS + "/:id/sessions", Access.USER, Role.ADMIN, this::endSessions);
+        HttpMethod.PATCH, USERS + "/:id", Access.USER, Role.ADMIN, stepUp.before(this::updateUser));
     api.route(
-        HttpMethod.GET, "/api/v1/admin/audit-events", Access.USER, Role.STAFF, this::listAudit);
+        HttpMethod.DELETE,
+        USERS + "/:id/sessions",
+        Access.USER,
+        Role.ADMIN,
+        stepUp.before(this::endSessions));
+    api.route(
+        HttpMethod.GET,
+        "/api/v1/admin/audit-events",
+        Access.USER,
+        Role.STAFF,
+        stepUp.before(this::listAudit));
   }
 
   private void listUsers(RoutingContext ctx) {

@@ -25,6 +25,13 @@ public final class AccessTokenCallers implements CallerSource {
   /** Exactly what the router answers for a path it does not know. */
   static final Failure HIDDEN = Failure.notFound("No resource at this path.");
 
+  private static final Failure ENROLMENT_REQUIRED =
+      Failure.forbidden(
+              "mfa_enrolment_required",
+              "Your role must use a second factor: enrol one at /api/v1/me/mfa/totp, activate it,"
+                  + " then step up or sign in again.")
+          .withMember("enrol", MfaRoutes.ME + "/totp");
+
   private static final Failure INSUFFICIENT_ROLE =
       Failure.forbidden("insufficient_role", "Your role does not allow this.");
 
@@ -61,12 +68,35 @@ public final class AccessTokenCallers implements CallerSource {
     } catch (Failure e) {
       return Future.failedFuture(hidden ? HIDDEN : e);
     }
-    Future<Caller> caller = tokens.verify(token).map(AccessTokenCaller::new);
+    Future<Caller> caller =
+        tokens
+            .verify(token)
+            .map(
+                p ->
+                    new AccessTokenCaller(
+                        p, !p.enrolmentOnly() || enrolmentRoute(ctx.currentRoute().getPath())));
     return hidden ? caller.recover(err -> Future.failedFuture(HIDDEN)) : caller;
   }
 
-  /** A revoked token, or one below the required role: the answer the route gives it. */
-  private Future<Void> guard(Principal principal, Future<Void> revocation) {
+  /**
+   * Whether a token limited to enrolling a second factor may call the route declared as {@code
+   * path} (a claim compared with a constant set: no I/O).
+   */
+  private static boolean enrolmentRoute(String path) {
+    return path != null && MfaRoutes.ENROLMENT_ROUTES.contains(path);
+  }
+
+  /**
+   * A revoked token, one below the required role, or one limited to enrolment off the enrolment
+   * routes: the answer the route gives it.
+   */
+  private Future<Void> guard(Principal principal, boolean allowed, Future<Void> revocation) {
+    if (!allowed) {
+      boolean hide = hidden && !principal.role().atLeast(Role.STAFF);
+      return revocation
+          .recover(err -> Future.failedFuture(hide ? HIDDEN : err))
+          .compose(v -> Future.failedFuture(hide ? HIDDEN : ENROLMENT_REQUIRED));
+    }
     if (required == Role.USER) {
       return revocation;
     }
@@ -83,9 +113,11 @@ public final class AccessTokenCallers implements CallerSource {
   /** A verified access token: its user's limits, and its revocation markers. */
   private final class AccessTokenCaller implements Caller {
     private final Principal principal;
+    private final boolean allowed;
 
-    AccessTokenCaller(Principal principal) {
+    AccessTokenCaller(Principal principal, boolean allowed) {
       this.principal = principal;
+      this.allowed = allowed;
     }
 
     @Override
@@ -105,12 +137,12 @@ public final class AccessTokenCallers implements CallerSource {
 
     @Override
     public Future<Void> verdict(List<String> values) {
-      return guard(principal, revocations.verdict(principal, values));
+      return guard(principal, allowed, revocations.verdict(principal, values));
     }
 
     @Override
     public Future<Void> verdictWithoutRedis() {
-      return guard(principal, revocations.verdictWithoutRedis(principal));
+      return guard(principal, allowed, revocations.verdictWithoutRedis(principal));
     }
 
     @Override

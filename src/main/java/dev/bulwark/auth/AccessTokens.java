@@ -46,6 +46,9 @@ import javax.crypto.spec.SecretKeySpec;
 public final class AccessTokens {
   static final String TYPE = "access";
 
+  /** The {@code scope} of a token limited to enrolling a second factor. */
+  static final String ENROLMENT_SCOPE = "mfa_enrolment";
+
   /**
    * Header types accepted: what this server mints ({@code JWT}) and the RFC 9068 access-token type.
    * Anything else — an ID token, a logout token, a JWE, another service's token signed with a
@@ -142,6 +145,14 @@ public final class AccessTokens {
 
   /** A signed token for a session of an account holding {@code role}. */
   public Minted mint(UUID userId, UUID sessionId, Role role, long issuedAt) {
+    return mint(userId, sessionId, role, issuedAt, Assurance.PASSWORD);
+  }
+
+  /**
+   * A signed token for a session established with {@code assurance}: claims {@code aal} and {@code
+   * amr}, and {@code scope: mfa_enrolment} for a session limited to enrolling a second factor.
+   */
+  public Minted mint(UUID userId, UUID sessionId, Role role, long issuedAt, Assurance assurance) {
     String jti = randomId();
     long exp = issuedAt + ttlSeconds;
     JsonObject claims =
@@ -155,7 +166,12 @@ public final class AccessTokens {
             .put("iss", config.issuer())
             .put("aud", config.audience())
             .put("typ", TYPE)
-            .put("role", roles.name(role));
+            .put("role", roles.name(role))
+            .put("aal", assurance.aal())
+            .put("amr", new JsonArray(assurance.amr()));
+    if (assurance.enrolmentOnly()) {
+      claims.put("scope", ENROLMENT_SCOPE);
+    }
     return new Minted(jwt.generateToken(claims, signing), jti, ttlSeconds);
   }
 
@@ -328,7 +344,33 @@ public final class AccessTokens {
     if (!(jti instanceof String j) || j.isEmpty() || j.length() > 64) {
       throw reject("invalid_token", "The access token lacks required claims.");
     }
-    return new Principal(sub, sid, j, iat, exp, role(c.getValue("role")));
+    return new Principal(
+        sub, sid, j, iat, exp, role(c.getValue("role")), aal(c.getValue("aal")), limited(c));
+  }
+
+  /** A token without {@code aal} (minted before assurance levels existed) is of level 1. */
+  private static int aal(Object claim) {
+    if (claim == null) {
+      return 1;
+    }
+    // an integer 1 or 2 exactly: 2.5 is not a level
+    if ((claim instanceof Integer || claim instanceof Long)
+        && (((Number) claim).longValue() == 1 || ((Number) claim).longValue() == 2)) {
+      return ((Number) claim).intValue();
+    }
+    throw reject("invalid_token", "The access token lacks required claims.");
+  }
+
+  /** Whether the token may only enrol a second factor; any other scope is not ours. */
+  private static boolean limited(JsonObject c) {
+    Object scope = c.getValue("scope");
+    if (scope == null) {
+      return false;
+    }
+    if (ENROLMENT_SCOPE.equals(scope)) {
+      return true;
+    }
+    throw reject("invalid_token", "The access token lacks required claims.");
   }
 
   /**

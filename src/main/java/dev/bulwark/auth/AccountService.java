@@ -29,6 +29,9 @@ public final class AccountService {
   private final Revocations revocations;
   private final Roles roles;
   private final EmailFlows emails;
+  private final MfaChallenges challenges;
+  private final StepUp stepUp;
+  private final java.util.Set<Role> mfaRequiredFor;
 
   public AccountService(
       Pool pg,
@@ -39,8 +42,14 @@ public final class AccountService {
       DeviceTokens devices,
       Revocations revocations,
       Roles roles,
-      EmailFlows emails) {
+      EmailFlows emails,
+      MfaChallenges challenges,
+      StepUp stepUp,
+      java.util.Set<Role> mfaRequiredFor) {
     this.roles = roles;
+    this.challenges = challenges;
+    this.stepUp = stepUp;
+    this.mfaRequiredFor = mfaRequiredFor;
     this.pg = pg;
     this.hasher = hasher;
     this.issuer = issuer;
@@ -146,7 +155,7 @@ public final class AccountService {
    * a valid device token of this account, per device only (see {@link LoginThrottle}): strangers
    * cannot lock the owner's devices out.
    */
-  public Future<TokenPair> login(Login l, RequestInfo request) {
+  public Future<SignInAnswer> login(Login l, RequestInfo request) {
     return hasher
         .admission()
         .compose(v -> UserRepository.credentials(pg, l.email()))
@@ -174,7 +183,7 @@ public final class AccountService {
    * A stale hash (legacy format, or another bcrypt cost) is replaced in the login's transaction,
    * unless it changed meanwhile.
    */
-  private Future<TokenPair> succeed(
+  private Future<SignInAnswer> succeed(
       UserRepository.Credentials user,
       String upgradedHash,
       LoginThrottle.Attempt attempt,
@@ -195,7 +204,7 @@ public final class AccountService {
     return startLogin(user, upgradedHash, attempt, l, request);
   }
 
-  private Future<TokenPair> startLogin(
+  private Future<SignInAnswer> startLogin(
       UserRepository.Credentials user,
       String upgradedHash,
       LoginThrottle.Attempt attempt,
@@ -209,11 +218,17 @@ public final class AccountService {
           .transform(audited -> Future.failedFuture(ACCOUNT_DISABLED));
     }
     Role role = level(user.role());
+    if (user.mfa()) {
+      return secondStep(user, upgradedHash, l, request);
+    }
+    // a role that must use MFA, signed in without a factor: a session that can only enrol one
+    Assurance assurance =
+        mfaRequiredFor.contains(role) ? Assurance.ENROLMENT_ONLY : Assurance.PASSWORD;
     Metrics.count(Metrics.Event.LOGIN_SUCCEEDED);
     return pg.withTransaction(
             conn ->
                 issuer
-                    .startSession(conn, userId, l.deviceName(), request)
+                    .startSession(conn, userId, l.deviceName(), request, assurance)
                     .compose(
                         session ->
                             upgradedHash == null
@@ -237,12 +252,65 @@ public final class AccountService {
                   session.sessionId(),
                   role,
                   session.refreshToken(),
-                  session.refreshExpiresIn());
+                  session.refreshExpiresIn(),
+                  assurance);
             })
         .map(pair -> pair.withDeviceToken(devices.issue(userId)));
   }
 
-  private Future<TokenPair> fail(UUID userId, LoginThrottle.Attempt attempt, RequestInfo request) {
+  /**
+   * The password of an account with a second factor checked out: no session yet, an {@code
+   * mfa_token} for {@code POST /auth/mfa/verify} (and the stale hash replaced as for any login).
+   */
+  private Future<SignInAnswer> secondStep(
+      UserRepository.Credentials user, String upgradedHash, Login l, RequestInfo request) {
+    UUID userId = user.id();
+    return pg.withTransaction(
+        conn ->
+            (upgradedHash == null
+                    ? Future.<Void>succeededFuture()
+                    : UserRepository.replaceHash(conn, userId, user.passwordHash(), upgradedHash)
+                        .<Void>mapEmpty())
+                .compose(v -> challenges.start(conn, userId, l.deviceName(), "pwd"))
+                .compose(
+                    challenge ->
+                        AuditLog.record(
+                                conn,
+                                new AuditLog.Event("login_mfa_challenge", userId, null, request))
+                            .map(challenge)));
+  }
+
+  /**
+   * Proves the password of a signed-in caller again (MFA removal, recovery codes): a wrong one
+   * counts against this session's brake, like a wrong current password.
+   */
+  public Future<Void> reauthenticate(
+      Principal p, String password, RequestInfo request, String auditEvent) {
+    return hasher
+        .admission()
+        .compose(v -> UserRepository.reauth(pg, p.userId()))
+        .map(AccountService::existing)
+        .compose(
+            account ->
+                throttle
+                    .check(
+                        new LoginThrottle.Attempt(
+                            account.email() == null ? "user:" + p.userId() : account.email(),
+                            request.ip(),
+                            "session-" + p.sessionId()))
+                    .compose(
+                        attempt ->
+                            hasher
+                                .verify(password, account.passwordHash())
+                                .compose(
+                                    ok ->
+                                        ok
+                                            ? Future.<Void>succeededFuture()
+                                            : wrongPassword(
+                                                attempt, p, request, "password", auditEvent))));
+  }
+
+  private <T> Future<T> fail(UUID userId, LoginThrottle.Attempt attempt, RequestInfo request) {
     Metrics.count(Metrics.Event.LOGIN_FAILED);
     return throttle
         .recordFailure(attempt)
@@ -273,11 +341,19 @@ public final class AccountService {
             outcome -> {
               if (outcome instanceof RefreshRotation.Rotated r) {
                 return pairForStanding(
-                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
+                    r.userId(),
+                    r.sessionId(),
+                    r.refreshToken(),
+                    r.refreshExpiresIn(),
+                    r.assurance());
               }
               if (outcome instanceof RefreshRotation.Replayed r) {
                 return pairForStanding(
-                    r.userId(), r.sessionId(), r.refreshToken(), r.refreshExpiresIn());
+                    r.userId(),
+                    r.sessionId(),
+                    r.refreshToken(),
+                    r.refreshExpiresIn(),
+                    r.assurance());
               }
               if (outcome instanceof RefreshRotation.Reused r) {
                 revocations.revokeSession(r.userId(), r.sessionId());
@@ -315,11 +391,20 @@ public final class AccountService {
                     : Future.succeededFuture(level(s.role())));
   }
 
-  /** A pair for a refreshed session, minted with the role the account holds now. */
+  /**
+   * A pair for a refreshed session, minted with the role the account holds now and the assurance
+   * the session was established with.
+   */
   private Future<TokenPair> pairForStanding(
-      UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn) {
+      UUID userId,
+      UUID sessionId,
+      String refreshToken,
+      long refreshExpiresIn,
+      Assurance assurance) {
     return standing(userId)
-        .compose(role -> issuer.pair(userId, sessionId, role, refreshToken, refreshExpiresIn));
+        .compose(
+            role ->
+                issuer.pair(userId, sessionId, role, refreshToken, refreshExpiresIn, assurance));
   }
 
   /** The level of a stored role name; a name no longer configured counts as the lowest. */
@@ -335,8 +420,9 @@ public final class AccountService {
    * no email, no address. The last active administrator cannot leave (409).
    */
   public Future<Void> deleteAccount(Principal p, String password, RequestInfo request) {
-    return hasher
-        .admission()
+    return stepUp
+        .require(p)
+        .compose(v -> hasher.admission())
         .compose(v -> UserRepository.reauth(pg, p.userId()))
         .map(AccountService::existing)
         .compose(
@@ -416,8 +502,9 @@ public final class AccountService {
    */
   public Future<TokenPair> changePassword(
       Principal p, String current, String replacement, RequestInfo request) {
-    return hasher
-        .admission()
+    return stepUp
+        .require(p)
+        .compose(v -> hasher.admission())
         .compose(v -> UserRepository.reauth(pg, p.userId()))
         .map(AccountService::existing)
         .compose(
@@ -467,6 +554,13 @@ public final class AccountService {
                                               v -> issuer.startRefreshToken(conn, p.sessionId()))
                                           .compose(
                                               refresh ->
+                                                  MfaRepository.sessionAssurance(
+                                                          conn, p.sessionId())
+                                                      .map(
+                                                          assurance ->
+                                                              new Refreshed(refresh, assurance)))
+                                          .compose(
+                                              refreshed ->
                                                   AuditLog.record(
                                                           conn,
                                                           new AuditLog.Event(
@@ -476,7 +570,10 @@ public final class AccountService {
                                                               request))
                                                       .map(
                                                           new PasswordChanged(
-                                                              refresh, stamp, ended)));
+                                                              refreshed.refreshToken(),
+                                                              refreshed.assurance(),
+                                                              stamp,
+                                                              ended)));
                                     }))
                     .compose(
                         changed ->
@@ -489,11 +586,15 @@ public final class AccountService {
                                             p.sessionId(),
                                             p.role(),
                                             changed.refreshToken(),
-                                            changed.stamp()))));
+                                            changed.stamp(),
+                                            changed.assurance()))));
   }
 
+  private record Refreshed(String refreshToken, Assurance assurance) {}
+
   /** What a committed password change leaves to do outside its transaction. */
-  private record PasswordChanged(String refreshToken, long stamp, List<UUID> endedSessions) {}
+  private record PasswordChanged(
+      String refreshToken, Assurance assurance, long stamp, List<UUID> endedSessions) {}
 
   /**
    * A wrong current password counts against a brake like a failed login — this session's, the

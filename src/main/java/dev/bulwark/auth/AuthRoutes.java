@@ -268,7 +268,7 @@ public final class AuthRoutes implements RouteModule {
         .put("phone", p.phone());
   }
 
-  private static void tokens(RoutingContext ctx, int status, TokenPair pair) {
+  private static void tokens(RoutingContext ctx, int status, SignInAnswer pair) {
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(ctx, status, pair.toBuffer());
   }

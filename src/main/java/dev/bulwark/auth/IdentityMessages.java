@@ -45,6 +45,16 @@ final class IdentityMessages {
             + " if you have forgotten it.");
   }
 
+  NewMessage secondFactorLocked(String email) {
+    return NewMessage.email(
+        email,
+        "Your second factor was locked after failed codes",
+        "Someone entered wrong authenticator or recovery codes for your account ten times within"
+            + " fifteen minutes, after giving the right password. Second-factor sign-in is paused"
+            + " for fifteen minutes. If it was not you, change your password now: whoever tried"
+            + " knows it.");
+  }
+
   private static String hours(Duration d) {
     return d.toHours() + " hours";
   }

@@ -32,6 +32,7 @@ public final class PhoneSignIn {
   private final WindowCounter counter;
   private final PhoneConfig config;
   private final Roles roles;
+  private final MfaChallenges challenges;
 
   public PhoneSignIn(
       Pool pg,
@@ -41,8 +42,10 @@ public final class PhoneSignIn {
       io.vertx.redis.client.Redis redis,
       long redisTimeoutMs,
       PhoneConfig config,
-      Roles roles) {
+      Roles roles,
+      MfaChallenges challenges) {
     this.roles = roles;
+    this.challenges = challenges;
     this.pg = pg;
     this.hasher = hasher;
     this.issuer = issuer;
@@ -66,7 +69,7 @@ public final class PhoneSignIn {
   }
 
   /** {@code POST /auth/otp/verify}: a token pair, for the number's account (created if allowed). */
-  public Future<TokenPair> verify(String e164, String code, String device, RequestInfo request) {
+  public Future<SignInAnswer> verify(String e164, String code, String device, RequestInfo request) {
     return checked(e164, null, code, request)
         .compose(v -> UserRepository.byPhone(pg, e164))
         .compose(account -> account != null ? Future.succeededFuture(account) : create(e164))
@@ -77,7 +80,30 @@ public final class PhoneSignIn {
                 return Future.failedFuture(AccountService.ACCOUNT_DISABLED);
               }
               Role role = roles.level(account.role());
-              return signIn(account.id(), role == null ? Role.USER : role, device, request);
+              // an account with a second factor: the SMS code was its first factor only
+              return MfaRepository.hasActiveFactor(pg, account.id())
+                  .compose(
+                      mfa ->
+                          mfa
+                              ? challenges
+                                  .start(pg, account.id(), device, "sms")
+                                  .compose(
+                                      challenge ->
+                                          AuditLog.record(
+                                                  pg,
+                                                  new AuditLog.Event(
+                                                          "login_mfa_challenge",
+                                                          account.id(),
+                                                          null,
+                                                          request)
+                                                      .with("first_factor", "sms"))
+                                              .map((SignInAnswer) challenge))
+                              : signIn(
+                                      account.id(),
+                                      role == null ? Role.USER : role,
+                                      device,
+                                      request)
+                                  .map(pair -> (SignInAnswer) pair));
             });
   }
 
@@ -85,7 +111,7 @@ public final class PhoneSignIn {
     return pg.withTransaction(
             conn ->
                 issuer
-                    .startSession(conn, userId, device, request)
+                    .startSession(conn, userId, device, request, Assurance.SMS)
                     .compose(
                         session ->
                             AuditLog.record(
@@ -101,7 +127,8 @@ public final class PhoneSignIn {
                   session.sessionId(),
                   role,
                   session.refreshToken(),
-                  session.refreshExpiresIn());
+                  session.refreshExpiresIn(),
+                  Assurance.SMS);
             });
   }
 

@@ -7,12 +7,26 @@ import java.util.UUID;
 
 /**
  * The verified caller of a {@link dev.bulwark.http.Access#USER} route, from the access token's
- * claims: user, session, token id, lifetime (epoch seconds) and role level. Put on the context by
- * the gate, once {@link AccessTokenCallers} recognised the token.
+ * claims: user, session, token id, lifetime (epoch seconds), role level, assurance level ({@code
+ * aal}: 2 once a second factor was proven) and whether the token may only enrol a second factor.
+ * Put on the context by the gate, once {@link AccessTokenCallers} recognised the token.
  */
 public record Principal(
-    UUID userId, UUID sessionId, String jti, long issuedAt, long expiresAt, Role role) {
+    UUID userId,
+    UUID sessionId,
+    String jti,
+    long issuedAt,
+    long expiresAt,
+    Role role,
+    int aal,
+    boolean enrolmentOnly) {
   static final String KEY = "principal";
+
+  /** A caller signed in with one factor. */
+  public Principal(
+      UUID userId, UUID sessionId, String jti, long issuedAt, long expiresAt, Role role) {
+    this(userId, sessionId, jti, issuedAt, expiresAt, role, 1, false);
+  }
 
   /** A caller of the lowest role. */
   public Principal(UUID userId, UUID sessionId, String jti, long issuedAt, long expiresAt) {

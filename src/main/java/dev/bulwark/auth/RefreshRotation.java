@@ -40,10 +40,12 @@ public final class RefreshRotation {
    * {@code refreshExpiresIn}: seconds the new refresh token lives (idle, or less near the session's
    * maximum age).
    */
-  public record Rotated(UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn)
+  public record Rotated(
+      UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn, Assurance assurance)
       implements Outcome {}
 
-  public record Replayed(UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn)
+  public record Replayed(
+      UUID userId, UUID sessionId, String refreshToken, long refreshExpiresIn, Assurance assurance)
       implements Outcome {}
 
   public record Reused(UUID userId, UUID sessionId) implements Outcome {}
@@ -125,7 +127,8 @@ public final class RefreshRotation {
                         family.userId(),
                         family.sessionId(),
                         child,
-                        SessionLifetime.secondsUntil(token.childExpiresAt(), now)));
+                        SessionLifetime.secondsUntil(token.childExpiresAt(), now),
+                        family.assurance()));
       }
     }
     return SessionRepository.revoke(
@@ -172,6 +175,7 @@ public final class RefreshRotation {
                                 family.userId(),
                                 family.sessionId(),
                                 child,
-                                SessionLifetime.secondsUntil(expiresAt, now))));
+                                SessionLifetime.secondsUntil(expiresAt, now),
+                                family.assurance())));
   }
 }

@@ -21,8 +21,9 @@ import java.util.UUID;
 public final class SessionRepository {
   private static final String INSERT_SESSION =
       """
-      INSERT INTO sessions (user_id, device_name, user_agent, ip, created_at, last_used_at, expires_at)
-      VALUES ($1, $2, $3, $4, $5, $5, $6)
+      INSERT INTO sessions (user_id, device_name, user_agent, ip, created_at, last_used_at, expires_at,
+                            aal, amr, enrolment_only)
+      VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)
       RETURNING id""";
   private static final String TRIM_SESSIONS =
       """
@@ -43,7 +44,8 @@ public final class SessionRepository {
   private static final String LOCK_FAMILY =
       """
       SELECT s.id, s.user_id, s.revoked_at IS NOT NULL AS revoked, s.expires_at <= $2::timestamptz AS expired,
-             s.created_at + make_interval(secs => $3) <= $2::timestamptz AS ended
+             s.created_at + make_interval(secs => $3) <= $2::timestamptz AS ended,
+             s.aal, s.amr, s.enrolment_only
       FROM sessions s
       WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1)
       FOR UPDATE""";
@@ -122,7 +124,12 @@ public final class SessionRepository {
    * last refresh, {@code ended} past its maximum age.
    */
   public record Family(
-      UUID sessionId, UUID userId, boolean revoked, boolean expired, boolean ended) {}
+      UUID sessionId,
+      UUID userId,
+      boolean revoked,
+      boolean expired,
+      boolean ended,
+      Assurance assurance) {}
 
   /** The presented refresh token, read after the family lock is held. */
   public record PresentedToken(
@@ -142,7 +149,8 @@ public final class SessionRepository {
       String deviceName,
       RequestInfo request,
       Instant now,
-      SessionLifetime lifetime) {
+      SessionLifetime lifetime,
+      Assurance assurance) {
     return sql.preparedQuery(INSERT_SESSION)
         .execute(
             Tuple.of(
@@ -151,7 +159,10 @@ public final class SessionRepository {
                 request.userAgent(),
                 request.ip(),
                 SessionLifetime.at(now),
-                lifetime.firstExpiry(now)))
+                lifetime.firstExpiry(now),
+                (short) assurance.aal(),
+                assurance.amrArray(),
+                assurance.enrolmentOnly()))
         .map(rows -> rows.iterator().next().getUUID("id"));
   }
 
@@ -202,7 +213,8 @@ public final class SessionRepository {
                   r.getUUID("user_id"),
                   r.getBoolean("revoked"),
                   r.getBoolean("expired"),
-                  r.getBoolean("ended"));
+                  r.getBoolean("ended"),
+                  Assurance.of(r));
             });
   }
 

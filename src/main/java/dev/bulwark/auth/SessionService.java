@@ -10,8 +10,10 @@ import java.util.UUID;
 public final class SessionService {
   private final Pool pg;
   private final Revocations revocations;
+  private final StepUp stepUp;
 
-  public SessionService(Pool pg, Revocations revocations) {
+  public SessionService(Pool pg, Revocations revocations, StepUp stepUp) {
+    this.stepUp = stepUp;
     this.pg = pg;
     this.revocations = revocations;
   }
@@ -52,9 +54,14 @@ public final class SessionService {
     return SessionRepository.activeSessions(pg, p.userId());
   }
 
-  /** Ends one of the caller's sessions; someone else's (or an unknown) id is 404. */
+  /**
+   * Ends one of the caller's sessions; someone else's (or an unknown) id is 404. With MFA, the
+   * caller's session must be at level 2 (a stolen one-factor session cannot end the owner's).
+   */
   public Future<Void> end(Principal p, UUID sessionId, RequestInfo request) {
-    return SessionRepository.revoke(pg, sessionId, p.userId(), "revoked_by_user")
+    return stepUp
+        .require(p)
+        .compose(v -> SessionRepository.revoke(pg, sessionId, p.userId(), "revoked_by_user"))
         .compose(
             found ->
                 found

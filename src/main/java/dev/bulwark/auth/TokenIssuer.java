@@ -46,9 +46,20 @@ public final class TokenIssuer {
 
   public Future<NewSession> startSession(
       SqlConnection conn, UUID userId, String deviceName, RequestInfo request) {
+    return startSession(conn, userId, deviceName, request, Assurance.PASSWORD);
+  }
+
+  /** A session established with {@code assurance}, which its refreshes keep. */
+  public Future<NewSession> startSession(
+      SqlConnection conn,
+      UUID userId,
+      String deviceName,
+      RequestInfo request,
+      Assurance assurance) {
     String refresh = refreshTokens.generate();
     Instant now = SessionLifetime.now(clock);
-    return SessionRepository.insertSession(conn, userId, deviceName, request, now, lifetime)
+    return SessionRepository.insertSession(
+            conn, userId, deviceName, request, now, lifetime, assurance)
         .compose(
             sessionId ->
                 SessionRepository.insertToken(
@@ -88,9 +99,21 @@ public final class TokenIssuer {
    */
   public Future<TokenPair> pair(
       UUID userId, UUID sessionId, Role role, String refreshToken, long refreshExpiresIn) {
+    return pair(userId, sessionId, role, refreshToken, refreshExpiresIn, Assurance.PASSWORD);
+  }
+
+  /** As above, for a session established with {@code assurance}. */
+  public Future<TokenPair> pair(
+      UUID userId,
+      UUID sessionId,
+      Role role,
+      String refreshToken,
+      long refreshExpiresIn,
+      Assurance assurance) {
     return revocations
         .issueTime(userId)
-        .map(iat -> pairAt(userId, sessionId, role, refreshToken, iat, refreshExpiresIn));
+        .map(
+            iat -> pairAt(userId, sessionId, role, refreshToken, iat, refreshExpiresIn, assurance));
   }
 
   /**
@@ -108,10 +131,38 @@ public final class TokenIssuer {
       Role role,
       String refreshToken,
       long issuedAt,
+      Assurance assurance) {
+    return pairAt(
+        userId, sessionId, role, refreshToken, issuedAt, lifetime.idleSeconds(), assurance);
+  }
+
+  public TokenPair pairAt(
+      UUID userId,
+      UUID sessionId,
+      Role role,
+      String refreshToken,
+      long issuedAt,
       long refreshExpiresIn) {
-    AccessTokens.Minted access = accessTokens.mint(userId, sessionId, role, issuedAt);
+    return pairAt(
+        userId, sessionId, role, refreshToken, issuedAt, refreshExpiresIn, Assurance.PASSWORD);
+  }
+
+  public TokenPair pairAt(
+      UUID userId,
+      UUID sessionId,
+      Role role,
+      String refreshToken,
+      long issuedAt,
+      long refreshExpiresIn,
+      Assurance assurance) {
+    AccessTokens.Minted access = accessTokens.mint(userId, sessionId, role, issuedAt, assurance);
     return new TokenPair(
         access.token(), access.expiresIn(), refreshToken, refreshExpiresIn, sessionId);
+  }
+
+  /** How long a refresh token just issued lives (the idle lifetime). */
+  public long idleSeconds() {
+    return lifetime.idleSeconds();
   }
 
   /**

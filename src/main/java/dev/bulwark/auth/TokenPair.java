@@ -14,7 +14,8 @@ public record TokenPair(
     String refreshToken,
     long refreshExpiresIn,
     UUID sessionId,
-    String deviceToken) {
+    String deviceToken)
+    implements SignInAnswer {
 
   public TokenPair(
       String accessToken,
@@ -29,6 +30,7 @@ public record TokenPair(
     return new TokenPair(accessToken, expiresIn, refreshToken, refreshExpiresIn, sessionId, token);
   }
 
+  @Override
   public Buffer toBuffer() {
     JsonObject json =
         new JsonObject()

@@ -16,8 +16,14 @@ public final class UserRepository {
       INSERT INTO users (email, password_hash, display_name, role) VALUES ($1, $2, $3, $4)
       ON CONFLICT (email) DO NOTHING
       RETURNING id""";
+
+  /** With whether the account has an active second factor: login learns it in the same read. */
   private static final String CREDENTIALS =
-      "SELECT id, password_hash, role, disabled_at IS NOT NULL FROM users WHERE email = $1";
+      """
+      SELECT id, password_hash, role, disabled_at IS NOT NULL,
+             EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.activated_at IS NOT NULL)
+      FROM users WHERE email = $1""";
+
   private static final String STANDING =
       "SELECT role, disabled_at IS NOT NULL FROM users WHERE id = $1";
 
@@ -113,7 +119,8 @@ public final class UserRepository {
   public record EmailAccount(UUID id, boolean verified) {}
 
   /** What login needs: the id, the stored password hash, the role's name and whether disabled. */
-  public record Credentials(UUID id, String passwordHash, String role, boolean disabled) {}
+  public record Credentials(
+      UUID id, String passwordHash, String role, boolean disabled, boolean mfa) {}
 
   /** What a refresh re-reads: the account's role (its configured name) and whether disabled. */
   public record Standing(String role, boolean disabled) {}
@@ -137,7 +144,11 @@ public final class UserRepository {
               return row == null
                   ? null
                   : new Credentials(
-                      row.getUUID(0), row.getString(1), row.getString(2), row.getBoolean(3));
+                      row.getUUID(0),
+                      row.getString(1),
+                      row.getString(2),
+                      row.getBoolean(3),
+                      row.getBoolean(4));
             });
   }
 

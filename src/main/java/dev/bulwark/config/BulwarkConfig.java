@@ -26,7 +26,8 @@ public record BulwarkConfig(
     OutboxConfig outbox,
     IdentityConfig identity,
     PhoneConfig phone,
-    StorageConfig storage) {
+    StorageConfig storage,
+    MfaConfig mfa) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -40,6 +41,7 @@ public record BulwarkConfig(
   /** As above, through a reader the caller keeps (to see which keys were read). */
   static BulwarkConfig from(ConfigReader r, Environment environment, List<ConfigProblem> earlier) {
     DevServicesConfig devServices = DevServicesConfig.read(r);
+    AuthConfig auth = AuthConfig.read(r);
     BulwarkConfig config =
         new BulwarkConfig(
             environment,
@@ -48,7 +50,7 @@ public record BulwarkConfig(
             RedisConfig.read(r),
             devServices,
             JwtConfig.read(r),
-            AuthConfig.read(r),
+            auth,
             HasherConfig.read(r),
             CorsOrigins.read(r),
             r.bool("docs.enabled", !environment.isStrict()),
@@ -62,7 +64,8 @@ public record BulwarkConfig(
             OutboxConfig.read(r),
             IdentityConfig.read(r),
             PhoneConfig.read(r),
-            StorageConfig.read(r, devServices.dataDir()));
+            StorageConfig.read(r, devServices.dataDir()),
+            MfaConfig.read(r, environment, auth.roles()));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -110,6 +113,7 @@ public record BulwarkConfig(
         outbox,
         identity,
         phone,
-        storage);
+        storage,
+        mfa);
   }
 }

@@ -67,6 +67,10 @@ public final class ConfigKeys {
     map("MAX_FILE_SIZE", "storage.maxFileSize");
     map("ALLOWED_FILE_TYPES", "storage.allowedTypes");
     map("STORAGE_BACKEND", "storage.backend");
+    map("MFA_ENCRYPTION_KEY", "mfa.encryptionKey");
+    map("MFA_KEY_ID", "mfa.keyId");
+    map("MFA_RETIRED_KEYS", "mfa.retiredKeys");
+    map("REQUIRE_MFA_FOR_ROLES", "auth.requireMfaForRoles");
   }
 
   private ConfigKeys() {}
@@ -92,6 +96,8 @@ public final class ConfigKeys {
         || key.equals("auth.passwordPepper")
         || key.equals("mail.smtpUrl")
         || key.equals("sms.token")
+        || key.equals("mfa.encryptionKey")
+        || key.equals("mfa.retiredKeys")
         || key.endsWith("password");
   }
 }

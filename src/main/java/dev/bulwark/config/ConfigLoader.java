@@ -30,7 +30,8 @@ public final class ConfigLoader {
    * not set: a constant in conf/ would be a published key. Staging and production require them from
    * the operator.
    */
-  static final List<String> DEV_GENERATED_SECRETS = List.of("jwt.secret", "auth.passwordPepper");
+  static final List<String> DEV_GENERATED_SECRETS =
+      List.of("jwt.secret", "auth.passwordPepper", "mfa.encryptionKey");
 
   private final Vertx vertx;
   private final Path confDir;

@@ -70,6 +70,19 @@ public final class Preflight {
           new ConfigProblem(
               "auth.passwordPepper", "PASSWORD_PEPPER must differ from JWT_SECRET_KEY"));
     }
+    String mfaKey = c.mfa().encryptionKey();
+    if (!mfaKey.isEmpty() && isPlaceholder(mfaKey)) {
+      out.add(
+          new ConfigProblem(
+              "mfa.encryptionKey",
+              "MFA_ENCRYPTION_KEY is a default or placeholder value; generate one "
+                  + "(for example: openssl rand -base64 48)"));
+    } else if (!mfaKey.isEmpty() && (mfaKey.equals(secret) || mfaKey.equals(pepper))) {
+      out.add(
+          new ConfigProblem(
+              "mfa.encryptionKey",
+              "MFA_ENCRYPTION_KEY must differ from JWT_SECRET_KEY and PASSWORD_PEPPER"));
+    }
     if (c.corsOrigins().contains("*")) {
       out.add(
           new ConfigProblem(

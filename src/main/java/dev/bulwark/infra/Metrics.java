@@ -39,7 +39,15 @@ public final class Metrics {
     REDIS_ERROR,
     RATE_LIMIT_ALLOWED,
     RATE_LIMIT_REJECTED,
-    RATE_LIMIT_FALLBACK
+    RATE_LIMIT_FALLBACK,
+    MFA_ENROLLED,
+    MFA_ACTIVATED,
+    MFA_REMOVED,
+    MFA_SUCCEEDED,
+    MFA_FAILED,
+    MFA_REPLAY_REFUSED,
+    MFA_RECOVERY_CODE_USED,
+    MFA_LOCKED
   }
 
   /** The label every non-standard HTTP method is counted under. */

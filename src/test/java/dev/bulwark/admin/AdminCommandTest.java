@@ -203,7 +203,8 @@ class AdminCommandTest {
           c.outbox(),
           c.identity(),
           c.phone(),
-          c.storage());
+          c.storage(),
+          c.mfa());
     } finally {
       Await.result(vertx.close());
     }

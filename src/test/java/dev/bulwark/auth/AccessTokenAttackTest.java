@@ -650,6 +650,32 @@ class AccessTokenAttackTest {
     assertUnauthorized(me("Bearer " + forge(validClaims(UUID.randomUUID()))), "user_not_found");
   }
 
+  @Test
+  void anAssuranceLevelOtherThanOneOrTwoIsRefused() {
+    for (Object aal : new Object[] {0, 3, "2", 2.5, new JsonObject()}) {
+      assertUnauthorized(
+          me("Bearer " + forge(validClaims(user.id()).put("aal", aal))), "invalid_token");
+    }
+    // a token minted before assurance levels existed reads as level 1
+    JsonObject old = validClaims(user.id());
+    old.remove("aal");
+    old.remove("amr");
+    assertEquals(200, me("Bearer " + forge(old)).statusCode());
+  }
+
+  @Test
+  void aScopeOtherThanEnrolmentIsRefused() {
+    for (Object scope : new Object[] {"admin", "", 1}) {
+      assertUnauthorized(
+          me("Bearer " + forge(validClaims(user.id()).put("scope", scope))), "invalid_token");
+    }
+    // the enrolment scope is honoured: this route is not an enrolment route
+    assertProblem(
+        me("Bearer " + forge(validClaims(user.id()).put("scope", "mfa_enrolment"))),
+        403,
+        "mfa_enrolment_required");
+  }
+
   // ---- helpers
   // --------------------------------------------------------------------------------------------------
 
@@ -690,7 +716,9 @@ class AccessTokenAttackTest {
         .put("iss", issuer)
         .put("aud", audience)
         .put("typ", "access")
-        .put("role", "user");
+        .put("role", "user")
+        .put("aal", 1)
+        .put("amr", new io.vertx.core.json.JsonArray().add("pwd"));
   }
 
   private static String forge(JsonObject claims) {

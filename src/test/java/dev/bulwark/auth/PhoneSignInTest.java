@@ -15,6 +15,7 @@ import dev.bulwark.testing.TestUsers.TestUser;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.redis.client.Command;
@@ -345,6 +346,34 @@ class PhoneSignInTest {
     sleep(1100);
     assertEquals(202, request(phone).statusCode());
     assertProblem(verify(phone, code(gateway, phone, 2, ISSUED)), 403, "account_disabled");
+  }
+
+  @Test
+  @Order(9)
+  void anSmsCodeIsOnlyTheFirstFactorOfAnAccountWithTotp() {
+    String phone = mobile();
+    assertEquals(202, request(phone).statusCode());
+    HttpResponse<Buffer> first = verify(phone, code(gateway, phone, 1, ISSUED));
+    assertEquals(200, first.statusCode(), first.bodyAsString());
+    TestUser user = TestUsers.fromPair(null, null, first.bodyAsJsonObject());
+    assertEquals(
+        new JsonArray().add("sms"), TestUsers.claims(user.accessToken()).getJsonArray("amr"));
+    MfaClient mfa = new MfaClient(server, java.time.Clock.systemUTC());
+    MfaClient.Factor f = mfa.enrolAndActivate(user);
+
+    sleep(1100);
+    assertEquals(202, request(phone).statusCode());
+    HttpResponse<Buffer> second = verify(phone, code(gateway, phone, 2, ISSUED));
+    assertEquals(200, second.statusCode(), second.bodyAsString());
+    JsonObject challenge = second.bodyAsJsonObject();
+    assertEquals(Boolean.TRUE, challenge.getBoolean("mfa_required"), challenge::encode);
+    assertNull(challenge.getString("access_token"));
+    HttpResponse<Buffer> done =
+        mfa.verify(challenge.getString("mfa_token"), MfaClient.code(f.secret(), mfa.step()));
+    assertEquals(200, done.statusCode(), done.bodyAsString());
+    JsonObject claims = TestUsers.claims(done.bodyAsJsonObject().getString("access_token"));
+    assertEquals(2, claims.getInteger("aal"));
+    assertEquals(new JsonArray().add("sms").add("otp"), claims.getJsonArray("amr"));
   }
 
   @Test

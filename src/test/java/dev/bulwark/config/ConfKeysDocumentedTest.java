@@ -140,6 +140,8 @@ class ConfKeysDocumentedTest {
             "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
             "PASSWORD_PEPPER",
             "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+            "MFA_ENCRYPTION_KEY",
+            "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9",
             "SMTP_URL",
             "smtp://mail.example.com:587",
             "PUBLIC_BASE_URL",
@@ -160,7 +162,11 @@ class ConfKeysDocumentedTest {
     // development's generated secrets are filled in by load(), not loadTree(): given here as they
     // would be
     Map<String, String> development =
-        Map.of("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
+        Map.of(
+            "PASSWORD_PEPPER",
+            "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+            "MFA_ENCRYPTION_KEY",
+            "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9");
     for (var entry :
         List.of(
             Map.entry(Environment.DEVELOPMENT, development),

@@ -106,6 +106,8 @@ class ConfigLoaderTest {
                 "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0o",
                 "PASSWORD_PEPPER",
                 "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "MFA_ENCRYPTION_KEY",
+                "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9",
                 "SMTP_URL",
                 "smtp://mail.example.com:587",
                 "PUBLIC_BASE_URL",
@@ -247,6 +249,8 @@ class ConfigLoaderTest {
                 "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx",
                 "PASSWORD_PEPPER",
                 "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "MFA_ENCRYPTION_KEY",
+                "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9",
                 "SMTP_URL",
                 "smtp://mail.example.com:587",
                 "PUBLIC_BASE_URL",
@@ -286,6 +290,43 @@ class ConfigLoaderTest {
     assertTrue(mentions(p, "cors.origins", "CORS_ORIGINS", "wildcard"), p::toString);
     assertTrue(mentions(p, "jwt.secret", "JWT_SECRET_KEY", "placeholder"), p::toString);
     assertEquals(5, p.size(), p::toString);
+  }
+
+  @Test
+  void theMfaKeyIsRequiredOutsideDevelopmentAndMustBeItsOwn() {
+    Map<String, String> none = production(Map.of());
+    none.remove("MFA_ENCRYPTION_KEY");
+    assertTrue(
+        mentions(problems(none), "mfa.encryptionKey", "MFA_ENCRYPTION_KEY", "is required"),
+        () -> problems(none).toString());
+    List<ConfigProblem> same =
+        problems(
+            production(Map.of("MFA_ENCRYPTION_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx")));
+    assertTrue(
+        mentions(
+            same, "mfa.encryptionKey", "MFA_ENCRYPTION_KEY", "must differ from JWT_SECRET_KEY"),
+        same::toString);
+    assertTrue(
+        mentions(
+            problems(production(Map.of("MFA_ENCRYPTION_KEY", "short"))),
+            "mfa.encryptionKey",
+            "MFA_ENCRYPTION_KEY",
+            "at least 32 bytes"));
+    assertTrue(
+        mentions(
+            problems(production(Map.of("REQUIRE_MFA_FOR_ROLES", "root"))),
+            "auth.requireMfaForRoles",
+            "REQUIRE_MFA_FOR_ROLES",
+            "not one of auth.roles"));
+  }
+
+  @Test
+  void administratorsMustUseMfaOutsideDevelopmentByDefault() {
+    BulwarkConfig production = load(production(Map.of()), Map.of());
+    assertEquals(
+        java.util.Set.of(dev.bulwark.core.Role.ADMIN), production.mfa().requiredForRoles());
+    BulwarkConfig none = load(production(Map.of("REQUIRE_MFA_FOR_ROLES", "")), Map.of());
+    assertEquals(java.util.Set.of(), none.mfa().requiredForRoles());
   }
 
   @Test

@@ -91,7 +91,9 @@ class DevelopmentProfileSafetyTest {
                 "JWT_SECRET_KEY",
                 given,
                 "PASSWORD_PEPPER",
-                pepper));
+                pepper,
+                "MFA_ENCRYPTION_KEY",
+                "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9"));
     assertEquals(given, config.jwt().secret());
     assertEquals(pepper, config.auth().passwordPepper());
     assertFalse(Files.exists(temp.resolve(DevSecrets.FILE_NAME)));

@@ -52,6 +52,8 @@ class PreflightWarningsTest {
                 "api.example.com",
                 "PASSWORD_PEPPER",
                 "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb",
+                "MFA_ENCRYPTION_KEY",
+                "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9",
                 "SMTP_URL",
                 "smtp://mail.example.com:587",
                 "PUBLIC_BASE_URL",

@@ -48,6 +48,7 @@ class TlsConfigTest {
     env.putIfAbsent(
         "ENVIRONMENT", "development"); // development against a database elsewhere, on purpose
     env.putIfAbsent("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
+    env.putIfAbsent("MFA_ENCRYPTION_KEY", "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9");
     return Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
   }
 

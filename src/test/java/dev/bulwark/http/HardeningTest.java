@@ -332,6 +332,7 @@ class HardeningTest {
     env.put("ENVIRONMENT", "production");
     env.put("JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx");
     env.put("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
+    env.put("MFA_ENCRYPTION_KEY", "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9");
     env.put("SMTP_URL", "smtp://127.0.0.1:" + dev.bulwark.testing.TestServices.freePort());
     env.put("PUBLIC_BASE_URL", "https://app.example.com");
     env.remove(

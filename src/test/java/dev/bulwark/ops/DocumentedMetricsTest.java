@@ -4,6 +4,7 @@ import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.auth.MfaClient;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import dev.bulwark.testing.TestUsers;
@@ -15,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +84,47 @@ class DocumentedMetricsTest {
         new JsonObject().put("refresh_token", token));
   }
 
+  /**
+   * A second factor's life: enrolled, activated, used, replayed, a recovery code, removed; then
+   * another account's second factor braked by ten wrong codes.
+   */
+  private static void mfaSession(TestServer server) {
+    MfaClient mfa = new MfaClient(server, Clock.systemUTC());
+    TestUser owner = TestUsers.signup(server);
+    MfaClient.Factor f = mfa.enrolAndActivate(owner);
+    long step = mfa.step();
+    TestUser strong = mfa.signInWithCode(owner, f.secret(), step);
+    assertProblem(
+        mfa.verify(mfa.mfaToken(owner), MfaClient.code(f.secret(), step)),
+        401,
+        "code_already_used");
+    assertEquals(
+        200, mfa.verifyRecovery(mfa.mfaToken(owner), f.recoveryCodes().get(0)).statusCode());
+    assertEquals(
+        204,
+        server
+            .send(
+                TestUsers.as(server, strong, HttpMethod.DELETE, "/api/v1/me/mfa/totp/" + f.id()),
+                new JsonObject()
+                    .put("password", owner.password())
+                    .put("code", MfaClient.code(f.secret(), step + 1)))
+            .statusCode());
+
+    TestUser braked = TestUsers.signup(server);
+    MfaClient.Factor g = mfa.enrolAndActivate(braked);
+    String wrong = MfaClient.code(g.secret(), mfa.step() + 10);
+    for (int token = 0; token < 2; token++) {
+      String mfaToken = mfa.mfaToken(braked);
+      for (int i = 0; i < 5; i++) {
+        assertProblem(mfa.verify(mfaToken, wrong), 401, "invalid_code");
+      }
+    }
+    assertProblem(
+        mfa.verify(mfa.mfaToken(braked), MfaClient.code(g.secret(), mfa.step())),
+        429,
+        "second_factor_locked");
+  }
+
   @Test
   void everyDocumentedMetricIsProducedByARealSession() throws Exception {
     List<Documented> documented = documented();
@@ -127,6 +170,8 @@ class DocumentedMetricsTest {
       assertProblem(login(server, victim.email(), "wrong-1"), 401, "invalid_credentials");
       assertProblem(login(server, victim.email(), "wrong-2"), 401, "invalid_credentials");
       assertProblem(login(server, victim.email(), victim.password()), 429, "too_many_attempts");
+
+      mfaSession(server);
 
       assertEquals(200, server.get("/api/status").statusCode());
       assertEquals(200, server.get("/api/status").statusCode());

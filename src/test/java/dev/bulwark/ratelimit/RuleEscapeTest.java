@@ -131,6 +131,7 @@ class RuleEscapeTest {
                     "smtp://mail.example.com:587",
                     "PUBLIC_BASE_URL",
                     "https://app.example.com"));
+        env.put("MFA_ENCRYPTION_KEY", "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9");
         BulwarkConfig config =
             Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
         for (Rule rule : config.rateLimit().rules()) {

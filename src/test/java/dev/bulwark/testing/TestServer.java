@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -66,13 +67,19 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(Map<String, String> env, Map<String, String> props) {
+    return start(env, props, Clock.systemUTC());
+  }
+
+  /** A server whose features run on {@code clock} (a test moves it; see {@link Bulwark#start}). */
+  public static TestServer start(Map<String, String> env, Map<String, String> props, Clock clock) {
     String registry = "bulwark-test-" + SERVERS.incrementAndGet();
     BulwarkConfig config = loadConfig(env, props);
     // created as Main creates it: the metrics configuration decides whether a registry exists at
     // all
     Vertx vertx = Metrics.vertx(registry, config.metrics());
     try {
-      Bulwark app = Bulwark.start(vertx, config, false, registry).await(60, TimeUnit.SECONDS);
+      Bulwark app =
+          Bulwark.start(vertx, config, false, registry, clock).await(60, TimeUnit.SECONDS);
       return new TestServer(vertx, app, config.http().port());
     } catch (Exception e) {
       vertx.close();
