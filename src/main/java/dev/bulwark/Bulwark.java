@@ -108,6 +108,7 @@ public final class Bulwark {
             config.rateLimit(),
             clients,
             config.redis().commandTimeout().toMillis(),
+            config.redis().clustered(),
             refusalAudit(pg));
     this.revocations = new Revocations(redis, pg, config);
   }

@@ -25,6 +25,9 @@ public final class ConfigKeys {
     map("REDIS_URL", "redis.url");
     map("REDIS_POOL_SIZE", "redis.poolSize");
     map("REDIS_CA_FILE", "redis.caFile");
+    map("REDIS_MODE", "redis.mode");
+    map("REDIS_NODES", "redis.nodes");
+    map("REDIS_MASTER_NAME", "redis.masterName");
     map("DEV_DATA_DIR", "devServices.dataDir");
     map("JWT_SECRET_KEY", "jwt.secret");
     map("JWT_ALGORITHM", "jwt.algorithm");

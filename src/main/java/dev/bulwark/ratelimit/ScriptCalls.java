@@ -4,6 +4,7 @@ import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
 import dev.bulwark.ratelimit.RateLimitRules.Selection;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,6 +75,38 @@ final class ScriptCalls {
    * each group on its own, as separate calls would), so a request costs Redis one command.
    */
   Request request(boolean bySha) {
+    return request(groups, bySha);
+  }
+
+  /**
+   * One call per principal, for Redis Cluster: a script there may touch one slot only, and each
+   * group's keys share one hash tag.
+   */
+  List<Request> requestsPerGroup(boolean bySha) {
+    List<Request> out = new ArrayList<>(groups.size());
+    for (Group g : groups) {
+      out.add(request(List.of(g), bySha));
+    }
+    return out;
+  }
+
+  /** Each group's reply, in order: from the one call's reply, or from one reply per group. */
+  List<Response> groupReplies(List<Response> replies) {
+    List<Response> out = new ArrayList<>(groups.size());
+    if (replies.size() == 1) {
+      Response all = replies.get(0);
+      for (int g = 0; g < groups.size(); g++) {
+        out.add(all.get(g));
+      }
+    } else {
+      for (Response r : replies) {
+        out.add(r.get(0));
+      }
+    }
+    return out;
+  }
+
+  private static Request request(List<Group> groups, boolean bySha) {
     Request r =
         bySha
             ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)
