@@ -10,6 +10,7 @@ import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.RefreshSealEraser;
 import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
+import dev.bulwark.auth.SigningKeyFingerprint;
 import dev.bulwark.auth.UserRepository;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
@@ -67,6 +68,8 @@ public final class Bulwark {
   private final ClientAddress clients;
   private final RateLimitGate gate;
   private final Revocations revocations;
+  private final SigningKeyFingerprint fingerprint;
+  private long fingerprintTimer = -1;
   private final boolean embeddedServices;
   private final String metricsRegistry;
 
@@ -111,6 +114,12 @@ public final class Bulwark {
             config.redis().clustered(),
             refusalAudit(pg));
     this.revocations = new Revocations(redis, pg, config);
+    this.fingerprint =
+        new SigningKeyFingerprint(
+            redis,
+            config.jwt(),
+            config.environment().isStrict(),
+            config.redis().commandTimeout().toMillis());
   }
 
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
@@ -129,6 +138,7 @@ public final class Bulwark {
               kinds.addAll(EmailFlows.kinds());
               OutboxMetrics.bind(metricsRegistry, kinds);
               return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
+                  .compose(v -> app.fingerprint.checkAtStart())
                   .compose(v -> app.revocations.repairAtStart())
                   .compose(v -> app.deploy())
                   .recover(
@@ -191,6 +201,7 @@ public final class Bulwark {
             })
         .map(
             v -> {
+              fingerprintTimer = fingerprint.renewEvery(vertx);
               jobStops.add(new TombstonePurger(vertx, pg, config.tasks()).start()::stop);
               jobStops.add(
                   new RefreshSealEraser(vertx, pg, config.auth().refreshReuseGrace()).start()
@@ -346,7 +357,15 @@ public final class Bulwark {
   }
 
   private Future<Void> closeClients() {
-    redis.close();
-    return pg.close();
+    if (fingerprintTimer >= 0) {
+      vertx.cancelTimer(fingerprintTimer);
+    }
+    return fingerprint
+        .withdraw()
+        .transform(
+            ar -> {
+              redis.close();
+              return pg.close();
+            });
   }
 }
