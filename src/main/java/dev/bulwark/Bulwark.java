@@ -127,23 +127,26 @@ public final class Bulwark {
       Vertx vertx, BulwarkConfig config, boolean embeddedServices, String metricsRegistry) {
     long started = System.currentTimeMillis();
     Preflight.warnings(config).forEach(w -> log.warn("Preflight warning: {}", w));
-    return Migrations.migrate(vertx, config.database().url())
-        .compose(
-            applied -> {
-              Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
-              Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
-              ProblemCounts.publishTo(
-                  (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
-              List<String> kinds = new ArrayList<>(List.of(NewMessage.EMAIL, NewMessage.SMS));
-              kinds.addAll(EmailFlows.kinds());
-              OutboxMetrics.bind(metricsRegistry, kinds);
-              return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
-                  .compose(v -> app.fingerprint.checkAtStart())
-                  .compose(v -> app.revocations.repairAtStart())
-                  .compose(v -> app.deploy())
-                  .recover(
-                      err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
-            });
+    DatabaseConfig db = config.database();
+    Future<Void> schema =
+        db.migrateOnStart()
+            ? Migrations.migrate(vertx, db.url()).mapEmpty()
+            : Migrations.requireCurrent(vertx, db.url(), db.pgbouncer());
+    return schema.compose(
+        ready -> {
+          Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
+          Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
+          ProblemCounts.publishTo(
+              (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
+          List<String> kinds = new ArrayList<>(List.of(NewMessage.EMAIL, NewMessage.SMS));
+          kinds.addAll(EmailFlows.kinds());
+          OutboxMetrics.bind(metricsRegistry, kinds);
+          return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
+              .compose(v -> app.fingerprint.checkAtStart())
+              .compose(v -> app.revocations.repairAtStart())
+              .compose(v -> app.deploy())
+              .recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
+        });
   }
 
   /** Rate-limit refusals in the audit trail, as every other security event. */
