@@ -140,6 +140,93 @@ class RedisClusterTest {
 
   @Test
   @Order(4)
+  void aSlotMigratedBetweenRequestsKeepsItsCountsAndFailsNothing() {
+    TestUser u = userAwayFromTheAddress();
+    String key = PrincipalKeys.user(u.id().toString(), "x");
+    int source = cluster.nodeOf(key);
+    int target = (source + 1) % 3;
+    String slot = cluster.send(source, Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(key));
+    String sourceId = cluster.send(source, Request.cmd(Command.CLUSTER).arg("MYID"));
+    String targetId = cluster.send(target, Request.cmd(Command.CLUSTER).arg("MYID"));
+    assertEquals("4", tasks(a, u).getHeader("X-RateLimit-Remaining"));
+
+    cluster.send(
+        target,
+        Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(slot).arg("IMPORTING").arg(sourceId));
+    cluster.send(
+        source,
+        Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(slot).arg("MIGRATING").arg(targetId));
+    String keys =
+        cluster.send(source, Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(slot).arg(100));
+    Request migrate =
+        Request.cmd(Command.MIGRATE)
+            .arg("127.0.0.1")
+            .arg(cluster.port(target))
+            .arg("")
+            .arg(0)
+            .arg(5000)
+            .arg("KEYS");
+    for (String k : keys.replaceAll("[\\[\\]]", "").split(",\\s*")) {
+      migrate.arg(k);
+    }
+    cluster.send(source, migrate);
+    // the keys moved, the slot not yet: the source answers ASK, and the target TRYAGAIN (a script
+    // whose keys are partly absent — the revocation markers — while its slot is importing): the
+    // request meets the fail mode like any Redis failure, never a 5xx
+    HttpResponse<Buffer> migrating = tasks(a, u);
+    assertEquals(200, migrating.statusCode(), migrating::bodyAsString);
+    for (int node : new int[] {target, source, 3 - source - target}) {
+      cluster.send(
+          node, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(slot).arg("NODE").arg(targetId));
+    }
+    // the slot is the target's: MOVED, and the client learns the new map. The call the gate gave
+    // up on is still retried by the client (TRYAGAIN backs off up to 1.28 s) and lands once: a
+    // timed-out check can count once more later, never less
+    RateLimitTest.sleep(2_000);
+    HttpResponse<Buffer> moved = tasks(b, u);
+    assertEquals(200, moved.statusCode(), moved::bodyAsString);
+    assertEquals(
+        "2",
+        moved.getHeader("X-RateLimit-Remaining"),
+        "the count moved with the keys: 1 before, the late retry, and this one");
+    assertEquals("1", tasks(a, u).getHeader("X-RateLimit-Remaining"));
+    assertEquals("0", tasks(b, u).getHeader("X-RateLimit-Remaining"));
+    assertProblem(tasks(b, u), 429, "rate_limited");
+    assertEquals(target, cluster.nodeOfSlotOwner(key));
+
+    // a slot caught half-migrated (some of a script's keys moved, some not): Redis answers
+    // TRYAGAIN until the migration ends; the request meets the fail mode, never a 5xx
+    TestUser w = userAwayFromTheAddress();
+    String wKey = PrincipalKeys.user(w.id().toString(), "x");
+    int wSource = cluster.nodeOf(wKey);
+    int wTarget = (wSource + 1) % 3;
+    assertEquals(200, tasks(a, w).statusCode());
+    String wSlot = cluster.send(wSource, Request.cmd(Command.CLUSTER).arg("KEYSLOT").arg(wKey));
+    cluster.send(
+        wTarget,
+        Request.cmd(Command.CLUSTER)
+            .arg("SETSLOT")
+            .arg(wSlot)
+            .arg("IMPORTING")
+            .arg(cluster.send(wSource, Request.cmd(Command.CLUSTER).arg("MYID"))));
+    cluster.send(
+        wSource,
+        Request.cmd(Command.CLUSTER)
+            .arg("SETSLOT")
+            .arg(wSlot)
+            .arg("MIGRATING")
+            .arg(cluster.send(wTarget, Request.cmd(Command.CLUSTER).arg("MYID"))));
+    try {
+      HttpResponse<Buffer> halfway = tasks(b, w);
+      assertEquals(200, halfway.statusCode(), halfway::bodyAsString);
+    } finally {
+      cluster.send(wSource, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(wSlot).arg("STABLE"));
+      cluster.send(wTarget, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(wSlot).arg("STABLE"));
+    }
+  }
+
+  @Test
+  @Order(5)
   void aMasterKilledUnderLoadMeetsTheFailModeLosesNoRevocationAndIsUsedAgain() throws Exception {
     List<TestUser> users = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
@@ -212,7 +299,7 @@ class RedisClusterTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void anUnreachableSeedNodeDoesNotStopAnInstance() {
     Map<String, String> env = RateLimitTest.env();
     env.put(

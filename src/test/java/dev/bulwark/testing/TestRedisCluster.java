@@ -121,6 +121,19 @@ public final class TestRedisCluster implements AutoCloseable {
     return (int) (slot * 3 / SLOTS);
   }
 
+  /** The node that serves {@code key} now (the others answer MOVED), after any migration. */
+  public int nodeOfSlotOwner(String key) {
+    for (int i = 0; i < 3; i++) {
+      try {
+        send(i, Request.cmd(Command.EXISTS).arg(key));
+        return i;
+      } catch (RuntimeException moved) {
+        // not this node's slot
+      }
+    }
+    return -1;
+  }
+
   /** The {@code redis-cluster://} URL naming every node as a seed. */
   public String url() {
     List<String> hosts = new ArrayList<>();
