@@ -15,7 +15,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -163,27 +162,29 @@ public final class RateLimitGate {
    */
   private Future<List<Response>> send(Redis redis, ScriptCalls calls) {
     if (!clustered || calls.groups.size() == 1) {
-      return script(redis, calls.request(ScriptCalls.EVALSHA), calls.request(ScriptCalls.EVAL))
-          .map(List::of);
+      return script(redis, calls, -1).map(List::of);
     }
-    List<Request> bySha = calls.requestsPerGroup(ScriptCalls.EVALSHA);
-    List<Request> byText = calls.requestsPerGroup(ScriptCalls.EVAL);
-    List<Future<Response>> replies = new ArrayList<>(bySha.size());
-    for (int i = 0; i < bySha.size(); i++) {
-      replies.add(script(redis, bySha.get(i), byText.get(i)));
+    List<Future<Response>> replies = new ArrayList<>(calls.groups.size());
+    for (int g = 0; g < calls.groups.size(); g++) {
+      replies.add(script(redis, calls, g));
     }
     return Future.all(replies).map(CompositeFuture::list);
   }
 
-  /** The script by its SHA-1, or by its text where that node does not know it yet. */
-  private Future<Response> script(Redis redis, Request bySha, Request byText) {
+  /**
+   * The script call of group {@code g} (-1: of every group) by its SHA-1, or by its text where that
+   * node does not know it yet (the text is only encoded then).
+   */
+  private Future<Response> script(Redis redis, ScriptCalls calls, int g) {
     return redis
-        .send(bySha)
+        .send(calls.request(g, ScriptCalls.EVALSHA))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(
             err ->
                 isNoScript(err)
-                    ? redis.send(byText).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+                    ? redis
+                        .send(calls.request(g, ScriptCalls.EVAL))
+                        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
                     : Future.failedFuture(err));
   }
 

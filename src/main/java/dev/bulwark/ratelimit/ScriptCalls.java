@@ -79,15 +79,11 @@ final class ScriptCalls {
   }
 
   /**
-   * One call per principal, for Redis Cluster: a script there may touch one slot only, and each
-   * group's keys share one hash tag.
+   * The call of group {@code g} alone, for Redis Cluster (a script there may touch one slot only,
+   * and each group's keys share one hash tag); {@code g} = -1: the one call of every group.
    */
-  List<Request> requestsPerGroup(boolean bySha) {
-    List<Request> out = new ArrayList<>(groups.size());
-    for (Group g : groups) {
-      out.add(request(List.of(g), bySha));
-    }
-    return out;
+  Request request(int g, boolean bySha) {
+    return g < 0 ? request(groups, bySha) : request(List.of(groups.get(g)), bySha);
   }
 
   /** Each group's reply, in order: from the one call's reply, or from one reply per group. */
