@@ -185,13 +185,16 @@ class RedisClusterTest {
     RateLimitTest.sleep(2_000);
     HttpResponse<Buffer> moved = tasks(b, u);
     assertEquals(200, moved.statusCode(), moved::bodyAsString);
-    assertEquals(
-        "2",
-        moved.getHeader("X-RateLimit-Remaining"),
-        "the count moved with the keys: 1 before, the late retry, and this one");
-    assertEquals("1", tasks(a, u).getHeader("X-RateLimit-Remaining"));
-    assertEquals("0", tasks(b, u).getHeader("X-RateLimit-Remaining"));
-    assertProblem(tasks(b, u), 429, "rate_limited");
+    int remaining = Integer.parseInt(moved.getHeader("X-RateLimit-Remaining"));
+    // 5 − the first request − this one, and − 1 more if the late retry has landed: the count
+    // moved with the keys (a lost count would show 4)
+    assertTrue(
+        remaining == 3 || remaining == 2, () -> "the count moved with the keys: " + remaining);
+    for (int i = remaining; i > 0; i--) {
+      assertEquals(
+          Integer.toString(i - 1), tasks(i % 2 == 0 ? a : b, u).getHeader("X-RateLimit-Remaining"));
+    }
+    assertProblem(tasks(a, u), 429, "rate_limited");
     assertEquals(target, cluster.nodeOfSlotOwner(key));
 
     // a slot caught half-migrated (some of a script's keys moved, some not): Redis answers

@@ -104,12 +104,18 @@ public final class TestRedisCluster implements AutoCloseable {
     throw new IllegalStateException("the Redis Cluster never reached cluster_state:" + state);
   }
 
-  /** One command to one node, directly (not through the cluster client). */
+  /**
+   * One command to one node, directly (not through the cluster client); an error reply is an {@link
+   * IllegalStateException}.
+   */
   public String send(int node, Request request) {
     Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:" + ports[node]);
     try {
       var reply = Await.result(redis.send(request));
       return reply == null ? null : reply.toString();
+    } catch (Throwable error) {
+      // a Redis error reply (MOVED, ASK, …) is a Throwable that is not an Exception
+      throw new IllegalStateException(error.getMessage(), error);
     } finally {
       redis.close();
     }
