@@ -11,6 +11,7 @@ import dev.bulwark.auth.PasswordHashes;
 import dev.bulwark.auth.RefreshSealEraser;
 import dev.bulwark.auth.RequestInfo;
 import dev.bulwark.auth.Revocations;
+import dev.bulwark.auth.SigningKeyFingerprint;
 import dev.bulwark.auth.UserRepository;
 import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
@@ -69,6 +70,8 @@ public final class Bulwark {
   private final ClientAddress clients;
   private final RateLimitGate gate;
   private final Revocations revocations;
+  private final SigningKeyFingerprint fingerprint;
+  private long fingerprintTimer = -1;
   private final boolean embeddedServices;
   private final String metricsRegistry;
 
@@ -111,8 +114,15 @@ public final class Bulwark {
             config.rateLimit(),
             clients,
             config.redis().commandTimeout().toMillis(),
+            config.redis().clustered(),
             refusalAudit(pg));
     this.revocations = new Revocations(redis, pg, config);
+    this.fingerprint =
+        new SigningKeyFingerprint(
+            redis,
+            config.jwt(),
+            config.environment().isStrict(),
+            config.redis().commandTimeout().toMillis());
   }
 
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
@@ -133,23 +143,27 @@ public final class Bulwark {
       Clock clock) {
     long started = System.currentTimeMillis();
     Preflight.warnings(config).forEach(w -> log.warn("Preflight warning: {}", w));
-    return Migrations.migrate(vertx, config.database().url())
-        .compose(
-            applied -> {
-              Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
-              app.clock = clock;
-              Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
-              ProblemCounts.publishTo(
-                  (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
-              List<String> kinds = new ArrayList<>(List.of(NewMessage.EMAIL, NewMessage.SMS));
-              kinds.addAll(EmailFlows.kinds());
-              OutboxMetrics.bind(metricsRegistry, kinds);
-              return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
-                  .compose(v -> app.revocations.repairAtStart())
-                  .compose(v -> app.deploy())
-                  .recover(
-                      err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
-            });
+    DatabaseConfig db = config.database();
+    Future<Void> schema =
+        db.migrateOnStart()
+            ? Migrations.migrate(vertx, db.url()).mapEmpty()
+            : Migrations.requireCurrent(vertx, db.url(), db.pgbouncer());
+    return schema.compose(
+        ready -> {
+          Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
+          app.clock = clock;
+          Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
+          ProblemCounts.publishTo(
+              (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
+          List<String> kinds = new ArrayList<>(List.of(NewMessage.EMAIL, NewMessage.SMS));
+          kinds.addAll(EmailFlows.kinds());
+          OutboxMetrics.bind(metricsRegistry, kinds);
+          return UserRepository.ensureRoles(app.pg, config.auth().roles().names())
+              .compose(v -> app.fingerprint.checkAtStart())
+              .compose(v -> app.revocations.repairAtStart())
+              .compose(v -> app.deploy())
+              .recover(err -> app.closeClients().transform(ignored -> Future.failedFuture(err)));
+        });
   }
 
   /** Rate-limit refusals in the audit trail, as every other security event. */
@@ -207,6 +221,7 @@ public final class Bulwark {
             })
         .map(
             v -> {
+              fingerprintTimer = fingerprint.renewEvery(vertx);
               jobStops.add(new TombstonePurger(vertx, pg, config.tasks()).start()::stop);
               jobStops.add(new OrphanSweep(vertx, pg, config.storage()).start()::stop);
               jobStops.add(
@@ -368,7 +383,15 @@ public final class Bulwark {
   }
 
   private Future<Void> closeClients() {
-    redis.close();
-    return pg.close();
+    if (fingerprintTimer >= 0) {
+      vertx.cancelTimer(fingerprintTimer);
+    }
+    return fingerprint
+        .withdraw()
+        .transform(
+            ar -> {
+              redis.close();
+              return pg.close();
+            });
   }
 }

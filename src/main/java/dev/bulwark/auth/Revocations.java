@@ -8,9 +8,11 @@ import io.vertx.core.Promise;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -60,6 +62,7 @@ public final class Revocations {
   private final Redis redis;
   private final Pool pg;
   private final long timeoutMs;
+  private final boolean clustered;
   private final long markerTtlSeconds;
 
   /**
@@ -77,6 +80,7 @@ public final class Revocations {
     this.redis = redis;
     this.pg = pg;
     this.timeoutMs = config.redis().commandTimeout().toMillis();
+    this.clustered = config.redis().clustered();
     this.markerTtlSeconds =
         config.jwt().accessTokenTtl().toSeconds() + config.jwt().leeway().toSeconds() + 1;
   }
@@ -198,10 +202,7 @@ public final class Revocations {
    * PostgreSQL answers.
    */
   private Future<Void> write(List<Request> markers) {
-    return redis
-        .batch(markers)
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .<Void>mapEmpty()
+    return batches(markers)
         .otherwise(
             err -> {
               log.warn(
@@ -210,6 +211,28 @@ public final class Revocations {
               markersLost();
               return null;
             });
+  }
+
+  /**
+   * {@code writes} in one pipelined batch; on Redis Cluster, where a batch must stay on one slot,
+   * one batch per user (each user's keys share a hash tag), all sent at once.
+   */
+  private Future<Void> batches(List<Request> writes) {
+    if (!clustered) {
+      return redis.batch(writes).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+    }
+    Map<String, List<Request>> byTag = new LinkedHashMap<>();
+    for (Request w : writes) {
+      String key = w.toString();
+      int open = key.indexOf('{');
+      String tag = open < 0 ? key : key.substring(open, key.indexOf('}', open) + 1);
+      byTag.computeIfAbsent(tag, t -> new ArrayList<>()).add(w);
+    }
+    List<Future<List<Response>>> sent = new ArrayList<>(byTag.size());
+    byTag
+        .values()
+        .forEach(batch -> sent.add(redis.batch(batch).timeout(timeoutMs, TimeUnit.MILLISECONDS)));
+    return Future.all(sent).mapEmpty();
   }
 
   private boolean markersComplete() {
@@ -305,9 +328,6 @@ public final class Revocations {
     if (writes.isEmpty()) {
       return writeBack(recent, to);
     }
-    return redis
-        .batch(writes)
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .compose(v -> writeBack(recent, to));
+    return batches(writes).compose(v -> writeBack(recent, to));
   }
 }

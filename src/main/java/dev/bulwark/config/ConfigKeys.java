@@ -22,9 +22,14 @@ public final class ConfigKeys {
     map("DATABASE_POOL_SIZE", "database.poolSize");
     map("DATABASE_MAX_WAIT_QUEUE", "database.maxWaitQueue");
     map("DATABASE_CA_FILE", "database.caFile");
+    map("DATABASE_MIGRATE_ON_START", "database.migrateOnStart");
+    map("DATABASE_PGBOUNCER", "database.pgbouncer");
     map("REDIS_URL", "redis.url");
     map("REDIS_POOL_SIZE", "redis.poolSize");
     map("REDIS_CA_FILE", "redis.caFile");
+    map("REDIS_MODE", "redis.mode");
+    map("REDIS_NODES", "redis.nodes");
+    map("REDIS_MASTER_NAME", "redis.masterName");
     map("DEV_DATA_DIR", "devServices.dataDir");
     map("JWT_SECRET_KEY", "jwt.secret");
     map("JWT_ALGORITHM", "jwt.algorithm");

@@ -4,7 +4,11 @@ import java.time.Duration;
 
 /**
  * PostgreSQL: where it is (TLS as the URL's {@code sslmode} says, see {@link DatabaseUrl}) and how
- * the shared, bounded pool behaves. {@code url} is null until resolved.
+ * the shared, bounded pool behaves. {@code url} is null until resolved. {@code migrateOnStart} off:
+ * the schema is migrated by {@code bulwark migrate} (a Job run before a rollout), and the server
+ * only checks that nothing is pending. {@code pgbouncer}: the URL is a PgBouncer in transaction
+ * mode, so statements are sent unnamed (a server connection is not the client's from one
+ * transaction to the next).
  */
 public record DatabaseConfig(
     DatabaseUrl url,
@@ -15,7 +19,9 @@ public record DatabaseConfig(
     Duration maxLifetime,
     int pipeliningLimit,
     int preparedStatementCacheSize,
-    Duration healthTimeout) {
+    Duration healthTimeout,
+    boolean migrateOnStart,
+    boolean pgbouncer) {
 
   static DatabaseConfig read(ConfigReader r) {
     DatabaseUrl url = null;
@@ -53,7 +59,9 @@ public record DatabaseConfig(
             "database.healthTimeout",
             Duration.ofSeconds(2),
             Duration.ofMillis(50),
-            Duration.ofMinutes(1)));
+            Duration.ofMinutes(1)),
+        r.bool("database.migrateOnStart", true),
+        r.bool("database.pgbouncer", false));
   }
 
   /**
@@ -109,6 +117,8 @@ public record DatabaseConfig(
         maxLifetime,
         pipeliningLimit,
         preparedStatementCacheSize,
-        healthTimeout);
+        healthTimeout,
+        migrateOnStart,
+        pgbouncer);
   }
 }

@@ -178,14 +178,19 @@ public final class Preflight {
                   + "); add ?sslmode=verify-full (and DATABASE_CA_FILE for a private CA)"));
     }
     String redis = c.redis().url();
-    if (redis != null && !RedisUrl.isTls(redis) && !isLoopback(RedisUrl.host(redis))) {
-      out.add(
-          new ConfigProblem(
-              "redis.url",
-              "connects to "
-                  + RedisUrl.host(redis)
-                  + " without TLS; use rediss:// "
-                  + "(and REDIS_CA_FILE for a private CA)"));
+    if (redis != null && !RedisUrl.isTls(redis)) {
+      for (String host : RedisUrl.hosts(redis)) {
+        if (!isLoopback(host)) {
+          out.add(
+              new ConfigProblem(
+                  "redis.url",
+                  "connects to "
+                      + host
+                      + " without TLS; use rediss:// "
+                      + "(and REDIS_CA_FILE for a private CA)"));
+          break;
+        }
+      }
     }
     return out;
   }

@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Redis: rate counters, the access-token denylist, not-before stamps. {@code url} is null until
@@ -10,7 +11,7 @@ public record RedisConfig(
     String url, int poolSize, int maxWaiting, Duration commandTimeout, String caFile) {
 
   static RedisConfig read(ConfigReader r) {
-    String url = r.optionalString("redis.url");
+    String url = topologyUrl(r, r.optionalString("redis.url"));
     if (url != null) {
       try {
         RedisUrl.validate(url);
@@ -29,6 +30,62 @@ public record RedisConfig(
             Duration.ofMillis(10),
             Duration.ofMinutes(1)),
         caFile(r, url));
+  }
+
+  /**
+   * {@code redis.mode} with {@code redis.nodes} (or with a plain {@code redis.url} as the one seed)
+   * is another way to write a cluster or Sentinel URL: the URL they stand for.
+   */
+  private static String topologyUrl(ConfigReader r, String url) {
+    RedisUrl.Mode mode = r.oneOf("redis.mode", RedisUrl.Mode.class, null);
+    List<String> nodes = r.list("redis.nodes");
+    String master = r.optionalString("redis.masterName");
+    if (mode == null || mode == RedisUrl.Mode.STANDALONE) {
+      if (!nodes.isEmpty()) {
+        r.problem("redis.nodes", "nodes are for redis.mode cluster or sentinel");
+      }
+      if (master != null) {
+        r.problem("redis.masterName", "a master name is for redis.mode sentinel");
+      }
+      return url;
+    }
+    if (mode == RedisUrl.Mode.CLUSTER && master != null) {
+      r.problem("redis.masterName", "a master name is for redis.mode sentinel");
+      return url;
+    }
+    if (mode == RedisUrl.Mode.SENTINEL && master == null) {
+      r.problem("redis.masterName", "Sentinel needs the name of its master (REDIS_MASTER_NAME)");
+      return url;
+    }
+    List<String> seeds = nodes;
+    if (nodes.isEmpty()) {
+      if (url == null || !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
+        r.problem(
+            "redis.nodes",
+            "redis.mode " + mode.id() + " needs its nodes (REDIS_NODES=redis://host1:6379,…)");
+        return url;
+      }
+      seeds = List.of(url);
+    } else if (url != null) {
+      r.problem("redis.url", "set either the URL or redis.nodes, not both");
+      return url;
+    }
+    try {
+      return RedisUrl.of(mode, seeds, master);
+    } catch (IllegalArgumentException e) {
+      r.problem("redis.nodes", e.getMessage());
+      return null;
+    }
+  }
+
+  /** The topology {@code url} names; null until the URL is resolved. */
+  public RedisUrl.Topology topology() {
+    return url == null ? null : RedisUrl.parse(url);
+  }
+
+  /** Redis Cluster: each principal's script call goes to its own slot. */
+  public boolean clustered() {
+    return url != null && topology().mode() == RedisUrl.Mode.CLUSTER;
   }
 
   /**

@@ -66,6 +66,11 @@ public final class PostgresPool {
             .setPipeliningLimit(config.pipeliningLimit())
             .setCachePreparedStatements(config.preparedStatementCacheSize() > 0)
             .setPreparedStatementCacheMaxSize(Math.max(1, config.preparedStatementCacheSize()));
+    if (config.pgbouncer()) {
+      // a PgBouncer in transaction mode hands each transaction any server connection: a statement
+      // named on one may not exist on the next, so each is parsed unnamed, with its execution
+      connect.setUseLayer7Proxy(true).setCachePreparedStatements(false);
+    }
     if (url.password() != null) {
       connect.setPassword(url.password());
     }

@@ -9,12 +9,14 @@ import dev.bulwark.ratelimit.LocalWindows.Outcome;
 import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
 import dev.bulwark.ratelimit.RateLimitRules.Phase;
 import dev.bulwark.ratelimit.RateLimitRules.Selection;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -29,14 +31,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-request gate: every rate limit that applies and the caller's own checks (an access
  * token's revocation markers), decided in one Redis round trip — one {@code EVALSHA} carrying a
- * group per principal ({@code {ip:..}}, {@code {u:..}}, {@code {s:..}}). A feature takes part
- * through a {@link CallerSource}: it recognises the caller, and the gate counts the request against
- * the caller's address before it answers a bad credential, so forged tokens are limited like
- * anything else. One instance per process, shared by the HTTP verticles, whether or not rate
- * limiting is on (without rules it still carries the callers' checks). While Redis cannot answer,
- * {@code rateLimit.failMode} decides the limits, each caller's {@link Caller#verdictWithoutRedis}
- * its checks, and Redis is tried again after {@code rateLimit.redisRetry}, by one request at a
- * time.
+ * group per principal ({@code {ip:..}}, {@code {u:..}}, {@code {s:..}}); on Redis Cluster one call
+ * per principal, sent together. A feature takes part through a {@link CallerSource}: it recognises
+ * the caller, and the gate counts the request against the caller's address before it answers a bad
+ * credential, so forged tokens are limited like anything else. One instance per process, shared by
+ * the HTTP verticles, whether or not rate limiting is on (without rules it still carries the
+ * callers' checks). While Redis cannot answer, {@code rateLimit.failMode} decides the limits, each
+ * caller's {@link Caller#verdictWithoutRedis} its checks, and Redis is tried again after {@code
+ * rateLimit.redisRetry}, by one request at a time.
  */
 public final class RateLimitGate {
   private static final Logger log = LoggerFactory.getLogger(RateLimitGate.class);
@@ -47,6 +49,7 @@ public final class RateLimitGate {
   private final ClientAddress clients;
   private final FailMode failMode;
   private final long timeoutMs;
+  private final boolean clustered;
   private final long retryMs;
   private final RefusalLog refusals;
   private final LocalWindows local = new LocalWindows(MAX_LOCAL_PRINCIPALS);
@@ -58,7 +61,12 @@ public final class RateLimitGate {
    * decide.
    */
   public RateLimitGate(
-      RateLimitConfig config, ClientAddress clients, long redisTimeoutMs, RefusalLog refusals) {
+      RateLimitConfig config,
+      ClientAddress clients,
+      long redisTimeoutMs,
+      boolean clustered,
+      RefusalLog refusals) {
+    this.clustered = clustered;
     this.rules = new RateLimitRules(config.enabled() ? config.rules() : List.of());
     this.clients = clients;
     this.failMode = config.enabled() ? config.failMode() : FailMode.OPEN;
@@ -132,18 +140,7 @@ public final class RateLimitGate {
     if (!redisState.shouldTry(now)) {
       return decideWithoutRedis(a, calls, caller, credentialFailure, now);
     }
-    // One command for every principal. (On Redis Cluster, whose scripts may touch one slot only,
-    // each principal's group would go as a call of its own: each already has one hash tag.)
-    return a.redis
-        .send(calls.request(ScriptCalls.EVALSHA))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .recover(
-            err ->
-                isNoScript(err)
-                    ? a.redis
-                        .send(calls.request(ScriptCalls.EVAL))
-                        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-                    : Future.failedFuture(err))
+    return send(a.redis, calls)
         .transform(
             ar -> {
               if (ar.failed()) {
@@ -153,14 +150,48 @@ public final class RateLimitGate {
                     a, calls, caller, credentialFailure, System.currentTimeMillis());
               }
               redisState.succeeded();
-              return decideFromRedis(a, calls, ar.result(), caller, credentialFailure);
+              return decideFromRedis(
+                  a, calls, calls.groupReplies(ar.result()), caller, credentialFailure);
             });
+  }
+
+  /**
+   * Standalone and Sentinel: one command for every principal. Redis Cluster, whose scripts may
+   * touch one slot only: one call per principal, all sent at once (each to its slot's node, in
+   * parallel) and joined; any failure is Redis's failure for the whole check.
+   */
+  private Future<List<Response>> send(Redis redis, ScriptCalls calls) {
+    if (!clustered || calls.groups.size() == 1) {
+      return script(redis, calls, -1).map(List::of);
+    }
+    List<Future<Response>> replies = new ArrayList<>(calls.groups.size());
+    for (int g = 0; g < calls.groups.size(); g++) {
+      replies.add(script(redis, calls, g));
+    }
+    return Future.all(replies).map(CompositeFuture::list);
+  }
+
+  /**
+   * The script call of group {@code g} (-1: of every group) by its SHA-1, or by its text where that
+   * node does not know it yet (the text is only encoded then).
+   */
+  private Future<Response> script(Redis redis, ScriptCalls calls, int g) {
+    return redis
+        .send(calls.request(g, ScriptCalls.EVALSHA))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(
+            err ->
+                isNoScript(err)
+                    ? redis
+                        .send(calls.request(g, ScriptCalls.EVAL))
+                        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+                    : Future.failedFuture(err));
   }
 
   private Future<Void> decideFromRedis(
       Admission a,
       ScriptCalls calls,
-      Response replies,
+      List<Response> replies,
       Caller caller,
       Throwable credentialFailure) {
     List<String> values = List.of();

@@ -4,6 +4,7 @@ import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
 import dev.bulwark.ratelimit.RateLimitRules.Selection;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,6 +75,34 @@ final class ScriptCalls {
    * each group on its own, as separate calls would), so a request costs Redis one command.
    */
   Request request(boolean bySha) {
+    return request(groups, bySha);
+  }
+
+  /**
+   * The call of group {@code g} alone, for Redis Cluster (a script there may touch one slot only,
+   * and each group's keys share one hash tag); {@code g} = -1: the one call of every group.
+   */
+  Request request(int g, boolean bySha) {
+    return g < 0 ? request(groups, bySha) : request(List.of(groups.get(g)), bySha);
+  }
+
+  /** Each group's reply, in order: from the one call's reply, or from one reply per group. */
+  List<Response> groupReplies(List<Response> replies) {
+    List<Response> out = new ArrayList<>(groups.size());
+    if (replies.size() == 1) {
+      Response all = replies.get(0);
+      for (int g = 0; g < groups.size(); g++) {
+        out.add(all.get(g));
+      }
+    } else {
+      for (Response r : replies) {
+        out.add(r.get(0));
+      }
+    }
+    return out;
+  }
+
+  private static Request request(List<Group> groups, boolean bySha) {
     Request r =
         bySha
             ? Request.cmd(Command.EVALSHA).arg(SlidingWindowScript.SHA1)

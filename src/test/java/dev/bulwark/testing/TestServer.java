@@ -72,6 +72,14 @@ public final class TestServer implements AutoCloseable {
 
   /** A server whose features run on {@code clock} (a test moves it; see {@link Bulwark#start}). */
   public static TestServer start(Map<String, String> env, Map<String, String> props, Clock clock) {
+    String environment = env.getOrDefault("ENVIRONMENT", "development");
+    if (!environment.equals("development")
+        && TestServices.get().redisUrl().equals(env.get("REDIS_URL"))) {
+      // a staging or production instance refuses to start beside running peers with another
+      // signing key: the development servers sharing database 0 would be such peers
+      env = new HashMap<>(env);
+      env.put("REDIS_URL", TestServices.get().redisUrl() + "/1");
+    }
     String registry = "bulwark-test-" + SERVERS.incrementAndGet();
     BulwarkConfig config = loadConfig(env, props);
     // created as Main creates it: the metrics configuration decides whether a registry exists at
