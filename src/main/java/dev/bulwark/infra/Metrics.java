@@ -50,6 +50,8 @@ public final class Metrics {
 
   private static final Map<Event, LongAdder> EVENTS = new ConcurrentHashMap<>();
   private static final Map<String, Long> LOOP_LAG_NANOS = new ConcurrentHashMap<>();
+  private static final Map<String, LongAdder> RATE_LIMITED_BY_POLICY = new ConcurrentHashMap<>();
+  private static volatile MeterRegistry policyRegistry;
 
   static {
     for (Event e : Event.values()) {
@@ -65,6 +67,38 @@ public final class Metrics {
 
   public static long total(Event event) {
     return EVENTS.get(event).sum();
+  }
+
+  /**
+   * A 429 {@code rate_limited} answered under {@code policy} (a configured rule and its window, so
+   * the series stay bounded); each policy's series is registered the first time it refuses.
+   */
+  public static void rateLimited(String policy) {
+    LongAdder n = RATE_LIMITED_BY_POLICY.get(policy);
+    if (n == null) {
+      n = firstRefusal(policy);
+    }
+    n.increment();
+  }
+
+  private static synchronized LongAdder firstRefusal(String policy) {
+    LongAdder n = RATE_LIMITED_BY_POLICY.get(policy);
+    if (n == null) {
+      n = new LongAdder();
+      RATE_LIMITED_BY_POLICY.put(policy, n);
+      registerPolicy(policyRegistry, policy, n);
+    }
+    return n;
+  }
+
+  private static void registerPolicy(MeterRegistry registry, String policy, LongAdder n) {
+    if (registry != null) {
+      FunctionCounter.builder("bulwark_rate_limited", n, LongAdder::sum)
+          .tag("policy", policy)
+          .description(
+              "requests refused with 429 rate_limited, by the policy (rule-window) refusing")
+          .register(registry);
+    }
   }
 
   private static final long LAG_PERIOD_NANOS = 500_000_000L;
@@ -172,5 +206,9 @@ public final class Metrics {
             lags -> lags.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1e9)
         .description("largest recent scheduling delay of an event loop")
         .register(registry);
+    synchronized (Metrics.class) {
+      policyRegistry = registry;
+      RATE_LIMITED_BY_POLICY.forEach((policy, n) -> registerPolicy(registry, policy, n));
+    }
   }
 }
