@@ -25,7 +25,9 @@ public record BulwarkConfig(
     AdminConfig admin,
     OutboxConfig outbox,
     IdentityConfig identity,
-    PhoneConfig phone) {
+    PhoneConfig phone,
+    TracingConfig tracing,
+    ErrorReportingConfig errorReporting) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -59,7 +61,9 @@ public record BulwarkConfig(
             AdminConfig.read(r, environment),
             OutboxConfig.read(r),
             IdentityConfig.read(r),
-            PhoneConfig.read(r));
+            PhoneConfig.read(r),
+            TracingConfig.read(r),
+            ErrorReportingConfig.read(r, environment));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -106,6 +110,8 @@ public record BulwarkConfig(
         admin,
         outbox,
         identity,
-        phone);
+        phone,
+        tracing,
+        errorReporting);
   }
 }

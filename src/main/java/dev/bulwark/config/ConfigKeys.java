@@ -64,6 +64,13 @@ public final class ConfigKeys {
     map("PHONE_SIGNUP", "auth.phoneSignup");
     map("SMS_ALLOWED_COUNTRIES", "sms.allowedCountries");
     map("SMS_HOURLY_BUDGET", "sms.hourlyBudget");
+    map("OTEL_EXPORTER_OTLP_ENDPOINT", "tracing.endpoint");
+    map("OTEL_SERVICE_NAME", "tracing.serviceName");
+    map("OTEL_TRACES_SAMPLER", "tracing.sampler");
+    map("OTEL_TRACES_SAMPLER_ARG", "tracing.samplerArg");
+    map("SENTRY_DSN", "sentry.dsn");
+    map("SENTRY_ENVIRONMENT", "sentry.environment");
+    map("SENTRY_RELEASE", "sentry.release");
   }
 
   private ConfigKeys() {}
@@ -89,6 +96,7 @@ public final class ConfigKeys {
         || key.equals("auth.passwordPepper")
         || key.equals("mail.smtpUrl")
         || key.equals("sms.token")
+        || key.equals("sentry.dsn")
         || key.endsWith("password");
   }
 }

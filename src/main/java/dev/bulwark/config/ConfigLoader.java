@@ -288,7 +288,9 @@ public final class ConfigLoader {
           "outbox",
           "mail",
           "sms",
-          "links");
+          "links",
+          "tracing",
+          "sentry");
 
   private static void put(JsonObject root, String dottedKey, String value) {
     String[] parts = dottedKey.split("\\.");

@@ -202,7 +202,9 @@ class AdminCommandTest {
           c.admin(),
           c.outbox(),
           c.identity(),
-          c.phone());
+          c.phone(),
+          c.tracing(),
+          c.errorReporting());
     } finally {
       Await.result(vertx.close());
     }
