@@ -16,6 +16,7 @@ public record TracingConfig(
     Sampler sampler,
     double samplerArg,
     Duration exportTimeout,
+    Duration scheduleDelay,
     int maxQueueSize) {
 
   /** The standard sampler names ({@code OTEL_TRACES_SAMPLER}), lower-case with underscores. */
@@ -75,6 +76,11 @@ public record TracingConfig(
             "tracing.exportTimeout",
             Duration.ofSeconds(10),
             Duration.ofMillis(100),
+            Duration.ofMinutes(1)),
+        r.duration(
+            "tracing.scheduleDelay",
+            Duration.ofSeconds(5),
+            Duration.ofMillis(10),
             Duration.ofMinutes(1)),
         r.intIn("tracing.maxQueueSize", 2048, 16, 1_000_000));
   }

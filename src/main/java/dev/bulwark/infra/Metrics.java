@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.tracing.TracingOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -131,8 +132,21 @@ public final class Metrics {
    * new series by sending made-up method names.
    */
   public static Vertx vertx(String registryName, MetricsConfig config) {
+    return vertx(registryName, config, null);
+  }
+
+  /**
+   * As above, traced through {@code tracing} when it is not null; with null, Vert.x gets no tracer
+   * at all (and the span counters stay at zero).
+   */
+  public static Vertx vertx(String registryName, MetricsConfig config, Tracing tracing) {
+    VertxOptions base = new VertxOptions().setPreferNativeTransport(true);
+    if (tracing != null) {
+      base.setTracingOptions(new TracingOptions());
+    }
     if (!config.enabled()) {
-      return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+      var builder = Vertx.builder().with(base);
+      return (tracing == null ? builder : builder.withTracer(tracing.factory())).build();
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry
@@ -154,10 +168,13 @@ public final class Metrics {
                     Label.CLIENT_NAME))
             .setPrometheusOptions(
                 new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(options).setPreferNativeTransport(true))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    var builder =
+        Vertx.builder()
+            .with(base.setMetricsOptions(options))
+            .withMetrics(new MicrometerMetricsFactory(registry));
+    Vertx vertx = (tracing == null ? builder : builder.withTracer(tracing.factory())).build();
+    Tracing.bindMetrics(registryName, tracing);
+    return vertx;
   }
 
   /** The label value for a request's method: itself when standard, else {@value #OTHER_METHOD}. */

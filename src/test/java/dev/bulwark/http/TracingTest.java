@@ -1,0 +1,161 @@
+package dev.bulwark.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.testing.Await;
+import dev.bulwark.testing.OtlpReceiver;
+import dev.bulwark.testing.OtlpReceiver.ReceivedSpan;
+import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestUsers;
+import dev.bulwark.testing.TestUsers.TestUser;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Traces as an OTLP collector (an in-process receiver, over real HTTP) sees them: one authenticated
+ * list request is a server span named by its route template with the gate's Redis call and the list
+ * query as children; {@code traceparent} is honoured from a trusted proxy (127.0.0.1 here) and
+ * ignored from anyone else (127.0.0.2); nothing secret leaves in an attribute; a collector that
+ * hangs costs spans, counted, and no request.
+ */
+class TracingTest {
+  private static OtlpReceiver collector;
+  private static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    collector = new OtlpReceiver();
+    Map<String, String> env = TestServer.baseEnv();
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint());
+    env.put("OTEL_SERVICE_NAME", "bulwark-under-test");
+    env.put("RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.1/32");
+    server =
+        TestServer.start(
+            env, Map.of("tracing.scheduleDelay", "50ms", "tracing.exportTimeout", "1s"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (collector != null) {
+      collector.close();
+    }
+  }
+
+  private static String newTraceId() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
+  private static String traceparent(String traceId, String parentSpanId) {
+    return "00-" + traceId + "-" + parentSpanId + "-01";
+  }
+
+  @Test
+  void anAuthenticatedListIsOneTraceOfServerRedisAndPostgres() {
+    TestUser user = TestUsers.signup(server);
+    String traceId = newTraceId();
+    String parent = "00f067aa0ba902b7";
+    HttpResponse<Buffer> r =
+        server.send(
+            TestUsers.as(server, user, HttpMethod.GET, "/api/v1/tasks?limit=5&status=todo")
+                .putHeader("traceparent", traceparent(traceId, parent)));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+
+    List<ReceivedSpan> trace =
+        Await.until(
+            () -> {
+              List<ReceivedSpan> t = collector.trace(traceId);
+              return t.size() >= 3 ? t : null;
+            });
+    trace.forEach(System.out::println);
+    ReceivedSpan root =
+        trace.stream().filter(s -> s.parentSpanId().equals(parent)).findFirst().orElseThrow();
+    assertEquals("GET /api/v1/tasks", root.name());
+    assertEquals("SPAN_KIND_SERVER", root.kind());
+    assertEquals("bulwark-under-test", root.serviceName());
+    ReceivedSpan redis =
+        trace.stream()
+            .filter(s -> "redis".equals(s.attributes().get("db.system")))
+            .findFirst()
+            .orElseThrow();
+    ReceivedSpan postgres =
+        trace.stream()
+            .filter(s -> "postgresql".equals(s.attributes().get("db.system")))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(root.spanId(), redis.parentSpanId(), "the gate's Redis call is the request's");
+    assertEquals(root.spanId(), postgres.parentSpanId(), "the list query is the request's");
+    assertTrue(redis.startNanos() <= postgres.startNanos(), "the gate runs before the feature");
+
+    for (ReceivedSpan s : collector.spans) {
+      for (String key : List.of("url.full", "http.url", "http.target", "url.query")) {
+        assertFalse(s.attributes().containsKey(key), s.name() + " carries " + key);
+      }
+      String all = s.attributes().values() + " " + s.events() + " " + s.name();
+      for (String secret :
+          List.of(user.accessToken(), user.email(), user.password(), "limit=5", "status=todo")) {
+        assertFalse(all.contains(secret), s.name() + " carries " + secret + ": " + all);
+      }
+    }
+  }
+
+  @Test
+  void aTraceparentFromAnUntrustedPeerStartsANewTrace() {
+    String traceId = newTraceId();
+    WebClient untrusted =
+        WebClient.create(
+            server.vertx(),
+            new WebClientOptions()
+                .setLocalAddress("127.0.0.2")
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(server.port()));
+    try {
+      HttpResponse<Buffer> r =
+          Await.result(
+              untrusted
+                  .get("/api/status")
+                  .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7"))
+                  .send());
+      assertEquals(200, r.statusCode());
+    } finally {
+      untrusted.close();
+    }
+    ReceivedSpan status =
+        Await.until(
+            () ->
+                collector.spans.stream()
+                    .filter(s -> s.name().equals("GET /api/status"))
+                    .findFirst()
+                    .orElse(null));
+    assertNotEquals(traceId, status.traceId());
+    assertEquals("", status.parentSpanId(), "a root span of its own");
+    assertTrue(collector.trace(traceId).isEmpty());
+  }
+
+  @Test
+  void aProblemBodyCarriesTheTraceId() {
+    String traceId = newTraceId();
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.GET, "/api/v1/no-such-thing")
+                .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7")));
+    assertEquals(404, r.statusCode());
+    assertEquals(traceId, r.bodyAsJsonObject().getString("trace_id"));
+    assertTrue(r.bodyAsJsonObject().getString("request_id") != null);
+  }
+}
