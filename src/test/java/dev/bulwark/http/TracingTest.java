@@ -12,7 +12,9 @@ import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestUsers;
 import dev.bulwark.testing.TestUsers.TestUser;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -127,7 +129,7 @@ class TracingTest {
       HttpResponse<Buffer> r =
           Await.result(
               untrusted
-                  .get("/api/status")
+                  .get("/openapi.yaml")
                   .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7"))
                   .send());
       assertEquals(200, r.statusCode());
@@ -138,7 +140,7 @@ class TracingTest {
         Await.until(
             () ->
                 collector.spans.stream()
-                    .filter(s -> s.name().equals("GET /api/status"))
+                    .filter(s -> s.name().equals("GET /openapi.yaml"))
                     .findFirst()
                     .orElse(null));
     assertNotEquals(traceId, status.traceId());
@@ -157,5 +159,113 @@ class TracingTest {
     assertEquals(404, r.statusCode());
     assertEquals(traceId, r.bodyAsJsonObject().getString("trace_id"));
     assertTrue(r.bodyAsJsonObject().getString("request_id") != null);
+  }
+
+  @Test
+  void aLoginTracesTheBcryptHandOff() {
+    TestUser user = TestUsers.signup(server);
+    String traceId = newTraceId();
+    HttpResponse<Buffer> r =
+        server.send(
+            server
+                .request(HttpMethod.POST, "/api/v1/auth/login")
+                .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7")),
+            new io.vertx.core.json.JsonObject()
+                .put("email", user.email())
+                .put("password", user.password()));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    List<ReceivedSpan> trace =
+        Await.until(
+            () -> {
+              List<ReceivedSpan> t = collector.trace(traceId);
+              return t.stream().anyMatch(s -> s.kind().equals("SPAN_KIND_SERVER")) ? t : null;
+            });
+    ReceivedSpan root =
+        trace.stream().filter(s -> s.name().equals("POST /api/v1/auth/login")).findFirst().get();
+    ReceivedSpan handOff =
+        Await.until(
+            () ->
+                collector.trace(traceId).stream()
+                    .filter(
+                        s ->
+                            "bulwark.hasher"
+                                .equals(s.attributes().get("messaging.destination.name")))
+                    .filter(s -> s.kind().equals("SPAN_KIND_CLIENT"))
+                    .findFirst()
+                    .orElse(null));
+    assertEquals(root.spanId(), handOff.parentSpanId(), "the bcrypt hand-off is the login's");
+    ReceivedSpan work =
+        Await.until(
+            () ->
+                collector.trace(traceId).stream()
+                    .filter(s -> s.parentSpanId().equals(handOff.spanId()))
+                    .findFirst()
+                    .orElse(null));
+    assertEquals("SPAN_KIND_SERVER", work.kind(), "the worker's side of the hand-off");
+  }
+
+  @Test
+  void malformedOrOversizedTraceHeadersAreNeverA5xx() {
+    for (String bad :
+        List.of(
+            "00-zz-yy-01", "garbage", "00-" + "0".repeat(32) + "-" + "0".repeat(16) + "-01", "")) {
+      HttpResponse<Buffer> r =
+          server.send(server.request(HttpMethod.GET, "/api/status").putHeader("traceparent", bad));
+      assertEquals(200, r.statusCode(), "traceparent " + bad);
+    }
+    String traceId = newTraceId();
+    // over a client of its own: the server may answer 431 or close the connection (see
+    // HardeningTest)
+    HttpClient own = server.vertx().createHttpClient();
+    try {
+      RequestOptions options =
+          new RequestOptions()
+              .setHost("127.0.0.1")
+              .setPort(server.port())
+              .setURI("/api/status")
+              .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7"))
+              .putHeader("tracestate", "k=" + "v".repeat(10 * 1024));
+      int status =
+          Await.result(
+              own.request(options).compose(req -> req.send()).map(resp -> resp.statusCode()));
+      assertTrue(status == 431 || status == 400, "a 10 KB tracestate: " + status);
+    } catch (Exception e) {
+      assertTrue(
+          String.valueOf(e).contains("closed") || String.valueOf(e.getCause()).contains("reset"),
+          "refused by closing the connection, or with a 4xx: " + e);
+    } finally {
+      own.close();
+    }
+    HttpResponse<Buffer> fits =
+        server.send(
+            server
+                .request(HttpMethod.GET, "/api/status")
+                .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7"))
+                .putHeader("tracestate", "k=" + "v".repeat(6 * 1024)));
+    assertEquals(
+        200, fits.statusCode(), "a tracestate within the header limit is ignored past 512");
+  }
+
+  @Test
+  void aCollectorThatHangsCostsSpansCountedAndNoRequest() {
+    try {
+      collector.behaviour = OtlpReceiver.HANG;
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, server.get("/api/status").statusCode());
+      }
+      Await.until(() -> dropped() > 0 ? true : null);
+      assertEquals(200, server.get("/health").statusCode());
+    } finally {
+      collector.behaviour = 200;
+    }
+  }
+
+  private static double dropped() {
+    for (String line : server.get("/metrics").bodyAsString().split("\n")) {
+      if (line.startsWith("bulwark_trace_spans_total{outcome=\"dropped\"")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return -1;
   }
 }
