@@ -88,7 +88,7 @@ public final class Main {
               System.out,
               System.err);
         }
-        LoggingSetup.apply(config.logging());
+        LoggingSetup.apply(config.logging(), config.tracing().enabled());
         return command.equals("migrate") ? migrate(config) : serve(config);
       }
       default -> {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.bulwark.testing.Await;
+import dev.bulwark.testing.LogCapture;
 import dev.bulwark.testing.OtlpReceiver;
 import dev.bulwark.testing.OtlpReceiver.ReceivedSpan;
 import dev.bulwark.testing.TestServer;
@@ -24,6 +27,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Traces as an OTLP collector (an in-process receiver, over real HTTP) sees them: one authenticated
@@ -149,16 +153,41 @@ class TracingTest {
   }
 
   @Test
-  void aProblemBodyCarriesTheTraceId() {
+  void theProblemBodyAndTheAccessLogCarryTheTraceId() {
     String traceId = newTraceId();
-    HttpResponse<Buffer> r =
-        server.send(
-            server
-                .request(HttpMethod.GET, "/api/v1/no-such-thing")
-                .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7")));
+    LogCapture logs = LogCapture.attach();
+    // the test configuration quiets the access log; this test reads it
+    Logger access = (Logger) LoggerFactory.getLogger("bulwark.access");
+    Level level = access.getLevel();
+    access.setLevel(Level.INFO);
+    HttpResponse<Buffer> r;
+    try {
+      r =
+          server.send(
+              server
+                  .request(HttpMethod.GET, "/api/v1/no-such-thing")
+                  .putHeader("traceparent", traceparent(traceId, "00f067aa0ba902b7")));
+      String requestId = r.bodyAsJsonObject().getString("request_id");
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+      }
+      logs.lines().stream()
+          .filter(l -> l.contains("access"))
+          .forEach(l -> System.out.println("ACCESS " + l + " want " + requestId));
+      Await.until(
+          () ->
+              logs.lines().stream()
+                  .filter(l -> l.startsWith("bulwark.access") && l.contains(requestId))
+                  .findFirst()
+                  .map(l -> l.contains("trace_id=" + traceId) ? l : null)
+                  .orElse(null));
+    } finally {
+      access.setLevel(level);
+      logs.detach();
+    }
     assertEquals(404, r.statusCode());
     assertEquals(traceId, r.bodyAsJsonObject().getString("trace_id"));
-    assertTrue(r.bodyAsJsonObject().getString("request_id") != null);
   }
 
   @Test
