@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
@@ -65,8 +66,10 @@ public final class Tracing {
   private final VertxTracerFactory factory;
   private final LongAdder exported = new LongAdder();
   private final LongAdder dropped = new LongAdder();
+  private final long exportTimeoutMillis;
 
   private Tracing(TracingConfig config, Predicate<SocketAddress> trustedPeer) {
+    this.exportTimeoutMillis = config.exportTimeout().toMillis();
     SpanExporter otlp =
         OtlpHttpSpanExporter.builder()
             .setEndpoint(config.tracesUrl())
@@ -114,9 +117,12 @@ public final class Tracing {
     return factory;
   }
 
-  /** Exports what is queued (bounded by the export timeout) and stops. */
+  /**
+   * Exports what is queued and stops, waiting at most the export timeout; call it off the event
+   * loops (the shutdown thread does).
+   */
   public void close() {
-    sdk.shutdown();
+    sdk.shutdown().join(exportTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private static Sampler sampler(TracingConfig config) {
