@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +40,25 @@ final class BatchedConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEv
   private final AtomicLong dropped = new AtomicLong();
   private final Encoder<ILoggingEvent> encoder;
   private final OutputStream out;
+  private final Consumer<ILoggingEvent> onLoggingThread;
   private volatile boolean running;
   private Thread writer;
 
   BatchedConsoleAppender(Encoder<ILoggingEvent> encoder, OutputStream console) {
+    this(encoder, console, event -> {});
+  }
+
+  /**
+   * {@code onLoggingThread} sees each event on the thread that logged it, before it is queued
+   * (where the current trace is known).
+   */
+  BatchedConsoleAppender(
+      Encoder<ILoggingEvent> encoder,
+      OutputStream console,
+      Consumer<ILoggingEvent> onLoggingThread) {
     this.encoder = encoder;
     this.out = new BufferedOutputStream(console, 64 * 1024);
+    this.onLoggingThread = onLoggingThread;
   }
 
   @Override
@@ -63,6 +77,7 @@ final class BatchedConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEv
       dropped.incrementAndGet();
       return;
     }
+    onLoggingThread.accept(event);
     // message, thread name and MDC are taken now, on the caller's thread, as AsyncAppender does
     event.prepareForDeferredProcessing();
     queue.offer(event);

@@ -17,13 +17,16 @@ import dev.bulwark.auth.WorkerNiceness;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.DatabaseConfig;
 import dev.bulwark.config.Preflight;
+import dev.bulwark.core.FailureReporter;
 import dev.bulwark.http.ClientAddress;
 import dev.bulwark.http.HttpServerVerticle;
 import dev.bulwark.http.ProblemCounts;
+import dev.bulwark.http.Telemetry;
 import dev.bulwark.infra.Metrics;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
 import dev.bulwark.infra.RedisConnector;
+import dev.bulwark.infra.SentryReporter;
 import dev.bulwark.ops.MetricsRoute;
 import dev.bulwark.ops.Version;
 import dev.bulwark.outbox.Delivery;
@@ -74,6 +77,8 @@ public final class Bulwark {
   private long fingerprintTimer = -1;
   private final boolean embeddedServices;
   private final String metricsRegistry;
+  private final FailureReporter failures;
+  private final Telemetry telemetry;
 
   /**
    * Connections of the process's own pool (start-up, background jobs, audit of refusals); the HTTP
@@ -123,6 +128,8 @@ public final class Bulwark {
             config.jwt(),
             config.environment().isStrict(),
             config.redis().commandTimeout().toMillis());
+    this.failures = SentryReporter.create(config.errorReporting(), Version.current());
+    this.telemetry = RequestTelemetry.of(config.tracing().enabled(), failures);
   }
 
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
@@ -153,6 +160,7 @@ public final class Bulwark {
           Bulwark app = new Bulwark(vertx, config, embeddedServices, metricsRegistry, started);
           app.clock = clock;
           Metrics.bind(metricsRegistry, app.hasher::outstanding, app.hasher::rejectedTotal);
+          SentryReporter.bindMetrics(metricsRegistry, app.failures);
           ProblemCounts.publishTo(
               (status, code, n) -> Metrics.problemCounter(metricsRegistry, status, code, n));
           List<String> kinds = new ArrayList<>(List.of(NewMessage.EMAIL, NewMessage.SMS));
@@ -212,7 +220,7 @@ public final class Bulwark {
             id -> {
               httpDeployment = id;
               return vertx.deployVerticle(
-                  new OutboxSender(pg, config.outbox(), this::outboxDeliveries));
+                  new OutboxSender(pg, config.outbox(), this::outboxDeliveries, failures));
             })
         .compose(
             id -> {
@@ -222,12 +230,14 @@ public final class Bulwark {
         .map(
             v -> {
               fingerprintTimer = fingerprint.renewEvery(vertx);
-              jobStops.add(new TombstonePurger(vertx, pg, config.tasks()).start()::stop);
+              jobStops.add(new TombstonePurger(vertx, pg, config.tasks(), failures).start()::stop);
               jobStops.add(new OrphanSweep(vertx, pg, config.storage()).start()::stop);
               jobStops.add(
-                  new RefreshSealEraser(vertx, pg, config.auth().refreshReuseGrace()).start()
+                  new RefreshSealEraser(vertx, pg, config.auth().refreshReuseGrace(), failures)
+                          .start()
                       ::stop);
-              jobStops.add(new AuthRetention(vertx, pg, config.retention()).start()::stop);
+              jobStops.add(
+                  new AuthRetention(vertx, pg, config.retention(), failures).start()::stop);
               log.info(
                   "Bulwark {} listening on {}:{} ({} HTTP instance(s), {} hasher worker(s), environment {},"
                       + " {} transport)",
@@ -299,6 +309,11 @@ public final class Bulwark {
   /** The process's PostgreSQL pool (tests use it to look at what the server wrote). */
   public Pool pg() {
     return pg;
+  }
+
+  /** What the routers tell observability (traces, error reports); see {@link RequestTelemetry}. */
+  Telemetry telemetry() {
+    return telemetry;
   }
 
   PasswordHasher hasher() {
@@ -386,6 +401,7 @@ public final class Bulwark {
     if (fingerprintTimer >= 0) {
       vertx.cancelTimer(fingerprintTimer);
     }
+    SentryReporter.close(failures);
     return fingerprint
         .withdraw()
         .transform(

@@ -220,7 +220,7 @@ final class FeatureSet implements Endpoint {
                         accessTokenCallers.requiring(role, config.admin().hideFromNonStaff()),
                         gateRedis),
             config.admin().hideFromNonStaff());
-    this.router = ApiRouter.create(vertx, platform, modules);
+    this.router = ApiRouter.create(vertx, platform, modules, root.telemetry());
     this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
   }
 

@@ -7,10 +7,12 @@ import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.EffectiveConfig;
 import dev.bulwark.config.Preflight;
+import dev.bulwark.http.ClientAddress;
 import dev.bulwark.infra.DevServices;
 import dev.bulwark.infra.Metrics;
 import dev.bulwark.infra.Migrations;
 import dev.bulwark.infra.PostgresPool;
+import dev.bulwark.infra.Tracing;
 import dev.bulwark.ops.Seeder;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -86,7 +88,7 @@ public final class Main {
               System.out,
               System.err);
         }
-        LoggingSetup.apply(config.logging());
+        LoggingSetup.apply(config.logging(), config.tracing().enabled());
         return command.equals("migrate") ? migrate(config) : serve(config);
       }
       default -> {
@@ -203,19 +205,26 @@ public final class Main {
   }
 
   private static int serve(BulwarkConfig config) {
-    Vertx vertx = Metrics.vertx(METRICS_REGISTRY, config.metrics());
+    Tracing tracing =
+        Tracing.create(
+            config.tracing(),
+            new ClientAddress(config.rateLimit().trustedProxies())::isTrustedProxy);
+    Vertx vertx = Metrics.vertx(METRICS_REGISTRY, config.metrics(), tracing);
     DevServices dev = new DevServices();
     try {
       BulwarkConfig resolved = dev.start(config);
       Bulwark app = Bulwark.start(vertx, resolved, dev.isRunningAny(), METRICS_REGISTRY).await();
       onTermination(
-          () -> shutdown(vertx, app, dev), ShutdownWatchdog.deadline(resolved.shutdown()));
+          () -> shutdown(vertx, app, dev, tracing), ShutdownWatchdog.deadline(resolved.shutdown()));
       return -1;
     } catch (Exception e) {
       Throwable cause = e instanceof IllegalStateException ? null : e;
       log.error("Bulwark failed to start: {}", e.getMessage(), cause);
       dev.close();
       vertx.close().await();
+      if (tracing != null) {
+        tracing.close();
+      }
       return EXIT_FAILED;
     }
   }
@@ -254,7 +263,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(once, "bulwark-shutdown"));
   }
 
-  private static void shutdown(Vertx vertx, Bulwark app, DevServices dev) {
+  private static void shutdown(Vertx vertx, Bulwark app, DevServices dev, Tracing tracing) {
     log.info("Shutting down: draining");
     try {
       long bound =
@@ -270,6 +279,9 @@ public final class Main {
       log.warn("Shutdown was not clean: {}", e.toString());
     } finally {
       dev.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       log.info("Stopped");
       stopLogging();
     }

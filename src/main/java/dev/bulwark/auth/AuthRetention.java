@@ -1,6 +1,7 @@
 package dev.bulwark.auth;
 
 import dev.bulwark.config.RetentionConfig;
+import dev.bulwark.core.FailureReporter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,6 +9,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,7 @@ public final class AuthRetention {
   private final AtomicBoolean running = new AtomicBoolean();
   private volatile boolean stopped;
   private long timerId = -1;
+  private final FailureReporter failures;
 
   /** What one run removed. */
   public record Purged(int refreshTokens, int sessions, int auditEvents) {
@@ -77,6 +80,12 @@ public final class AuthRetention {
   }
 
   public AuthRetention(Vertx vertx, Pool pg, RetentionConfig config) {
+    this(vertx, pg, config, FailureReporter.NONE);
+  }
+
+  /** As above, a failed run also reported to {@code failures}. */
+  public AuthRetention(Vertx vertx, Pool pg, RetentionConfig config, FailureReporter failures) {
+    this.failures = failures;
     this.vertx = vertx;
     this.pg = pg;
     this.config = config;
@@ -132,7 +141,10 @@ public final class AuthRetention {
               }
             })
         .onFailure(
-            err -> log.warn("retention purge failed; retrying next period: {}", err.toString()))
+            err -> {
+              log.warn("retention purge failed; retrying next period: {}", err.toString());
+              failures.report(err, "retention", Map.of());
+            })
         .eventually(
             () -> {
               running.set(false);

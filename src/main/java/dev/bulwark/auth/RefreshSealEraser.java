@@ -1,9 +1,11 @@
 package dev.bulwark.auth;
 
+import dev.bulwark.core.FailureReporter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +27,15 @@ public final class RefreshSealEraser {
   private final long periodMs;
   private final AtomicBoolean running = new AtomicBoolean();
   private long timerId = -1;
+  private final FailureReporter failures;
 
   public RefreshSealEraser(Vertx vertx, Pool pg, Duration grace) {
+    this(vertx, pg, grace, FailureReporter.NONE);
+  }
+
+  /** As above, a failed run also reported to {@code failures}. */
+  public RefreshSealEraser(Vertx vertx, Pool pg, Duration grace, FailureReporter failures) {
+    this.failures = failures;
     this.vertx = vertx;
     this.pg = pg;
     this.graceSeconds = grace.toSeconds();
@@ -53,10 +62,11 @@ public final class RefreshSealEraser {
     }
     return SessionRepository.eraseSeals(pg, graceSeconds)
         .onFailure(
-            err ->
-                log.warn(
-                    "erasing sealed refresh tokens failed; retrying next period: {}",
-                    err.toString()))
+            err -> {
+              log.warn(
+                  "erasing sealed refresh tokens failed; retrying next period: {}", err.toString());
+              failures.report(err, "refresh_seal_eraser", Map.of());
+            })
         .eventually(
             () -> {
               running.set(false);

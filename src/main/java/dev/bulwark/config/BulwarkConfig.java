@@ -27,7 +27,9 @@ public record BulwarkConfig(
     IdentityConfig identity,
     PhoneConfig phone,
     StorageConfig storage,
-    MfaConfig mfa) {
+    MfaConfig mfa,
+    TracingConfig tracing,
+    ErrorReportingConfig errorReporting) {
 
   /**
    * Reads and validates the merged tree; throws {@link ConfigException} listing every problem
@@ -65,7 +67,9 @@ public record BulwarkConfig(
             IdentityConfig.read(r),
             PhoneConfig.read(r),
             StorageConfig.read(r, devServices.dataDir()),
-            MfaConfig.read(r, environment, auth.roles()));
+            MfaConfig.read(r, environment, auth.roles()),
+            TracingConfig.read(r),
+            ErrorReportingConfig.read(r, environment));
     List<ConfigProblem> problems = new ArrayList<>(earlier);
     problems.addAll(r.problems());
     if (environment.isStrict()) {
@@ -114,6 +118,8 @@ public record BulwarkConfig(
         identity,
         phone,
         storage,
-        mfa);
+        mfa,
+        tracing,
+        errorReporting);
   }
 }

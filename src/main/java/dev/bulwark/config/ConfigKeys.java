@@ -76,6 +76,13 @@ public final class ConfigKeys {
     map("MFA_KEY_ID", "mfa.keyId");
     map("MFA_RETIRED_KEYS", "mfa.retiredKeys");
     map("REQUIRE_MFA_FOR_ROLES", "auth.requireMfaForRoles");
+    map("OTEL_EXPORTER_OTLP_ENDPOINT", "tracing.endpoint");
+    map("OTEL_SERVICE_NAME", "tracing.serviceName");
+    map("OTEL_TRACES_SAMPLER", "tracing.sampler");
+    map("OTEL_TRACES_SAMPLER_ARG", "tracing.samplerArg");
+    map("SENTRY_DSN", "sentry.dsn");
+    map("SENTRY_ENVIRONMENT", "sentry.environment");
+    map("SENTRY_RELEASE", "sentry.release");
   }
 
   private ConfigKeys() {}
@@ -103,6 +110,7 @@ public final class ConfigKeys {
         || key.equals("sms.token")
         || key.equals("mfa.encryptionKey")
         || key.equals("mfa.retiredKeys")
+        || key.equals("sentry.dsn")
         || key.endsWith("password");
   }
 }

@@ -290,7 +290,9 @@ public final class ConfigLoader {
           "mail",
           "sms",
           "links",
-          "storage");
+          "storage",
+          "tracing",
+          "sentry");
 
   private static void put(JsonObject root, String dottedKey, String value) {
     String[] parts = dottedKey.split("\\.");

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per request on the {@code bulwark.access} logger: method, path, status, duration,
- * request id.
+ * request id, and the trace id when the request is traced.
  */
 public final class AccessLog implements PlatformHandler {
   private static final Logger log = LoggerFactory.getLogger("bulwark.access");
@@ -19,14 +19,27 @@ public final class AccessLog implements PlatformHandler {
     if (log.isInfoEnabled()) {
       long start = System.nanoTime();
       ctx.addEndHandler(
-          done ->
+          done -> {
+            String traceId = Telemetry.traceId(ctx);
+            if (traceId == null) {
               log.info(
                   "{} {} {} {} {}",
                   kv("method", ctx.request().method().name()),
                   kv("path", ctx.request().path()),
                   kv("status", ctx.response().getStatusCode()),
                   kv("duration_ms", (System.nanoTime() - start) / 1_000_000.0),
-                  kv("request_id", RequestIds.of(ctx))));
+                  kv("request_id", RequestIds.of(ctx)));
+            } else {
+              log.info(
+                  "{} {} {} {} {} {}",
+                  kv("method", ctx.request().method().name()),
+                  kv("path", ctx.request().path()),
+                  kv("status", ctx.response().getStatusCode()),
+                  kv("duration_ms", (System.nanoTime() - start) / 1_000_000.0),
+                  kv("request_id", RequestIds.of(ctx)),
+                  kv("trace_id", traceId));
+            }
+          });
     }
     ctx.next();
   }

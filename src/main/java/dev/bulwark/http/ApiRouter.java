@@ -43,9 +43,11 @@ public final class ApiRouter {
   private final Map<Access, Handler<RoutingContext>> gates = new EnumMap<>(Access.class);
   private final Map<Role, Handler<RoutingContext>> roleGates = new EnumMap<>(Role.class);
   private final boolean hideRoleRoutes;
+  private final Telemetry telemetry;
 
-  private ApiRouter(Vertx vertx, Platform platform) {
+  private ApiRouter(Vertx vertx, Platform platform, Telemetry telemetry) {
     this.router = Router.router(vertx);
+    this.telemetry = telemetry;
     this.body = BodyHandler.create(false).setBodyLimit(platform.http().bodyLimit());
     for (Access access : Access.values()) {
       if (access != Access.OPS) {
@@ -82,9 +84,19 @@ public final class ApiRouter {
    * problem handler.
    */
   public static Router create(Vertx vertx, Platform platform, List<RouteModule> modules) {
-    ApiRouter api = new ApiRouter(vertx, platform);
+    return create(vertx, platform, modules, Telemetry.NONE);
+  }
+
+  /** As above, telling {@code telemetry} each request, its route template and its 500s. */
+  public static Router create(
+      Vertx vertx, Platform platform, List<RouteModule> modules, Telemetry telemetry) {
+    ApiRouter api = new ApiRouter(vertx, platform, telemetry);
     HttpConfig http = platform.http();
     api.router.route().handler(new RequestIds());
+    Handler<RoutingContext> traced = telemetry.onRequest();
+    if (traced != null) {
+      api.router.route().handler(traced);
+    }
     api.router.route().handler(new ConnectionDrain(platform.draining(), platform.gracePeriod()));
     if (http.accessLog()) {
       api.router.route().handler(new AccessLog());
@@ -100,7 +112,7 @@ public final class ApiRouter {
     for (RouteModule module : modules) {
       module.mount(api);
     }
-    ProblemHandler problems = new ProblemHandler(api.allowed);
+    ProblemHandler problems = new ProblemHandler(api.allowed, telemetry);
     api.router.route().failureHandler(problems);
     api.router.errorHandler(404, problems);
     api.router.errorHandler(405, problems);
@@ -134,6 +146,10 @@ public final class ApiRouter {
     if (method == HttpMethod.GET) {
       allowed.add(HttpMethod.HEAD, path);
       route.method(HttpMethod.HEAD);
+    }
+    Handler<RoutingContext> named = telemetry.onRoute(method, path);
+    if (named != null) {
+      route.handler(named);
     }
     if (WITH_BODY.contains(method)) {
       route.handler(body);

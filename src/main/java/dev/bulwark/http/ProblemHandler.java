@@ -111,9 +111,16 @@ public final class ProblemHandler implements Handler<RoutingContext> {
 
   private final AllowedMethods allowedMethods;
   private final SheddingLog shed = new SheddingLog();
+  private final Telemetry telemetry;
 
   public ProblemHandler(AllowedMethods allowedMethods) {
+    this(allowedMethods, Telemetry.NONE);
+  }
+
+  /** Tells {@code telemetry} (the error reporter) of every unexpected failure answered 500. */
+  public ProblemHandler(AllowedMethods allowedMethods, Telemetry telemetry) {
     this.allowedMethods = allowedMethods;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -154,6 +161,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
           ctx.request().method(),
           ctx.request().path(),
           failure);
+      if (failure != null) {
+        telemetry.unexpected(ctx, failure);
+      }
     }
     if (problem.status() == 405 && allowedMethods.isHidden(ctx.request().path())) {
       // a hidden route's wrong method: the answer to a path that does not exist
@@ -198,10 +208,15 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         .setStatusCode(problem.status())
         .putHeader("Content-Type", CONTENT_TYPE)
         .putHeader("Cache-Control", "no-store")
-        .end(body(problem, RequestIds.of(ctx)).toBuffer());
+        .end(body(problem, RequestIds.of(ctx), Telemetry.traceId(ctx)).toBuffer());
   }
 
   static JsonObject body(Problem problem, String requestId) {
+    return body(problem, requestId, null);
+  }
+
+  /** The body, with the trace id beside the request id when the request has a trace. */
+  static JsonObject body(Problem problem, String requestId, String traceId) {
     String[] defaults =
         DEFAULTS.getOrDefault(problem.status(), DEFAULTS.get(problem.status() >= 500 ? 500 : 400));
     JsonObject body =
@@ -212,6 +227,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
             .put("detail", problem.detail() == null ? defaults[2] : problem.detail())
             .put("code", problem.code())
             .put("request_id", requestId);
+    if (traceId != null) {
+      body.put("trace_id", traceId);
+    }
     problem.members().forEach(body::put);
     if (!problem.errors().isEmpty()) {
       JsonArray errors = new JsonArray();

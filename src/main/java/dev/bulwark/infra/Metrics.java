@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.tracing.TracingOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -58,6 +59,8 @@ public final class Metrics {
 
   private static final Map<Event, LongAdder> EVENTS = new ConcurrentHashMap<>();
   private static final Map<String, Long> LOOP_LAG_NANOS = new ConcurrentHashMap<>();
+  private static final Map<String, LongAdder> RATE_LIMITED_BY_POLICY = new ConcurrentHashMap<>();
+  private static volatile MeterRegistry policyRegistry;
 
   static {
     for (Event e : Event.values()) {
@@ -73,6 +76,38 @@ public final class Metrics {
 
   public static long total(Event event) {
     return EVENTS.get(event).sum();
+  }
+
+  /**
+   * A 429 {@code rate_limited} answered under {@code policy} (a configured rule and its window, so
+   * the series stay bounded); each policy's series is registered the first time it refuses.
+   */
+  public static void rateLimited(String policy) {
+    LongAdder n = RATE_LIMITED_BY_POLICY.get(policy);
+    if (n == null) {
+      n = firstRefusal(policy);
+    }
+    n.increment();
+  }
+
+  private static synchronized LongAdder firstRefusal(String policy) {
+    LongAdder n = RATE_LIMITED_BY_POLICY.get(policy);
+    if (n == null) {
+      n = new LongAdder();
+      RATE_LIMITED_BY_POLICY.put(policy, n);
+      registerPolicy(policyRegistry, policy, n);
+    }
+    return n;
+  }
+
+  private static void registerPolicy(MeterRegistry registry, String policy, LongAdder n) {
+    if (registry != null) {
+      FunctionCounter.builder("bulwark_rate_limited", n, LongAdder::sum)
+          .tag("policy", policy)
+          .description(
+              "requests refused with 429 rate_limited, by the policy (rule-window) refusing")
+          .register(registry);
+    }
   }
 
   private static final long LAG_PERIOD_NANOS = 500_000_000L;
@@ -105,8 +140,21 @@ public final class Metrics {
    * new series by sending made-up method names.
    */
   public static Vertx vertx(String registryName, MetricsConfig config) {
+    return vertx(registryName, config, null);
+  }
+
+  /**
+   * As above, traced through {@code tracing} when it is not null; with null, Vert.x gets no tracer
+   * at all (and the span counters stay at zero).
+   */
+  public static Vertx vertx(String registryName, MetricsConfig config, Tracing tracing) {
+    VertxOptions base = new VertxOptions().setPreferNativeTransport(true);
+    if (tracing != null) {
+      base.setTracingOptions(new TracingOptions());
+    }
     if (!config.enabled()) {
-      return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+      var builder = Vertx.builder().with(base);
+      return (tracing == null ? builder : builder.withTracer(tracing.factory())).build();
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry
@@ -128,10 +176,13 @@ public final class Metrics {
                     Label.CLIENT_NAME))
             .setPrometheusOptions(
                 new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(options).setPreferNativeTransport(true))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    var builder =
+        Vertx.builder()
+            .with(base.setMetricsOptions(options))
+            .withMetrics(new MicrometerMetricsFactory(registry));
+    Vertx vertx = (tracing == null ? builder : builder.withTracer(tracing.factory())).build();
+    Tracing.bindMetrics(registryName, tracing);
+    return vertx;
   }
 
   /** The label value for a request's method: itself when standard, else {@value #OTHER_METHOD}. */
@@ -180,5 +231,9 @@ public final class Metrics {
             lags -> lags.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1e9)
         .description("largest recent scheduling delay of an event loop")
         .register(registry);
+    synchronized (Metrics.class) {
+      policyRegistry = registry;
+      RATE_LIMITED_BY_POLICY.forEach((policy, n) -> registerPolicy(registry, policy, n));
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.outbox;
 
 import dev.bulwark.config.OutboxConfig;
+import dev.bulwark.core.FailureReporter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -30,6 +31,7 @@ public final class OutboxSender extends VerticleBase {
   private final Pool pg;
   private final OutboxConfig config;
   private final Deliveries deliveries;
+  private final FailureReporter failures;
   private Map<String, Delivery> byKind;
   private long timer = -1;
   private long purgeTimer = -1;
@@ -43,6 +45,13 @@ public final class OutboxSender extends VerticleBase {
   }
 
   public OutboxSender(Pool pg, OutboxConfig config, Deliveries deliveries) {
+    this(pg, config, deliveries, FailureReporter.NONE);
+  }
+
+  /** As above, a failed poll or purge also reported to {@code failures}. */
+  public OutboxSender(
+      Pool pg, OutboxConfig config, Deliveries deliveries, FailureReporter failures) {
+    this.failures = failures;
     this.pg = pg;
     this.config = config;
     this.deliveries = deliveries;
@@ -88,7 +97,11 @@ public final class OutboxSender extends VerticleBase {
         .transform(ignored -> drain())
         .transform(ignored -> OutboxRepository.oldestUnsentAgeSeconds(pg))
         .onSuccess(OutboxMetrics::oldestUnsent)
-        .onFailure(err -> log.warn("outbox poll failed: {}", err.toString()))
+        .onFailure(
+            err -> {
+              log.warn("outbox poll failed: {}", err.toString());
+              failures.report(err, "outbox", Map.of());
+            })
         .onComplete(ar -> polling = false);
   }
 
@@ -106,7 +119,11 @@ public final class OutboxSender extends VerticleBase {
                 log.info("outbox: purged {} settled message(s)", total + n);
               }
             })
-        .onFailure(err -> log.warn("outbox purge failed: {}", err.toString()));
+        .onFailure(
+            err -> {
+              log.warn("outbox purge failed: {}", err.toString());
+              failures.report(err, "outbox_purge", Map.of());
+            });
   }
 
   /** Batch after batch while batches come back full. */

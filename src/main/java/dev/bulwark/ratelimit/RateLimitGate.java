@@ -276,6 +276,7 @@ public final class RateLimitGate {
   private Future<Void> refuse(Admission a) {
     Verdict verdict = a.verdict;
     Metrics.count(Metrics.Event.RATE_LIMIT_REJECTED);
+    Metrics.rateLimited(verdict.rejectedBy().policy());
     securityEvent(a.ctx, verdict);
     return Future.failedFuture(
         Failure.tooManyRequests(

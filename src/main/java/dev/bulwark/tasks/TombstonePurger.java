@@ -1,9 +1,11 @@
 package dev.bulwark.tasks;
 
 import dev.bulwark.config.TasksConfig;
+import dev.bulwark.core.FailureReporter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,14 +27,21 @@ public final class TombstonePurger {
   private final TasksConfig config;
   private final AtomicBoolean running = new AtomicBoolean();
   private long timerId = -1;
+  private final FailureReporter failures;
 
   /** What one run removed. */
   public record Purged(int tombstones, int idempotencyRecords) {}
 
   public TombstonePurger(Vertx vertx, Pool pg, TasksConfig config) {
+    this(vertx, pg, config, FailureReporter.NONE);
+  }
+
+  /** As above, a failed run also reported to {@code failures}. */
+  public TombstonePurger(Vertx vertx, Pool pg, TasksConfig config, FailureReporter failures) {
     this.vertx = vertx;
     this.pg = pg;
     this.config = config;
+    this.failures = failures;
   }
 
   /** Starts the periodic purge; returns this, for {@link #stop}. */
@@ -70,7 +79,11 @@ public final class TombstonePurger {
                     p.idempotencyRecords());
               }
             })
-        .onFailure(err -> log.warn("task purge failed; retrying next period: {}", err.toString()))
+        .onFailure(
+            err -> {
+              log.warn("task purge failed; retrying next period: {}", err.toString());
+              failures.report(err, "task_purge", Map.of());
+            })
         .eventually(
             () -> {
               running.set(false);

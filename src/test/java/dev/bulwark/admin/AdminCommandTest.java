@@ -204,7 +204,9 @@ class AdminCommandTest {
           c.identity(),
           c.phone(),
           c.storage(),
-          c.mfa());
+          c.mfa(),
+          c.tracing(),
+          c.errorReporting());
     } finally {
       Await.result(vertx.close());
     }

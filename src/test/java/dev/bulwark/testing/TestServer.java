@@ -3,7 +3,9 @@ package dev.bulwark.testing;
 import dev.bulwark.Bulwark;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigLoader;
+import dev.bulwark.http.ClientAddress;
 import dev.bulwark.infra.Metrics;
+import dev.bulwark.infra.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -30,8 +32,10 @@ public final class TestServer implements AutoCloseable {
   private final Bulwark app;
   private final WebClient client;
   private final int port;
+  private final Tracing tracing;
 
-  private TestServer(Vertx vertx, Bulwark app, int port) {
+  private TestServer(Vertx vertx, Bulwark app, int port, Tracing tracing) {
+    this.tracing = tracing;
     this.vertx = vertx;
     this.app = app;
     this.port = port;
@@ -84,13 +88,20 @@ public final class TestServer implements AutoCloseable {
     BulwarkConfig config = loadConfig(env, props);
     // created as Main creates it: the metrics configuration decides whether a registry exists at
     // all
-    Vertx vertx = Metrics.vertx(registry, config.metrics());
+    Tracing tracing =
+        Tracing.create(
+            config.tracing(),
+            new ClientAddress(config.rateLimit().trustedProxies())::isTrustedProxy);
+    Vertx vertx = Metrics.vertx(registry, config.metrics(), tracing);
     try {
       Bulwark app =
           Bulwark.start(vertx, config, false, registry, clock).await(60, TimeUnit.SECONDS);
-      return new TestServer(vertx, app, config.http().port());
+      return new TestServer(vertx, app, config.http().port(), tracing);
     } catch (Exception e) {
       vertx.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       throw new IllegalStateException("test server failed to start", e);
     }
   }
@@ -149,5 +160,8 @@ public final class TestServer implements AutoCloseable {
     }
     client.close();
     Await.result(vertx.close());
+    if (tracing != null) {
+      tracing.close();
+    }
   }
 }
