@@ -186,6 +186,7 @@ class KubernetesManifestsTest {
     }
     env.put("JWT_SECRET_KEY", "q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx");
     env.put("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
+    env.put("MFA_ENCRYPTION_KEY", "Pq7Lm2Xv9Ck4Rt8Wz1Nb6Hd3Jf5Gs0Ya2Ue7Io4Mr9T");
     Map<String, String> props = new HashMap<>();
     for (String option : env.remove("JAVA_TOOL_OPTIONS").split(" ")) {
       assertTrue(option.startsWith("-D"), option);

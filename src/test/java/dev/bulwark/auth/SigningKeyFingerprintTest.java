@@ -34,6 +34,7 @@ class SigningKeyFingerprintTest {
     env.put("JWT_SECRET_KEY", jwtKey);
     if (environment.equals("production")) {
       env.put("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
+      env.put("MFA_ENCRYPTION_KEY", "Pq7Lm2Xv9Ck4Rt8Wz1Nb6Hd3Jf5Gs0Ya2Ue7Io4Mr9T");
       env.put("SMTP_URL", "smtp://127.0.0.1:" + TestServices.freePort());
       env.put("PUBLIC_BASE_URL", "https://app.example.com");
       env.remove("RATE_LIMIT_RULES");
