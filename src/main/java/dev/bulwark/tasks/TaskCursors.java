@@ -63,7 +63,7 @@ public final class TaskCursors {
     out.put(VERSION)
         .put((byte) query.sort().ordinal())
         .put((byte) (query.descending() ? 1 : 0))
-        .put((byte) (last.key() == null ? 1 : 0))
+        .put((byte) (last.key() == null && !query.isNear() ? 1 : 0))
         .putLong(key(query, last))
         .putLong(last.id().getMostSignificantBits())
         .putLong(last.id().getLeastSignificantBits())
