@@ -67,6 +67,9 @@ class TaskLocationTest {
     assertEquals(200, moved.statusCode(), moved::bodyAsString);
     assertEquals(at(90, -180), moved.bodyAsJsonObject().getJsonObject("location"));
     assertEquals(2, moved.bodyAsJsonObject().getInteger("version"));
+    HttpResponse<Buffer> same = u.patch(id, new JsonObject().put("location", at(90, -180)), null);
+    assertEquals(200, same.statusCode(), same::bodyAsString);
+    assertEquals(2, same.bodyAsJsonObject().getInteger("version"), "no change, no new version");
 
     HttpResponse<Buffer> title = u.patch(id, new JsonObject().put("title", "t2"), null);
     assertEquals(at(90, -180), title.bodyAsJsonObject().getJsonObject("location"), "kept");
