@@ -8,14 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestServices;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -125,12 +131,22 @@ class TaskLocationTest {
   }
 
   @Test
-  void aDeletedTaskLeavesNearLists() {
+  void aDeletedTaskLeavesNearListsAndItsTombstoneKeepsNoLocation() throws SQLException {
     TaskClient u = TaskClient.signup(server);
     String id = u.created(task("gone", at(1, 1))).getString("id");
     assertEquals(204, u.delete(id, null).statusCode());
     assertEquals(
         0, u.list("near=1,1&radius_m=1000").bodyAsJsonObject().getJsonArray("items").size());
+    TestServices services = TestServices.get();
+    try (Connection db = services.jdbc(services.databaseUrl());
+        PreparedStatement s = db.prepareStatement("SELECT lat, lon FROM tasks WHERE id = ?")) {
+      s.setObject(1, UUID.fromString(id));
+      try (ResultSet rs = s.executeQuery()) {
+        assertTrue(rs.next(), "the tombstone is kept for delta sync");
+        assertNull(rs.getObject(1), "scrubbed like the title and notes");
+        assertNull(rs.getObject(2));
+      }
+    }
   }
 
   @Test
