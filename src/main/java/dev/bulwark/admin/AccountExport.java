@@ -230,7 +230,12 @@ public final class AccountExport implements RouteModule {
         .put("due_at", format(r.getOffsetDateTime(5)))
         .put("created_at", format(r.getOffsetDateTime(6)))
         .put("updated_at", format(r.getOffsetDateTime(7)))
-        .put("version", r.getInteger(8));
+        .put("version", r.getInteger(8))
+        .put(
+            "location",
+            r.getDouble(9) == null
+                ? null
+                : new JsonObject().put("lat", r.getDouble(9)).put("lon", r.getDouble(10)));
   }
 
   private static JsonObject event(Row r) {

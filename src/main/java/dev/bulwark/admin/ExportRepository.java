@@ -31,7 +31,7 @@ final class ExportRepository {
       FROM sessions WHERE user_id = $1 ORDER BY created_at, id""";
   static final String TASKS =
       """
-      SELECT id, title, notes, status, priority, due_at, created_at, updated_at, version
+      SELECT id, title, notes, status, priority, due_at, created_at, updated_at, version, lat, lon
       FROM tasks WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at, id""";
   static final String AUDIT =
       """

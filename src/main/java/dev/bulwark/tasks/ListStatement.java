@@ -185,8 +185,8 @@ record ListStatement(TaskSort sort, boolean descending, Set<Predicate> predicate
   static List<ListStatement> all() {
     List<ListStatement> out = new ArrayList<>();
     for (TaskSort sort : TaskSort.values()) {
-      if (sort == TaskSort.CHANGES) {
-        continue; // delta sync has its own two statements
+      if (sort == TaskSort.CHANGES || sort == TaskSort.DISTANCE) {
+        continue; // delta sync and near lists have their own two statements each
       }
       for (boolean desc : new boolean[] {false, true}) {
         for (int bits = 0; bits < 1 << Predicate.values().length; bits++) {

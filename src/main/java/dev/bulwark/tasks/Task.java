@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * One task as stored. A deleted task (a tombstone, seen only by delta sync) is shown as {@code
  * {"id","deleted":true,"updated_at"}}; its other fields are not exposed. {@code attachmentsJson} is
- * the task's attachments as a JSON array, kept by the attachments feature with each change.
+ * the task's attachments as a JSON array, kept by the attachments feature with each change; {@code
+ * location} is null when the task has none.
  */
 public record Task(
     UUID id,
@@ -20,7 +21,8 @@ public record Task(
     OffsetDateTime updatedAt,
     int version,
     boolean deleted,
-    String attachmentsJson) {
+    String attachmentsJson,
+    Location location) {
 
   public static final Set<String> STATUSES = Set.of("todo", "in_progress", "done");
   public static final Set<String> PRIORITIES = Set.of("low", "normal", "high");

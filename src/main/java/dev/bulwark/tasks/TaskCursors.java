@@ -22,7 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
  * against a different query is refused.
  *
  * <pre>
- *   0      version (1)            4..11  key, epoch microseconds (0 when null)
+ *   0      version (1)            4..11  key, epoch microseconds (0 when null; a near list's
+ *                                         distance in metres, as IEEE 754 double bits)
  *   1      order (TaskSort)      12..27  last id
  *   2      direction (1 = desc)  28..35  filter fingerprint
  *   3      flags (1 = key null)  36..51  tag = HMAC(k, user id ‖ bytes 0..35)[0..16)
@@ -62,13 +63,20 @@ public final class TaskCursors {
     out.put(VERSION)
         .put((byte) query.sort().ordinal())
         .put((byte) (query.descending() ? 1 : 0))
-        .put((byte) (last.key() == null ? 1 : 0))
-        .putLong(last.key() == null ? 0 : Timestamps.toMicros(last.key()))
+        .put((byte) (last.key() == null && !query.isNear() ? 1 : 0))
+        .putLong(key(query, last))
         .putLong(last.id().getMostSignificantBits())
         .putLong(last.id().getLeastSignificantBits())
         .putLong(query.filterFingerprint());
     out.put(tag(userId, out.array()));
     return ENCODER.encodeToString(out.array());
+  }
+
+  private static long key(TaskListQuery query, Position last) {
+    if (query.isNear()) {
+      return Double.doubleToLongBits(last.distance());
+    }
+    return last.key() == null ? 0 : Timestamps.toMicros(last.key());
   }
 
   /**
@@ -97,6 +105,13 @@ public final class TaskCursors {
     }
     if (nullKey && query.sort() != TaskSort.DUE_AT) {
       throw invalid("The cursor is malformed or has been altered; start again without a cursor.");
+    }
+    if (query.isNear()) {
+      double distance = Double.longBitsToDouble(micros);
+      if (!(distance >= 0 && distance <= TaskListQuery.Near.MAX_RADIUS_M)) {
+        throw invalid("The cursor is malformed or has been altered; start again without a cursor.");
+      }
+      return new Position(null, id, distance);
     }
     return new Position(nullKey ? null : Timestamps.fromMicros(micros), id);
   }

@@ -13,10 +13,10 @@ import java.util.UUID;
  * the response {@link Buffer}: no tree, no generator, field names and punctuation pre-encoded, ids
  * and timestamps written without intermediate strings. Shapes (snake_case): task {@code
  * {"id","title","notes","status","priority","due_at","created_at","updated_at","version",
- * "attachments"}} (the attachments as stored, written as they are), tombstone {@code
- * {"id","deleted":true,"updated_at"}}, page {@code {"items":[...],"next_cursor":...}}. Strings are
- * escaped as JSON requires ({@code "}, {@code \}, control characters; {@code \b \t \n \f \r} in
- * their short forms) and written as UTF-8.
+ * "attachments","location"}} (the attachments as stored, written as they are; the location {@code
+ * {"lat","lon"}} or null), tombstone {@code {"id","deleted":true,"updated_at"}}, page {@code
+ * {"items":[...],"next_cursor":...}}. Strings are escaped as JSON requires ({@code "}, {@code \},
+ * control characters; {@code \b \t \n \f \r} in their short forms) and written as UTF-8.
  */
 final class TaskJson {
   private static final byte[] ID = ascii("{\"id\":");
@@ -30,6 +30,9 @@ final class TaskJson {
   private static final byte[] VERSION = ascii(",\"version\":");
   private static final byte[] ATTACHMENTS = ascii(",\"attachments\":");
   private static final byte[] NO_ATTACHMENTS = ascii(",\"attachments\":[]");
+  private static final byte[] LOCATION = ascii(",\"location\":{\"lat\":");
+  private static final byte[] LON = ascii(",\"lon\":");
+  private static final byte[] NO_LOCATION = ascii(",\"location\":null");
   private static final byte[] DELETED = ascii(",\"deleted\":true");
   private static final byte[] ITEMS = ascii("{\"items\":[");
   private static final byte[] NEXT_CURSOR = ascii("],\"next_cursor\":");
@@ -117,6 +120,15 @@ final class TaskJson {
       } else {
         raw(ATTACHMENTS);
         utf8(t.attachmentsJson());
+      }
+      if (t.location() == null) {
+        raw(NO_LOCATION);
+      } else {
+        raw(LOCATION);
+        decimal(t.location().lat());
+        raw(LON);
+        decimal(t.location().lon());
+        raw((byte) '}');
       }
       raw((byte) '}');
     }
@@ -223,6 +235,11 @@ final class TaskJson {
       } else {
         raw(ascii(Long.toString(v)));
       }
+    }
+
+    /** A finite double (locations are validated finite), in Java's shortest round-trip form. */
+    void decimal(double v) {
+      raw(ascii(Double.toString(v)));
     }
 
     void uuid(UUID id) {

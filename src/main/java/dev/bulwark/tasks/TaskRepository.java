@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class TaskRepository {
   static final String COLUMNS =
       "id, title, notes, status, priority, due_at, created_at, updated_at, version,"
-          + " attachments::text";
+          + " attachments::text, lat, lon";
 
   private static final String FIND =
       "SELECT "
@@ -41,8 +41,8 @@ public final class TaskRepository {
       SELECT count(*) FROM (SELECT 1 FROM tasks WHERE user_id = $1 AND deleted_at IS NULL LIMIT $2) AS live""";
   private static final String INSERT =
       """
-      INSERT INTO tasks (user_id, title, notes, status, priority, due_at, created_at, updated_at)
-      SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::timestamptz, now.t, now.t
+      INSERT INTO tasks (user_id, title, notes, status, priority, due_at, lat, lon, created_at, updated_at)
+      SELECT $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::timestamptz, $7::float8, $8::float8, now.t, now.t
       FROM clock_timestamp() AS now (t)
       RETURNING\s"""
           + COLUMNS
@@ -50,7 +50,8 @@ public final class TaskRepository {
   private static final String SOFT_DELETE =
       """
       UPDATE tasks SET deleted_at = clock_timestamp(), updated_at = GREATEST(clock_timestamp(), updated_at),
-                       version = version + 1, title = '', notes = NULL, due_at = NULL
+                       version = version + 1, title = '', notes = NULL, due_at = NULL,
+                       lat = NULL, lon = NULL
       WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL""";
   private static final String IF_VERSION = " AND version = ANY($3::int4[])";
   static final String SYNC_FIRST =
@@ -69,16 +70,50 @@ public final class TaskRepository {
         SELECT id FROM tasks WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(secs => $1)
         LIMIT $2 FOR UPDATE SKIP LOCKED)""";
 
-  private static final String[] PATCH_COLUMNS = {"title", "notes", "status", "priority", "due_at"};
-  private static final String[] PATCH_TYPES = {"text", "text", "text", "text", "timestamptz"};
+  /**
+   * The near list (see {@link TaskListQuery.Near}): the box test is what the GiST index {@code
+   * tasks_user_location_idx} answers; the distance test then trims the box's corners. $2/$3 are the
+   * point, $4 the radius in metres; rows come ordered by (distance, id).
+   */
+  private static final String NEAR_SELECT =
+      "SELECT "
+          + COLUMNS
+          + ", false AS deleted, earth_distance(ll_to_earth($2::float8, $3::float8),"
+          + " ll_to_earth(lat, lon)) AS distance FROM tasks"
+          + " WHERE user_id = $1 AND deleted_at IS NULL AND lat IS NOT NULL"
+          + " AND earth_box(ll_to_earth($2::float8, $3::float8), $4::float8) @> ll_to_earth(lat, lon)"
+          + " AND earth_distance(ll_to_earth($2::float8, $3::float8), ll_to_earth(lat, lon)) <= $4::float8";
 
-  private static final AtomicReferenceArray<String> UPDATE_SHAPES = new AtomicReferenceArray<>(64);
+  private static final String NEAR_ORDER = " ORDER BY distance, id LIMIT ";
+  static final String NEAR_FIRST = NEAR_SELECT + NEAR_ORDER + "$5";
+  static final String NEAR_NEXT =
+      NEAR_SELECT
+          + " AND (earth_distance(ll_to_earth($2::float8, $3::float8), ll_to_earth(lat, lon)), id)"
+          + " > ($5::float8, $6::uuid)"
+          + NEAR_ORDER
+          + "$7";
+
+  private static final String[] PATCH_COLUMNS = {
+    "title", "notes", "status", "priority", "due_at", "lat", "lon"
+  };
+  private static final String[] PATCH_TYPES = {
+    "text", "text", "text", "text", "timestamptz", "float8", "float8"
+  };
+
+  /** The {@link TaskPatch#fieldMask()} bit of each patch column (lat and lon share location's). */
+  private static final int[] PATCH_BITS = {1, 2, 4, 8, 16, 32, 32};
+
+  private static final int CONDITIONAL = 64;
+
+  private static final AtomicReferenceArray<String> UPDATE_SHAPES =
+      new AtomicReferenceArray<>(CONDITIONAL * 2);
 
   private TaskRepository() {}
 
   /**
-   * Row → task; the columns are {@link #COLUMNS} then {@code deleted}, read by position. The
-   * attachments come as the JSON text the task shows, written as they are.
+   * Row → task; the columns are {@link #COLUMNS} then {@code deleted}, read by position (a near
+   * list adds {@code distance} after them). The attachments come as the JSON text the task shows,
+   * written as they are.
    */
   static Task task(Row row) {
     return new Task(
@@ -91,8 +126,14 @@ public final class TaskRepository {
         row.getOffsetDateTime(6),
         row.getOffsetDateTime(7),
         row.getInteger(8),
-        row.getBoolean(10),
-        row.getString(9));
+        row.getBoolean(12),
+        row.getString(9),
+        location(row));
+  }
+
+  private static Location location(Row row) {
+    Double lat = row.getDouble(10);
+    return lat == null ? null : new Location(lat, row.getDouble(11));
   }
 
   private static Task first(RowSet<Row> rows) {
@@ -137,7 +178,10 @@ public final class TaskRepository {
 
   public static Future<Task> insert(SqlClient sql, UUID userId, NewTask t) {
     return sql.preparedQuery(INSERT)
-        .execute(Tuple.of(userId, t.title(), t.notes(), t.status(), t.priority(), t.dueAt()))
+        .execute(
+            Tuple.of(userId, t.title(), t.notes(), t.status(), t.priority(), t.dueAt())
+                .addDouble(t.location() == null ? null : t.location().lat())
+                .addDouble(t.location() == null ? null : t.location().lon()))
         .map(TaskRepository::first);
   }
 
@@ -169,7 +213,11 @@ public final class TaskRepository {
     if (patch.hasDueAt()) {
       args.addOffsetDateTime(patch.dueAt());
     }
-    int shape = mask | (conditional ? 32 : 0);
+    if (patch.hasLocation()) {
+      Location at = patch.location();
+      args.addDouble(at == null ? null : at.lat()).addDouble(at == null ? null : at.lon());
+    }
+    int shape = mask | (conditional ? CONDITIONAL : 0);
     String sql0 = UPDATE_SHAPES.get(shape);
     if (sql0 == null) {
       sql0 = updateSql(mask, conditional);
@@ -184,7 +232,7 @@ public final class TaskRepository {
     StringBuilder vals = new StringBuilder();
     int n = conditional ? 4 : 3;
     for (int i = 0; i < PATCH_COLUMNS.length; i++) {
-      if ((mask & (1 << i)) == 0) {
+      if ((mask & PATCH_BITS[i]) == 0) {
         continue;
       }
       String param = "$" + n++ + "::" + PATCH_TYPES[i];
@@ -240,6 +288,31 @@ public final class TaskRepository {
         .execute(statement.bind(userId, q))
         .map(TaskRepository::all);
   }
+
+  /**
+   * One page (plus one row) of a near list, each task with its distance in metres from the query's
+   * point.
+   */
+  public static Future<List<Located>> nearPage(SqlClient sql, UUID userId, TaskListQuery q) {
+    TaskListQuery.Near near = q.near();
+    Tuple args = Tuple.of(userId, near.lat(), near.lon(), (double) near.radiusM());
+    if (q.after() != null) {
+      args.addDouble(q.after().distance()).addUUID(q.after().id());
+    }
+    return sql.preparedQuery(q.after() == null ? NEAR_FIRST : NEAR_NEXT)
+        .execute(args.addInteger(q.limit() + 1))
+        .map(
+            rows -> {
+              List<Located> out = new ArrayList<>(rows.size());
+              for (Row row : rows) {
+                out.add(new Located(task(row), row.getDouble(13)));
+              }
+              return out;
+            });
+  }
+
+  /** A task of a near list and its distance in metres from the query's point. */
+  public record Located(Task task, double distance) {}
 
   /** Deletes up to {@code batch} tombstones older than the retention; the number deleted. */
   public static Future<Integer> purgeTombstones(SqlClient sql, long retentionSeconds, int batch) {

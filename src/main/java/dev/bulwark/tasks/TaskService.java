@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.security.MessageDigest;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -62,6 +63,11 @@ public final class TaskService {
                     + " day(s); changes this old are incomplete. Reload the full list."));
       }
     }
+    if (query.isNear()) {
+      return TaskRepository.nearPage(pg, userId, query)
+          .map(rows -> nearPage(userId, query, rows))
+          .recover(TaskService::clientError);
+    }
     return TaskRepository.page(pg, userId, query)
         .map(rows -> page(userId, query, rows))
         .recover(TaskService::clientError);
@@ -75,6 +81,21 @@ public final class TaskService {
     Task last = items.get(items.size() - 1);
     return new Page(
         items, cursors.encode(userId, query, new Position(query.sort().keyOf(last), last.id())));
+  }
+
+  private Page nearPage(UUID userId, TaskListQuery query, List<TaskRepository.Located> rows) {
+    int n = Math.min(rows.size(), query.limit());
+    List<Task> items = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      items.add(rows.get(i).task());
+    }
+    if (rows.size() <= query.limit()) {
+      return new Page(items, null);
+    }
+    TaskRepository.Located last = rows.get(n - 1);
+    return new Page(
+        items,
+        cursors.encode(userId, query, new Position(null, last.task().id(), last.distance())));
   }
 
   public Future<Task> get(UUID userId, UUID id) {

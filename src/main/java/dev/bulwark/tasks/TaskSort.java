@@ -8,13 +8,15 @@ import java.util.Map;
  * V2). The {@code due_at} key reads a missing due date as {@code 'infinity'}, so undated tasks come
  * last ascending and first descending, and the key is never null. {@link #CHANGES} is delta sync's
  * order: updated_at ascending, tombstones included; it is not a {@code sort} value a client can
- * pick.
+ * pick. {@link #DISTANCE} is a near list's order (distance ascending, then id), chosen by {@code
+ * near}; its key is a number, not a timestamp, so {@link #keyOf} has none for it.
  */
 public enum TaskSort {
   CREATED_AT("created_at", "created_at", true),
   UPDATED_AT("updated_at", "updated_at", true),
   DUE_AT("due_at", "COALESCE(due_at, 'infinity'::timestamptz)", false),
-  CHANGES("updated_since", "updated_at", false);
+  CHANGES("updated_since", "updated_at", false),
+  DISTANCE("near", "distance", false);
 
   /** The name in the {@code sort} parameter. */
   final String param;
@@ -42,6 +44,7 @@ public enum TaskSort {
       case CREATED_AT -> t.createdAt();
       case UPDATED_AT, CHANGES -> t.updatedAt();
       case DUE_AT -> t.dueAt();
+      case DISTANCE -> null;
     };
   }
 }

@@ -55,7 +55,9 @@ class AccountExportTest {
           server
               .send(
                   TestUsers.as(server, u, HttpMethod.POST, "/api/v1/tasks"),
-                  new JsonObject().put("title", title))
+                  new JsonObject()
+                      .put("title", title)
+                      .put("location", new JsonObject().put("lat", 48.2082).put("lon", 16.3738)))
               .statusCode());
     }
     Staff.sql(
@@ -78,6 +80,10 @@ class AccountExportTest {
     JsonArray tasks = doc.getJsonArray("tasks");
     assertEquals(2, tasks.size(), "tombstones are not data any more");
     assertEquals("keep one", tasks.getJsonObject(0).getString("title"));
+    assertEquals(
+        new JsonObject().put("lat", 48.2082).put("lon", 16.3738),
+        tasks.getJsonObject(0).getJsonObject("location"),
+        "a task's location is the user's data too");
     assertTrue(
         doc.getJsonArray("audit_events").stream()
             .anyMatch(e -> "signup".equals(((JsonObject) e).getString("event"))));

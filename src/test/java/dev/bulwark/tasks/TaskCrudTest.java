@@ -56,7 +56,8 @@ class TaskCrudTest {
             "created_at",
             "updated_at",
             "version",
-            "attachments"),
+            "attachments",
+            "location"),
         t.fieldNames());
     String id = t.getString("id");
     assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), id);

@@ -53,6 +53,36 @@ class TaskCursorsTest {
     assertEquals(ID, p.id());
   }
 
+  private static TaskListQuery near(double lat, double lon, int radius) {
+    return new TaskListQuery(
+        TaskSort.DISTANCE,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        20,
+        null,
+        new TaskListQuery.Near(lat, lon, radius));
+  }
+
+  @Test
+  void aNearPositionKeepsItsExactDistanceAndOnlyItsPointAndRadius() {
+    TaskListQuery q = near(52.52, 13.405, 5000);
+    double distance = 1234.567890123456789; // every bit of the double the keyset compares
+    String c = cursors.encode(USER, q, new Position(null, ID, distance));
+    assertEquals(new Position(null, ID, distance), cursors.decode(c, USER, q));
+    assertInvalid(() -> cursors.decode(c, USER, near(52.52, 13.405, 5001)));
+    assertInvalid(() -> cursors.decode(c, USER, near(52.52, 13.4051, 5000)));
+    assertInvalid(() -> cursors.decode(c, USER, near(52.5201, 13.405, 5000)));
+    assertInvalid(() -> cursors.decode(c, USER, query(TaskSort.CREATED_AT, false, null, null)));
+    String plain =
+        cursors.encode(USER, query(TaskSort.DUE_AT, false, null, null), new Position(null, ID));
+    assertInvalid(() -> cursors.decode(plain, USER, q));
+  }
+
   @Test
   void refusesAnotherQueryUserOrSecret() {
     TaskListQuery q = query(TaskSort.CREATED_AT, true, "todo", null);

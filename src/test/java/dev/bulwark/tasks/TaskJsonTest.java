@@ -33,6 +33,7 @@ class TaskJsonTest {
         CREATED.plusSeconds(5),
         7,
         false,
+        null,
         null);
   }
 
@@ -62,6 +63,8 @@ class TaskJsonTest {
       assertEquals("2026-01-31T09:00:05.123456Z", parsed.get("updated_at"));
       assertEquals(7, parsed.get("version"));
       assertEquals(List.of(), parsed.get("attachments"), "none stored: an empty array");
+      assertTrue(parsed.containsKey("location"), json);
+      assertNull(parsed.get("location"), "no location: null");
     }
   }
 
@@ -86,15 +89,19 @@ class TaskJsonTest {
             CREATED,
             123,
             false,
-            "[{\"id\":\"a\",\"filename\":\"été.jpg\"}]");
+            "[{\"id\":\"a\",\"filename\":\"été.jpg\"}]",
+            new Location(-33.8688, 151.2093));
     JsonObject one = new JsonObject(TaskJson.task(bare));
     assertNull(one.getString("notes"));
     assertNull(one.getString("due_at"));
     assertTrue(one.containsKey("due_at"));
     assertEquals(123, one.getInteger("version"));
     assertEquals("été.jpg", one.getJsonArray("attachments").getJsonObject(0).getString("filename"));
+    assertEquals(
+        new JsonObject().put("lat", -33.8688).put("lon", 151.2093), one.getJsonObject("location"));
 
-    Task gone = new Task(bare.id(), null, null, null, null, null, null, CREATED, 124, true, null);
+    Task gone =
+        new Task(bare.id(), null, null, null, null, null, null, CREATED, 124, true, null, null);
     assertEquals(
         new JsonObject()
             .put("id", bare.id().toString())

@@ -49,12 +49,14 @@ class TaskQueryPlanTest {
               + "::uuid ELSE gen_random_uuid() END, 'p' || n || '@example.com', 'x' FROM generate_series(0, 40) AS n");
       s.execute(
           """
-          INSERT INTO tasks (user_id, title, notes, status, priority, due_at, created_at, updated_at, deleted_at)
+          INSERT INTO tasks (user_id, title, notes, status, priority, due_at, created_at, updated_at, deleted_at, lat, lon)
           SELECT u.id, 'Task ' || n, NULL, (ARRAY['todo', 'in_progress', 'done'])[1 + n % 3],
                  (ARRAY['low', 'normal', 'high'])[1 + n % 3],
                  CASE WHEN n % 10 < 3 THEN NULL ELSE now() + make_interval(days => (n % 300)::int) END,
                  now() - make_interval(secs => n * 60), now() - make_interval(secs => n * 50),
-                 CASE WHEN n % 33 = 0 THEN now() - make_interval(secs => n * 50) END
+                 CASE WHEN n % 33 = 0 THEN now() - make_interval(secs => n * 50) END,
+                 CASE WHEN n % 2 = 0 THEN 35 + (n * 7919 % 3000) / 100.0 END,
+                 CASE WHEN n % 2 = 0 THEN -10 + (n * 104729 % 4000) / 100.0 END
           FROM users u CROSS JOIN LATERAL generate_series(1, CASE WHEN u.email = 'p0@example.com' THEN 20000 ELSE 1000 END) AS n""");
       s.execute("VACUUM ANALYZE tasks");
     }
@@ -179,6 +181,33 @@ class TaskQueryPlanTest {
       StringBuilder args = new StringBuilder(USER);
       statement.predicates().forEach(p -> args.append(", ").append(values.get(p)));
       assertIndexed(statement.sql(), args.append(", 21").toString(), null, false);
+    }
+  }
+
+  /**
+   * A near list is answered by the per-user GiST index on {@code ll_to_earth(lat, lon)} (user_id
+   * and the earth box both in its index condition, the box test commuted to {@code <@}), then
+   * sorted by distance: the rows it sorts are those in the box, not the user's tasks.
+   */
+  @Test
+  void nearListsUseTheLocationIndex() throws SQLException {
+    String point = USER + ", 50.0::float8, 10.0::float8, 50000::float8";
+    for (String[] statement :
+        new String[][] {
+          {TaskRepository.NEAR_FIRST, point + ", 21"},
+          {TaskRepository.NEAR_NEXT, point + ", 1234.5::float8, " + CURSOR_ID + ", 21"}
+        }) {
+      assertIndexed(statement[0], statement[1], "tasks_user_location_idx", false);
+      for (boolean generic : new boolean[] {false, true}) {
+        String plan = plan(statement[0], statement[1], generic);
+        assertTrue(
+            plan.lines()
+                .anyMatch(
+                    l ->
+                        l.contains("Index Cond: (")
+                            && l.contains("ll_to_earth(lat, lon))::cube <@")),
+            plan);
+      }
     }
   }
 

@@ -41,7 +41,7 @@ class TaskRequestsTest {
   @Test
   void createAppliesDefaults() {
     NewTask t = TaskRequests.newTask(new JsonObject().put("title", "\u2003Tea\u2003"));
-    assertEquals(new NewTask("Tea", null, "todo", "normal", null), t);
+    assertEquals(new NewTask("Tea", null, "todo", "normal", null, null), t);
   }
 
   @Test
