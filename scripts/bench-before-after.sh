@@ -20,12 +20,12 @@ JAVA_OPTS=(-Xms512m -Xmx512m -XX:+UseParallelGC)
 wait_ready() { for _ in $(seq 1 240); do curl -fsS "http://127.0.0.1:$1/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "no ready on $1" >&2; exit 1; }
 # new jar: development profile with its embedded services (it migrates the schema to its version)
 # shellcheck disable=SC2086
-env ${AB_NEW_ENV:-} ENVIRONMENT=development JWT_SECRET_KEY=$SECRET PASSWORD_PEPPER=$PEPPER RATE_LIMIT_RULES=$RULES HTTP_PORT=18282 \
+env ${AB_NEW_ENV:-} ENVIRONMENT=development JWT_SECRET_KEY=$SECRET PASSWORD_PEPPER=$PEPPER "RATE_LIMIT_RULES=$RULES" HTTP_PORT=18282 \
   DEV_DATA_DIR=$WORK/dev ACCESS_TOKEN_EXPIRE_MINUTES=120 LOG_LEVEL=INFO LOG_FORMAT=json \
   timeout 3600 java "${JAVA_OPTS[@]}" -DdevServices.postgresPort=57532 -DdevServices.redisPort=57479 -jar "$NEW" >"$WORK/new.log" 2>&1 &
 PIDS+=($!); wait_ready 18282
 # shellcheck disable=SC2086
-env ${AB_OLD_ENV:-} ENVIRONMENT=development JWT_SECRET_KEY=$SECRET PASSWORD_PEPPER=$PEPPER RATE_LIMIT_RULES=$RULES HTTP_PORT=18281 \
+env ${AB_OLD_ENV:-} ENVIRONMENT=development JWT_SECRET_KEY=$SECRET PASSWORD_PEPPER=$PEPPER "RATE_LIMIT_RULES=$RULES" HTTP_PORT=18281 \
   DATABASE_URL=postgresql://postgres@127.0.0.1:57532/postgres REDIS_URL=redis://127.0.0.1:57479 \
   ACCESS_TOKEN_EXPIRE_MINUTES=120 LOG_LEVEL=INFO LOG_FORMAT=json \
   timeout 3600 java "${JAVA_OPTS[@]}" -jar "$OLD" >"$WORK/old.log" 2>&1 &

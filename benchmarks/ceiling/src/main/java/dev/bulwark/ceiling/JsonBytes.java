@@ -99,6 +99,15 @@ final class JsonBytes {
     return this;
   }
 
+  /** JSON text as it is (a stored JSON value), in UTF-8. */
+  JsonBytes utf8(String json) {
+    return raw(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  JsonBytes decimal(double v) {
+    return raw(Double.toString(v).getBytes(StandardCharsets.US_ASCII));
+  }
+
   JsonBytes number(long v) {
     return raw(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
   }

@@ -30,11 +30,13 @@ import javax.crypto.spec.SecretKeySpec;
  * The task endpoints' work, on Bulwark's schema and with Bulwark's statements: a page of the newest live tasks (served
  * by {@code tasks_user_created_idx}), one task by id, and a create in one transaction (the owner's row locked, the
  * quota counted, the row inserted). Rows are written as JSON straight from the row set, in Bulwark's shapes:
- * task {@code {"id","title","notes","status","priority","due_at","created_at","updated_at","version"}}, page
+ * task {@code {"id","title","notes","status","priority","due_at","created_at","updated_at","version","attachments",
+ * "location"}} (the stored attachments array as it is), page
  * {@code {"items":[...],"next_cursor":...}} with a signed cursor of Bulwark's layout. One instance per verticle.
  */
 final class Tasks {
-  private static final String COLUMNS = "id, title, notes, status, priority, due_at, created_at, updated_at, version";
+  private static final String COLUMNS =
+      "id, title, notes, status, priority, due_at, created_at, updated_at, version, attachments::text, lat, lon";
   private static final String PAGE = "SELECT " + COLUMNS + " FROM tasks WHERE user_id = $1 AND deleted_at IS NULL"
       + " ORDER BY created_at DESC, id DESC LIMIT $2";
   private static final String ONE = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL";
@@ -63,6 +65,10 @@ final class Tasks {
   private static final byte[] CREATED_AT = bytes(",\"created_at\":");
   private static final byte[] UPDATED_AT = bytes(",\"updated_at\":");
   private static final byte[] VERSION = bytes(",\"version\":");
+  private static final byte[] ATTACHMENTS = bytes(",\"attachments\":");
+  private static final byte[] LOCATION = bytes(",\"location\":{\"lat\":");
+  private static final byte[] LON = bytes(",\"lon\":");
+  private static final byte[] NO_LOCATION = bytes(",\"location\":null");
   private static final byte[] ITEMS = bytes("{\"items\":[");
   private static final byte[] NEXT_CURSOR = bytes("],\"next_cursor\":");
 
@@ -163,7 +169,14 @@ final class Tasks {
         .raw(CREATED_AT).timestamp(row.getOffsetDateTime(6))
         .raw(UPDATED_AT).timestamp(row.getOffsetDateTime(7))
         .raw(VERSION).number(row.getInteger(8))
-        .raw('}');
+        .raw(ATTACHMENTS).utf8(row.getString(9) == null ? "[]" : row.getString(9));
+    Double lat = row.getDouble(10);
+    if (lat == null) {
+      json.raw(NO_LOCATION);
+    } else {
+      json.raw(LOCATION).decimal(lat).raw(LON).decimal(row.getDouble(11)).raw('}');
+    }
+    json.raw('}');
   }
 
   /** Bulwark's cursor: 36 bytes of position (created_at order, descending) + a 16-byte HMAC tag bound to the user. */
