@@ -286,6 +286,16 @@ public final class AccountService {
    */
   public Future<Void> reauthenticate(
       Principal p, String password, RequestInfo request, String auditEvent) {
+    return reauthenticate(p, password, request, "password", auditEvent);
+  }
+
+  /**
+   * As above, the password sent as {@code field}: the hasher's admission, the account re-read, this
+   * session's brake checked, then the hash verified; a wrong password is 401 on {@code field} and
+   * {@code auditEvent}.
+   */
+  private Future<Void> reauthenticate(
+      Principal p, String password, RequestInfo request, String field, String auditEvent) {
     return hasher
         .admission()
         .compose(v -> UserRepository.reauth(pg, p.userId()))
@@ -295,6 +305,7 @@ public final class AccountService {
                 throttle
                     .check(
                         new LoginThrottle.Attempt(
+                            // a phone-only account has no email: its brake is keyed by its id
                             account.email() == null ? "user:" + p.userId() : account.email(),
                             request.ip(),
                             "session-" + p.sessionId()))
@@ -307,7 +318,7 @@ public final class AccountService {
                                         ok
                                             ? Future.<Void>succeededFuture()
                                             : wrongPassword(
-                                                attempt, p, request, "password", auditEvent))));
+                                                attempt, p, request, field, auditEvent))));
   }
 
   private <T> Future<T> fail(UUID userId, LoginThrottle.Attempt attempt, RequestInfo request) {
@@ -422,29 +433,7 @@ public final class AccountService {
   public Future<Void> deleteAccount(Principal p, String password, RequestInfo request) {
     return stepUp
         .require(p)
-        .compose(v -> hasher.admission())
-        .compose(v -> UserRepository.reauth(pg, p.userId()))
-        .map(AccountService::existing)
-        .compose(
-            account ->
-                throttle
-                    .check(
-                        new LoginThrottle.Attempt(
-                            account.email(), request.ip(), "session-" + p.sessionId()))
-                    .compose(
-                        attempt ->
-                            hasher
-                                .verify(password, account.passwordHash())
-                                .compose(
-                                    ok ->
-                                        ok
-                                            ? Future.succeededFuture()
-                                            : wrongPassword(
-                                                attempt,
-                                                p,
-                                                request,
-                                                "password",
-                                                "account_deletion_failure"))))
+        .compose(v -> reauthenticate(p, password, request, "account_deletion_failure"))
         .compose(
             v ->
                 pg.withTransaction(
@@ -504,32 +493,9 @@ public final class AccountService {
       Principal p, String current, String replacement, RequestInfo request) {
     return stepUp
         .require(p)
-        .compose(v -> hasher.admission())
-        .compose(v -> UserRepository.reauth(pg, p.userId()))
-        .map(AccountService::existing)
         .compose(
-            account ->
-                throttle
-                    .check(
-                        new LoginThrottle.Attempt(
-                            // a phone-only account has no email: its brake is keyed by its id
-                            account.email() == null ? "user:" + p.userId() : account.email(),
-                            request.ip(),
-                            "session-" + p.sessionId()))
-                    .compose(
-                        attempt ->
-                            hasher
-                                .verify(current, account.passwordHash())
-                                .compose(
-                                    ok ->
-                                        ok
-                                            ? hasher.hash(replacement)
-                                            : wrongPassword(
-                                                attempt,
-                                                p,
-                                                request,
-                                                "current_password",
-                                                "password_change_failure"))))
+            v -> reauthenticate(p, current, request, "current_password", "password_change_failure"))
+        .compose(v -> hasher.hash(replacement))
         .compose(
             newHash ->
                 pg.withTransaction(
