@@ -2,9 +2,9 @@ package dev.bulwark.attachments;
 
 import dev.bulwark.auth.Principal;
 import dev.bulwark.core.Failure;
-import dev.bulwark.core.FieldError;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
+import dev.bulwark.http.IdempotencyKeys;
 import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
 import dev.bulwark.http.RouteModule;
@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -37,7 +36,6 @@ public final class AttachmentRoutes implements RouteModule {
   private static final CharSequence SANDBOX = HttpHeaders.createOptimized("sandbox");
   private static final CharSequence PRIVATE = HttpHeaders.createOptimized("private, no-cache");
   private static final CharSequence BYTES = HttpHeaders.createOptimized("bytes");
-  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final AttachmentService service;
 
@@ -54,7 +52,7 @@ public final class AttachmentRoutes implements RouteModule {
 
   private void upload(RoutingContext ctx) {
     UUID taskId = PathParams.uuid(ctx, "id");
-    String key = idempotencyKey(ctx);
+    String key = IdempotencyKeys.of(ctx);
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       throw Failure.of(
@@ -199,27 +197,5 @@ public final class AttachmentRoutes implements RouteModule {
     } catch (NumberFormatException e) {
       throw Failure.invalid("invalid_content_length", "Content-Length is not a number.");
     }
-  }
-
-  /** {@code Idempotency-Key}: absent → null; else once, 1–255 visible ASCII characters, or 400. */
-  private static String idempotencyKey(RoutingContext ctx) {
-    List<String> values = ctx.request().headers().getAll(IDEMPOTENCY_KEY);
-    if (values.isEmpty()) {
-      return null;
-    }
-    String key = values.get(0);
-    boolean ok =
-        values.size() == 1
-            && !key.isEmpty()
-            && key.length() <= 255
-            && key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
-    if (!ok) {
-      String detail = "'Idempotency-Key' must be sent once, as 1 to 255 visible ASCII characters.";
-      throw Failure.invalid(
-          "invalid_idempotency_key",
-          detail,
-          List.of(new FieldError(IDEMPOTENCY_KEY, "invalid_format", detail)));
-    }
-    return key;
   }
 }

@@ -1,10 +1,9 @@
 package dev.bulwark.tasks;
 
 import dev.bulwark.auth.Principal;
-import dev.bulwark.core.Failure;
-import dev.bulwark.core.FieldError;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
+import dev.bulwark.http.IdempotencyKeys;
 import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
@@ -17,7 +16,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -31,7 +29,6 @@ public final class TaskRoutes implements RouteModule {
   private static final CharSequence LOCATION = HttpHeaders.createOptimized("Location");
   private static final CharSequence REPLAYED = HttpHeaders.createOptimized("Idempotent-Replayed");
   private static final CharSequence TRUE = HttpHeaders.createOptimized("true");
-  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final TaskService tasks;
   private final TaskCursors cursors;
@@ -66,7 +63,7 @@ public final class TaskRoutes implements RouteModule {
   private void create(RoutingContext ctx) {
     JsonObject body = JsonBody.object(ctx);
     NewTask task = TaskRequests.newTask(body);
-    String key = idempotencyKey(ctx);
+    String key = IdempotencyKeys.of(ctx);
     TaskService.IdempotencyKey idempotency =
         key == null ? null : new TaskService.IdempotencyKey(key, requestHash(body));
     tasks
@@ -132,31 +129,6 @@ public final class TaskRoutes implements RouteModule {
 
   static UUID taskId(RoutingContext ctx) {
     return PathParams.uuid(ctx, "id");
-  }
-
-  /**
-   * The {@code Idempotency-Key} header: absent → null; else once, 1–255 visible ASCII characters,
-   * or 400.
-   */
-  static String idempotencyKey(RoutingContext ctx) {
-    List<String> values = ctx.request().headers().getAll(IDEMPOTENCY_KEY);
-    if (values.isEmpty()) {
-      return null;
-    }
-    String key = values.get(0);
-    boolean ok =
-        values.size() == 1
-            && !key.isEmpty()
-            && key.length() <= 255
-            && key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
-    if (!ok) {
-      String detail = "'Idempotency-Key' must be sent once, as 1 to 255 visible ASCII characters.";
-      throw Failure.invalid(
-          "invalid_idempotency_key",
-          detail,
-          List.of(new FieldError(IDEMPOTENCY_KEY, "invalid_format", detail)));
-    }
-    return key;
   }
 
   /**
