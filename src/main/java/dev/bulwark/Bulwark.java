@@ -116,11 +116,7 @@ public final class Bulwark {
     this.clients = new ClientAddress(config.rateLimit().trustedProxies());
     this.gate =
         new RateLimitGate(
-            config.rateLimit(),
-            clients,
-            config.redis().commandTimeout().toMillis(),
-            config.redis().clustered(),
-            refusalAudit(pg));
+            config.rateLimit(), clients, config.redis().clustered(), refusalAudit(pg));
     this.revocations = new Revocations(redis, pg, config);
     this.fingerprint =
         new SigningKeyFingerprint(

@@ -29,6 +29,7 @@ import dev.bulwark.auth.StepUp;
 import dev.bulwark.auth.TokenIssuer;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Environment;
+import dev.bulwark.core.FixedTimeouts;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.Endpoint;
@@ -93,7 +94,9 @@ final class FeatureSet implements Endpoint {
             config.redis().poolSizePerVerticle(verticles) + 1,
             config.redis().maxWaitingPerVerticle(verticles));
     // the gate's one script call per request: pipelined on one connection, no pool lease per call
-    this.gateRedis = new MultiplexedRedis(redis);
+    this.gateRedis =
+        new MultiplexedRedis(
+            redis, new FixedTimeouts(vertx, config.redis().commandTimeout().toMillis()));
     Clock clock = root.clock();
 
     AccessTokens accessTokens = new AccessTokens(vertx, config.jwt(), config.auth().roles());

@@ -103,7 +103,7 @@ public final class ApiRouter {
     }
     api.router
         .route()
-        .handler(new RequestTimeout(http.requestTimeout().toMillis()))
+        .handler(new RequestTimeout(vertx, http.requestTimeout().toMillis()))
         .handler(new SecurityHeaders(platform.production(), platform.clients()))
         .handler(new HostAllowlist(http.allowedHosts()))
         .handler(new Cors(platform.corsOrigins()))

@@ -1,5 +1,6 @@
 package dev.bulwark.infra;
 
+import dev.bulwark.core.FixedTimeouts;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -13,6 +14,10 @@ import java.util.List;
  * gate's one script call per request) goes through this; everything else uses the pooled {@code
  * client} it wraps, which also makes this connection.
  *
+ * <p>Every command through it fails with a {@link java.util.concurrent.TimeoutException} when Redis
+ * has not answered within the command timeout, tracked by {@link FixedTimeouts} (no timer per
+ * command).
+ *
  * <p>Confined to the event loop of the verticle that created {@code client}: no locks. When the
  * connection fails or ends, the next command makes a new one; commands in flight fail with the
  * connection, as they would on a pooled one. Closing this closes the connection only; the client
@@ -20,23 +25,28 @@ import java.util.List;
  */
 public final class MultiplexedRedis implements Redis {
   private final Redis client;
+  private final FixedTimeouts timeouts;
   private RedisConnection connection;
   private Future<RedisConnection> connecting;
 
-  public MultiplexedRedis(Redis client) {
+  /** {@code timeouts}: the command timeout, of the loop this is confined to. */
+  public MultiplexedRedis(Redis client, FixedTimeouts timeouts) {
     this.client = client;
+    this.timeouts = timeouts;
   }
 
   @Override
   public Future<Response> send(Request command) {
     RedisConnection c = connection;
-    return c != null ? c.send(command) : connection().compose(conn -> conn.send(command));
+    return timeouts.bound(
+        c != null ? c.send(command) : connection().compose(conn -> conn.send(command)));
   }
 
   @Override
   public Future<List<Response>> batch(List<Request> commands) {
     RedisConnection c = connection;
-    return c != null ? c.batch(commands) : connection().compose(conn -> conn.batch(commands));
+    return timeouts.bound(
+        c != null ? c.batch(commands) : connection().compose(conn -> conn.batch(commands)));
   }
 
   /** A connection of the wrapped client's own pool, for a caller that needs one to itself. */

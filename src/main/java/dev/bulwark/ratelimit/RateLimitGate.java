@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,7 +47,6 @@ public final class RateLimitGate {
   private final RateLimitRules rules;
   private final ClientAddress clients;
   private final FailMode failMode;
-  private final long timeoutMs;
   private final boolean clustered;
   private final long retryMs;
   private final RefusalLog refusals;
@@ -61,16 +59,11 @@ public final class RateLimitGate {
    * decide.
    */
   public RateLimitGate(
-      RateLimitConfig config,
-      ClientAddress clients,
-      long redisTimeoutMs,
-      boolean clustered,
-      RefusalLog refusals) {
+      RateLimitConfig config, ClientAddress clients, boolean clustered, RefusalLog refusals) {
     this.clustered = clustered;
     this.rules = new RateLimitRules(config.enabled() ? config.rules() : List.of());
     this.clients = clients;
     this.failMode = config.enabled() ? config.failMode() : FailMode.OPEN;
-    this.timeoutMs = redisTimeoutMs;
     this.retryMs = config.redisRetry().toMillis();
     this.refusals = refusals;
     this.redisState = new RedisState(failMode);
@@ -78,7 +71,8 @@ public final class RateLimitGate {
 
   /**
    * The gate of the routes whose callers {@code source} recognises, sending its script calls
-   * through {@code redis}: the verticle's own client, so they never leave its event loop. What
+   * through {@code redis}: the verticle's own client, so they never leave its event loop, which
+   * bounds every command by the Redis command timeout itself (a {@code MultiplexedRedis}). What
    * Redis being down means (the fallback windows, the retry schedule) is the process's, shared.
    */
   public Handler<RoutingContext> handler(CallerSource source, Redis redis) {
@@ -178,13 +172,10 @@ public final class RateLimitGate {
   private Future<Response> script(Redis redis, ScriptCalls calls, int g) {
     return redis
         .send(calls.request(g, ScriptCalls.EVALSHA))
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(
             err ->
                 isNoScript(err)
-                    ? redis
-                        .send(calls.request(g, ScriptCalls.EVAL))
-                        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+                    ? redis.send(calls.request(g, ScriptCalls.EVAL))
                     : Future.failedFuture(err));
   }
 

@@ -1,8 +1,10 @@
 package dev.bulwark.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.bulwark.core.FixedTimeouts;
 import dev.bulwark.testing.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,7 +51,10 @@ class MultiplexedRedisTest {
     Promise<T> done = Promise.promise();
     vertx
         .getOrCreateContext()
-        .runOnContext(v -> body.apply(new MultiplexedRedis(client)).onComplete(done));
+        .runOnContext(
+            v ->
+                body.apply(new MultiplexedRedis(client, new FixedTimeouts(vertx, 2_000)))
+                    .onComplete(done));
     return done.future().await(10, TimeUnit.SECONDS);
   }
 
@@ -113,6 +118,32 @@ class MultiplexedRedisTest {
                                 .compose(killed -> waitForClose(redis, first.toLong(), 50))
                                 .map(second -> new long[] {first.toLong(), second})));
     assertNotEquals(ids[0], ids[1], "a new connection serves the commands after the kill");
+  }
+
+  @Test
+  void aCommandRedisDoesNotAnswerInTimeFailsWithATimeoutAndTheNextOneIsServed() throws Exception {
+    String key = "mux-test:" + UUID.randomUUID();
+    List<Object> outcomes =
+        onLoop(
+            redis -> {
+              // BLPOP on an empty list holds this connection's answers for 5 s: past the 2 s
+              // timeout
+              Future<Response> held = redis.send(Request.cmd(Command.BLPOP).arg(key).arg(5));
+              return held.transform(
+                  ar ->
+                      // a command on another connection of the client is served at once; it also
+                      // ends the BLPOP, so the connection goes back to the pool free
+                      client
+                          .send(Request.cmd(Command.LPUSH).arg(key).arg("release"))
+                          .map(
+                              pushed -> {
+                                redis.close();
+                                return List.<Object>of(
+                                    ar.failed() ? ar.cause() : "answered", pushed.toLong());
+                              }));
+            });
+    assertInstanceOf(java.util.concurrent.TimeoutException.class, outcomes.get(0));
+    assertEquals(1L, outcomes.get(1));
   }
 
   /**
