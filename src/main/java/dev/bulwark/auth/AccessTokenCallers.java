@@ -168,18 +168,28 @@ public final class AccessTokenCallers implements CallerSource {
     return token;
   }
 
+  /** The characters of a JWT in compact form (base64url and dots; '=' padding tolerated). */
+  private static final boolean[] TOKEN_CHARS = new boolean[128];
+
+  static {
+    for (char c = 'a'; c <= 'z'; c++) {
+      TOKEN_CHARS[c] = true;
+    }
+    for (char c = 'A'; c <= 'Z'; c++) {
+      TOKEN_CHARS[c] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      TOKEN_CHARS[c] = true;
+    }
+    for (char c : "-_.=".toCharArray()) {
+      TOKEN_CHARS[c] = true;
+    }
+  }
+
   private static boolean isTokenSyntax(String token) {
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '-'
-              || c == '_'
-              || c == '.'
-              || c == '=';
-      if (!ok) {
+      if (c >= 128 || !TOKEN_CHARS[c]) {
         return false;
       }
     }

@@ -1,5 +1,6 @@
 package dev.bulwark.http;
 
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RequestIds implements PlatformHandler {
   public static final String HEADER = "X-Request-Id";
   public static final String KEY = "requestId";
+  private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   @Override
@@ -18,7 +20,7 @@ public final class RequestIds implements PlatformHandler {
     String incoming = ctx.request().getHeader(HEADER);
     String id = isWellFormed(incoming) ? incoming : generate();
     ctx.put(KEY, id);
-    ctx.response().putHeader(HEADER, id);
+    ctx.response().headers().add(HEADER_NAME, id);
     ctx.next();
   }
 

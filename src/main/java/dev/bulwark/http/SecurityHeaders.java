@@ -41,12 +41,13 @@ public final class SecurityHeaders implements SecurityPolicyHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
+    // the platform chain sets none of these before: add, which needs no lookup to replace
     MultiMap headers = ctx.response().headers();
     for (CharSequence[] h : HEADERS) {
-      headers.set(h[0], h[1]);
+      headers.add(h[0], h[1]);
     }
     if (alwaysHsts || clientAddress.isHttps(ctx.request())) {
-      headers.set(HSTS_NAME, HSTS_VALUE);
+      headers.add(HSTS_NAME, HSTS_VALUE);
     }
     ctx.next();
   }

@@ -2,11 +2,19 @@ package dev.bulwark.ratelimit;
 
 import dev.bulwark.ratelimit.RateLimitRules.AppliedLimit;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Collects the outcome of every limit of a request and writes the headers of the tightest. */
 final class Verdict {
+  private static final CharSequence POLICY = HttpHeaders.createOptimized("RateLimit-Policy");
+  private static final CharSequence RATE_LIMIT = HttpHeaders.createOptimized("RateLimit");
+  private static final CharSequence LIMIT = HttpHeaders.createOptimized("X-RateLimit-Limit");
+  private static final CharSequence REMAINING =
+      HttpHeaders.createOptimized("X-RateLimit-Remaining");
+  private static final CharSequence RESET = HttpHeaders.createOptimized("X-RateLimit-Reset");
+
   private final List<AppliedLimit> limits = new ArrayList<>(4);
   private boolean addressAllowed = true;
   private boolean callerAllowed = true;
@@ -68,6 +76,20 @@ final class Verdict {
     return Math.max(1, (retryAfterMs + 999) / 1000);
   }
 
+  private String policy() {
+    if (limits.size() == 1) {
+      return limits.get(0).policyItem();
+    }
+    StringBuilder policy = new StringBuilder(64);
+    for (AppliedLimit l : limits) {
+      if (policy.length() > 0) {
+        policy.append(", ");
+      }
+      policy.append(l.policyItem());
+    }
+    return policy.toString();
+  }
+
   void writeHeaders(MultiMap headers) {
     if (limits.isEmpty()) {
       return;
@@ -76,17 +98,12 @@ final class Verdict {
     AppliedLimit shown = allowed ? tightest : rejectedBy();
     int remaining = allowed ? tightestRemaining : 0;
     long resetSeconds = allowed ? Math.max(1, (tightestWait + 999) / 1000) : retryAfterSeconds();
-    StringBuilder policy = new StringBuilder();
-    for (AppliedLimit l : limits) {
-      if (policy.length() > 0) {
-        policy.append(", ");
-      }
-      policy.append(l.policyItem());
-    }
-    headers.set("RateLimit-Policy", policy.toString());
-    headers.set("RateLimit", "\"" + shown.policy() + "\";r=" + remaining + ";t=" + resetSeconds);
-    headers.set("X-RateLimit-Limit", shown.countArg());
-    headers.set("X-RateLimit-Remaining", Integer.toString(remaining));
-    headers.set("X-RateLimit-Reset", Long.toString(resetSeconds));
+    // written once per response, on headers no one else sets: add (no lookup to replace), with
+    // names encoded once
+    headers.add(POLICY, policy());
+    headers.add(RATE_LIMIT, "\"" + shown.policy() + "\";r=" + remaining + ";t=" + resetSeconds);
+    headers.add(LIMIT, shown.countArg());
+    headers.add(REMAINING, Integer.toString(remaining));
+    headers.add(RESET, Long.toString(resetSeconds));
   }
 }
