@@ -19,6 +19,7 @@ import dev.bulwark.config.DatabaseConfig;
 import dev.bulwark.config.Preflight;
 import dev.bulwark.core.FailureReporter;
 import dev.bulwark.http.ClientAddress;
+import dev.bulwark.http.HttpServerMeters;
 import dev.bulwark.http.HttpServerVerticle;
 import dev.bulwark.http.ProblemCounts;
 import dev.bulwark.http.Telemetry;
@@ -37,12 +38,14 @@ import dev.bulwark.outbox.Senders;
 import dev.bulwark.ratelimit.RateLimitGate;
 import dev.bulwark.ratelimit.RefusalLog;
 import dev.bulwark.tasks.TombstonePurger;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -79,6 +82,7 @@ public final class Bulwark {
   private final String metricsRegistry;
   private final FailureReporter failures;
   private final Telemetry telemetry;
+  private final HttpServerMeters httpMeters;
 
   /**
    * Connections of the process's own pool (start-up, background jobs, audit of refusals); the HTTP
@@ -126,6 +130,8 @@ public final class Bulwark {
             config.redis().commandTimeout().toMillis());
     this.failures = SentryReporter.create(config.errorReporting(), Version.current());
     this.telemetry = RequestTelemetry.of(config.tracing().enabled(), failures);
+    MeterRegistry registry = BackendRegistries.getNow(metricsRegistry);
+    this.httpMeters = registry == null ? HttpServerMeters.NONE : new HttpServerMeters(registry);
   }
 
   /** Starts on a Vert.x created with {@link Metrics#vertx} under {@code metricsRegistry}. */
@@ -305,6 +311,11 @@ public final class Bulwark {
   /** The process's PostgreSQL pool (tests use it to look at what the server wrote). */
   public Pool pg() {
     return pg;
+  }
+
+  /** The API's HTTP meters, shared by every verticle's router (NONE with metrics off). */
+  HttpServerMeters httpMeters() {
+    return httpMeters;
   }
 
   /** What the routers tell observability (traces, error reports); see {@link RequestTelemetry}. */

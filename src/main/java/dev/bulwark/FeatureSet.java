@@ -33,6 +33,7 @@ import dev.bulwark.core.FixedTimeouts;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.Endpoint;
+import dev.bulwark.http.HttpServerMeters;
 import dev.bulwark.http.RouteModule;
 import dev.bulwark.infra.Metrics;
 import dev.bulwark.infra.MultiplexedRedis;
@@ -49,6 +50,7 @@ import dev.bulwark.tasks.TaskService;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -74,8 +76,10 @@ final class FeatureSet implements Endpoint {
   private final Pool pg;
   private final Redis redis;
   private final MultiplexedRedis gateRedis;
+  private final HttpServerMeters httpMeters;
 
   FeatureSet(Vertx vertx, Bulwark root) {
+    this.httpMeters = root.httpMeters();
     this.vertx = vertx;
     BulwarkConfig config = root.config();
     int verticles = config.http().instances();
@@ -222,7 +226,8 @@ final class FeatureSet implements Endpoint {
                     .handler(
                         accessTokenCallers.requiring(role, config.admin().hideFromNonStaff()),
                         gateRedis),
-            config.admin().hideFromNonStaff());
+            config.admin().hideFromNonStaff(),
+            httpMeters);
     this.router = ApiRouter.create(vertx, platform, modules, root.telemetry());
     this.lagProbe = config.metrics().enabled() ? Metrics.startLagProbe(vertx) : -1;
   }
@@ -247,6 +252,11 @@ final class FeatureSet implements Endpoint {
   @Override
   public Router router() {
     return router;
+  }
+
+  @Override
+  public void connected(HttpConnection connection) {
+    httpMeters.connected(connection);
   }
 
   @Override

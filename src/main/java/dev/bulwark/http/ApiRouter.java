@@ -44,10 +44,12 @@ public final class ApiRouter {
   private final Map<Role, Handler<RoutingContext>> roleGates = new EnumMap<>(Role.class);
   private final boolean hideRoleRoutes;
   private final Telemetry telemetry;
+  private final HttpServerMeters.Routes meters;
 
   private ApiRouter(Vertx vertx, Platform platform, Telemetry telemetry) {
     this.router = Router.router(vertx);
     this.telemetry = telemetry;
+    this.meters = platform.meters().routes();
     this.body = BodyHandler.create(false).setBodyLimit(platform.http().bodyLimit());
     for (Access access : Access.values()) {
       if (access != Access.OPS) {
@@ -65,8 +67,9 @@ public final class ApiRouter {
    * production (HSTS), the allowed CORS origins, how client addresses are told, whether the process
    * is draining for shutdown, the gate of each access level (the caller's credential and checks,
    * and every rate limit), and the gate of {@link Access#USER} routes that require a role above the
-   * lowest (the same gate, whose verdict also reads the role claim of the token: no I/O), and
-   * whether those routes hide from callers without a staff role (a wrong method is 404, not 405).
+   * lowest (the same gate, whose verdict also reads the role claim of the token: no I/O), whether
+   * those routes hide from callers without a staff role (a wrong method is 404, not 405), and the
+   * HTTP meters ({@link HttpServerMeters#NONE} with metrics off).
    */
   public record Platform(
       HttpConfig http,
@@ -77,7 +80,8 @@ public final class ApiRouter {
       Duration gracePeriod,
       Function<Access, Handler<RoutingContext>> gates,
       Function<Role, Handler<RoutingContext>> roleGates,
-      boolean hideRoleRoutes) {}
+      boolean hideRoleRoutes,
+      HttpServerMeters meters) {}
 
   /**
    * The router of one HTTP verticle: the platform chain, then each module's routes, then the one
@@ -93,6 +97,10 @@ public final class ApiRouter {
     ApiRouter api = new ApiRouter(vertx, platform, telemetry);
     HttpConfig http = platform.http();
     api.router.route().handler(new RequestIds());
+    Handler<RoutingContext> measured = api.meters.onRequest();
+    if (measured != null) {
+      api.router.route().handler(measured);
+    }
     Handler<RoutingContext> traced = telemetry.onRequest();
     if (traced != null) {
       api.router.route().handler(traced);
@@ -147,6 +155,7 @@ public final class ApiRouter {
       allowed.add(HttpMethod.HEAD, path);
       route.method(HttpMethod.HEAD);
     }
+    measure(route, path);
     Handler<RoutingContext> named = telemetry.onRoute(method, path);
     if (named != null) {
       route.handler(named);
@@ -170,6 +179,7 @@ public final class ApiRouter {
       HttpMethod method, String path, Access access, Handler<RoutingContext> feature) {
     allowed.add(method, path);
     Route route = router.route(method, path);
+    measure(route, path);
     route.handler(
         ctx -> {
           ctx.request().pause();
@@ -187,6 +197,14 @@ public final class ApiRouter {
       route.handler(gates.get(access));
     }
     route.handler(feature);
+  }
+
+  /** Labels the requests {@code route} serves with its template in the HTTP meters. */
+  private void measure(Route route, String template) {
+    Handler<RoutingContext> labelled = meters.onRoute(template);
+    if (labelled != null) {
+      route.handler(labelled);
+    }
   }
 
   /**

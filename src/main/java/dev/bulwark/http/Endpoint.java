@@ -1,6 +1,7 @@
 package dev.bulwark.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.Router;
 
 /**
@@ -9,6 +10,9 @@ import io.vertx.ext.web.Router;
  */
 public interface Endpoint {
   Router router();
+
+  /** Told each connection the verticle's server accepts (the HTTP meters count them). */
+  default void connected(HttpConnection connection) {}
 
   /** Releases what was created for this verticle alone (timers, per-verticle clients). */
   Future<Void> close();

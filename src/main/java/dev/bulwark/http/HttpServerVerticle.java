@@ -48,7 +48,11 @@ public final class HttpServerVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setReuseAddress(true);
     endpoint = endpoints.apply(vertx);
-    server = vertx.createHttpServer(options).requestHandler(endpoint.router());
+    server =
+        vertx
+            .createHttpServer(options)
+            .connectionHandler(endpoint::connected)
+            .requestHandler(endpoint.router());
     return server.listen().recover(err -> Future.failedFuture(listenFailure(http, err)));
   }
 

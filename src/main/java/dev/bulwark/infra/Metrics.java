@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.tracing.TracingOptions;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -165,6 +166,8 @@ public final class Metrics {
         new MicrometerMetricsOptions()
             .setEnabled(true)
             .setRegistryName(registryName)
+            // the API's HTTP meters are recorded by its router (http.HttpServerMeters)
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
             .setJvmMetricsEnabled(true)
             .setLabels(
                 EnumSet.of(

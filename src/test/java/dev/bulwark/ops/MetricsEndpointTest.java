@@ -84,6 +84,65 @@ class MetricsEndpointTest {
     }
   }
 
+  /** The value of the sample line that starts with {@code series}, or 0 when there is none. */
+  private static double value(String scrape, String series) {
+    return scrape
+        .lines()
+        .filter(l -> l.startsWith(series + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(0);
+  }
+
+  @Test
+  void requestsAreCountedAndTimedByRouteTemplateMethodAndStatusAndConnectionsAreCounted() {
+    try (TestServer server = TestServer.start()) {
+      String user = "/api/v1/tasks/" + java.util.UUID.randomUUID();
+      server.get(user); // 401: no token
+      server.send(server.request(HttpMethod.HEAD, "/api/status"));
+      server.get("/no/such/path");
+      server.get("/no/other/path");
+      String scrape = server.get("/metrics").bodyAsString();
+
+      String tasks = "route=\"/api/v1/tasks/:id\"";
+      assertEquals(
+          1,
+          value(
+              scrape,
+              "vertx_http_server_requests_total{code=\"401\",method=\"GET\"," + tasks + "}"),
+          "the template labels the request, never its path");
+      assertFalse(scrape.contains(user), "a raw path became a label");
+      assertEquals(
+          1,
+          value(
+              scrape,
+              "vertx_http_server_response_time_seconds_count{code=\"401\",method=\"GET\","
+                  + tasks
+                  + "}"));
+      assertEquals(
+          1,
+          value(
+              scrape,
+              "vertx_http_server_requests_total{code=\"200\",method=\"HEAD\",route=\"/api/status\"}"),
+          "a HEAD answered by a GET route keeps its method");
+      assertEquals(
+          2,
+          value(scrape, "vertx_http_server_requests_total{code=\"404\",method=\"GET\",route=\"\"}"),
+          "requests no route matched share the empty route label");
+      assertTrue(
+          scrape.contains(
+              "vertx_http_server_response_time_seconds_bucket{code=\"404\",method=\"GET\",route=\"\",le="),
+          "latency has histogram buckets (for p50/p99)");
+      assertTrue(
+          value(scrape, "vertx_http_server_active_connections") >= 1,
+          "the connection this scrape came on is open");
+      assertEquals(
+          1,
+          value(scrape, "vertx_http_server_active_requests"),
+          "the scrape itself is the one request in flight");
+    }
+  }
+
   /**
    * Micrometer warns once per JVM about a gauge registered twice, then logs it at DEBUG: listening
    * at DEBUG sees every notice, whichever test started a server first. Vert.x registers some gauges
