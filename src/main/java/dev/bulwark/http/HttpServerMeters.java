@@ -75,21 +75,21 @@ public final class HttpServerMeters {
   }
 
   /** The meters of one router: call on the event loop that router serves, and use only there. */
-  Routes routes() {
+  public Routes routes() {
     return new Routes();
   }
 
   /** One router's view: the request handler, and each route's meters. */
-  final class Routes {
+  public final class Routes {
     private final RouteMeters unmatched = new RouteMeters("");
 
     /** The platform handler that starts every request's measurement; null when disabled. */
-    PlatformHandler onRequest() {
+    public PlatformHandler onRequest() {
       return registry == null ? null : this::start;
     }
 
     /** The handler that tells a request which route serves it; null when disabled. */
-    PlatformHandler onRoute(String template) {
+    public PlatformHandler onRoute(String template) {
       if (registry == null) {
         return null;
       }

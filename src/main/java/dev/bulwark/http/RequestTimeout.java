@@ -16,12 +16,12 @@ import io.vertx.ext.web.handler.PlatformHandler;
  * checked every tenth of the timeout, at most every 100 ms) rather than a timer per request, whose
  * scheduling and cancelling were a measurable part of every request's cost.
  */
-final class RequestTimeout implements PlatformHandler {
+public final class RequestTimeout implements PlatformHandler {
   private static final String DISARMED = "bulwark.requestTimeout.disarmed";
 
   private final FixedTimeouts timeouts;
 
-  RequestTimeout(Vertx vertx, long timeoutMs) {
+  public RequestTimeout(Vertx vertx, long timeoutMs) {
     this.timeouts = new FixedTimeouts(vertx, timeoutMs);
   }
 
