@@ -36,6 +36,7 @@ public final class AttachmentRoutes implements RouteModule {
   private static final CharSequence SANDBOX = HttpHeaders.createOptimized("sandbox");
   private static final CharSequence PRIVATE = HttpHeaders.createOptimized("private, no-cache");
   private static final CharSequence BYTES = HttpHeaders.createOptimized("bytes");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("private, no-store");
 
   private final AttachmentService service;
 
@@ -125,6 +126,18 @@ public final class AttachmentRoutes implements RouteModule {
 
   private void send(RoutingContext ctx, Attachment a) {
     HttpServerResponse response = ctx.response();
+    String direct =
+        service.store().downloadUrl(a.storageKey(), a.contentType(), disposition(a.filename()));
+    if (direct != null) {
+      // the store serves the bytes itself, with the sniffed type and the attachment disposition
+      // signed into the URL; the redirect is per user and short-lived, so never cached
+      response
+          .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+          .putHeader(HttpHeaders.LOCATION, direct)
+          .setStatusCode(302)
+          .end();
+      return;
+    }
     response
         .putHeader(HttpHeaders.CONTENT_TYPE, a.contentType())
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, disposition(a.filename()))

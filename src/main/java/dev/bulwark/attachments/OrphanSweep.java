@@ -52,12 +52,18 @@ public final class OrphanSweep {
   }
 
   public Future<Swept> runOnce() {
+    return runOnce(Instant.now());
+  }
+
+  /** One run as if it were {@code now} (a test moves time forward to make blobs old). */
+  Future<Swept> runOnce(Instant now) {
     if (!running.compareAndSet(false, true)) {
       return Future.succeededFuture(new Swept(0, 0));
     }
-    Instant before = Instant.now().minus(config.uploadDeadline()).minusSeconds(60);
+    Instant before = now.minus(config.uploadDeadline()).minusSeconds(60);
     return store
-        .list(before, 10_000)
+        .removeStaleSpool(before)
+        .compose(spooled -> store.list(before, 10_000))
         .compose(this::removeUnknown)
         .compose(removed -> missing(null, 0, new ArrayList<>()).map(m -> new Swept(removed, m)))
         .onSuccess(
