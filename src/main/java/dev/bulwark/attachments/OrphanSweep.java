@@ -63,7 +63,9 @@ public final class OrphanSweep {
     Instant before = now.minus(config.uploadDeadline()).minusSeconds(60);
     return store
         .removeStaleSpool(before)
-        .compose(spooled -> store.list(before, 10_000))
+        .compose(spooled -> DirectUploadRepository.removeExpired(pg, now, BATCH))
+        .compose(expired -> removeAll(expired, 0))
+        .compose(v -> store.list(before, 10_000))
         .compose(this::removeUnknown)
         .compose(removed -> missing(null, 0, new ArrayList<>()).map(m -> new Swept(removed, m)))
         .onSuccess(

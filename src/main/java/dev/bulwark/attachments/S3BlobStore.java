@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.streams.ReadStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * refuses a body that does not match. The spool file goes on every path; one a crash left behind
  * goes with the orphan sweep.
  */
-final class S3BlobStore implements BlobStore {
+final class S3BlobStore implements BlobStore, DirectTarget {
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
   private static final Pattern ERROR_CODE = Pattern.compile("<Code>([^<]{1,100})</Code>");
   private static final String SPOOL = ".spool";
@@ -237,6 +238,52 @@ final class S3BlobStore implements BlobStore {
             Instant.now(),
             ttl);
     return baseUrl + SigV4.encodePath(path) + "?" + q;
+  }
+
+  @Override
+  public PresignedPut presignPut(
+      String key, String contentType, long size, String sha256, Duration ttl) {
+    Map<String, String> headers = new TreeMap<>();
+    headers.put("content-length", Long.toString(size));
+    headers.put("content-type", contentType);
+    headers.put("x-amz-content-sha256", sha256);
+    String url = presignedUrl(HttpMethod.PUT, key, Map.of(), headers, SigV4.UNSIGNED_PAYLOAD, ttl);
+    Map<String, String> send = new TreeMap<>();
+    send.put("Content-Length", Long.toString(size));
+    send.put("Content-Type", contentType);
+    send.put("x-amz-content-sha256", sha256);
+    return new PresignedPut(url, send);
+  }
+
+  @Override
+  public Future<Long> size(String key) {
+    return call(HttpMethod.HEAD, key, Map.of())
+        .recover(err -> unreachable("HEAD", key, err))
+        .compose(
+            r -> {
+              if (r.statusCode() == 200) {
+                String length = r.getHeader(HttpHeaders.CONTENT_LENGTH);
+                return r.body().map(length == null ? -1L : Long.parseLong(length));
+              }
+              if (r.statusCode() == 404) {
+                return r.body().map(-1L);
+              }
+              return refused("HEAD", key, r, UNAVAILABLE);
+            });
+  }
+
+  @Override
+  public Future<ReadStream<Buffer>> read(String key) {
+    return call(HttpMethod.GET, key, Map.of())
+        .recover(err -> unreachable("GET", key, err))
+        .compose(
+            r -> {
+              if (r.statusCode() == 200) {
+                r.pause();
+                return Future.succeededFuture(r);
+              }
+              return refused("GET", key, r, r.statusCode() == 404 ? GONE : UNAVAILABLE);
+            });
   }
 
   @Override

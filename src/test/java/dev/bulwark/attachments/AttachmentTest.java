@@ -1,7 +1,13 @@
 package dev.bulwark.attachments;
 
+import static dev.bulwark.testing.ProblemAssertions.assertProblem;
+
 import dev.bulwark.testing.BulwarkTest;
 import dev.bulwark.testing.TestServer;
+import dev.bulwark.testing.TestUsers;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
 
 /** {@link AttachmentContract} with blobs as local files. */
 @BulwarkTest(
@@ -20,5 +26,21 @@ class AttachmentTest extends AttachmentContract {
   @Override
   TestServer server() {
     return server;
+  }
+
+  @Test
+  void directUploadsNeedTheS3Backend() {
+    String taskId = task(alice);
+    assertProblem(
+        server.send(
+            TestUsers.as(
+                server, alice, HttpMethod.POST, "/api/v1/tasks/" + taskId + "/attachments/uploads"),
+            new JsonObject()
+                .put("filename", "a.png")
+                .put("content_type", "image/png")
+                .put("size", 10)
+                .put("sha256", "0".repeat(64))),
+        409,
+        "direct_upload_unavailable");
   }
 }
