@@ -32,7 +32,7 @@ public final class AttachmentRoutes implements RouteModule {
   static final String UPLOAD = "/api/v1/tasks/:id/attachments";
   static final String ONE = "/api/v1/attachments/:id";
   static final String DIRECT = "/api/v1/tasks/:id/attachments/uploads";
-  static final String DIRECT_COMPLETE = "/api/v1/tasks/:id/attachments/uploads/:upload/complete";
+  static final String DIRECT_COMPLETE = "/api/v1/tasks/:id/attachments/uploads/:upload_id/complete";
 
   /** Room for the multipart framing around the file (boundaries, part headers, a long filename). */
   static final long MULTIPART_SLACK = 64 * 1024;
@@ -98,7 +98,7 @@ public final class AttachmentRoutes implements RouteModule {
 
   private void completeDirect(RoutingContext ctx) {
     UUID taskId = PathParams.uuid(ctx, "id");
-    UUID uploadId = PathParams.uuid(ctx, "upload");
+    UUID uploadId = PathParams.uuid(ctx, "upload_id");
     direct
         .complete(Principal.of(ctx).userId(), taskId, uploadId)
         .onSuccess(
