@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Once per process, every {@code storage.sweepInterval}: removes blobs that no attachment row and
  * no upload in progress holds (their task's tombstone was purged, their account deleted, or a
  * process died mid-upload), if older than an upload's deadline; and reports rows whose blob is gone
- * (it does not delete them: a missing blob is an operator's matter). Runs never overlap.
+ * (it does not delete them: a missing blob is an operator's matter). It also removes direct uploads
+ * past their expiry, with their objects unless completed, and spool files a crash left behind. Runs
+ * never overlap.
  */
 public final class OrphanSweep {
   private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);

@@ -3,6 +3,7 @@ package dev.bulwark.attachments;
 import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.testing.Await;
@@ -19,6 +20,9 @@ import io.vertx.sqlclient.Tuple;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +30,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -258,5 +263,23 @@ class S3AttachmentTest extends AttachmentContract {
             .getLong(0);
     assertEquals(0, rows);
     assertProblem(completeDirect(late, taskId, started.getString("upload_id")), 404, "not_found");
+  }
+
+  @Test
+  void aSpoolFileACrashLeftIsSweptAndAFreshOneIsNot() throws Exception {
+    Path spool = server.app().config().storage().s3().spoolPath();
+    Files.createDirectories(spool);
+    Path stale = spool.resolve("u-" + UUID.randomUUID() + "-" + UUID.randomUUID() + ".spool");
+    Path fresh = spool.resolve("u-" + UUID.randomUUID() + "-" + UUID.randomUUID() + ".spool");
+    Files.write(stale, new byte[] {1});
+    Files.write(fresh, new byte[] {1});
+    Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofDays(1))));
+    Pool pg = server.app().pg();
+    Await.result(
+        new OrphanSweep(server.vertx(), pg, server.app().config().storage())
+            .runOnce(Instant.now()));
+    assertFalse(Files.exists(stale), "a spool file older than an upload's deadline is removed");
+    assertTrue(Files.exists(fresh), "an upload in progress keeps its spool file");
+    Files.delete(fresh);
   }
 }
