@@ -76,7 +76,8 @@ final class AttachmentRepository {
       SELECT k FROM unnest($1::text[]) AS k
       WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.storage_key = k)
         AND NOT EXISTS (SELECT 1 FROM attachment_uploads u
-                        WHERE u.storage_key = k OR u.storage_key || '.part' = k)""";
+                        WHERE u.storage_key = k OR u.storage_key || '.part' = k)
+        AND NOT EXISTS (SELECT 1 FROM attachment_direct_uploads d WHERE d.storage_key = k)""";
   private static final String PAGE_OF_KEYS =
       "SELECT id, storage_key FROM attachments WHERE id > $1 ORDER BY id LIMIT $2";
 

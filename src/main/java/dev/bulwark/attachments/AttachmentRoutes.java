@@ -5,6 +5,7 @@ import dev.bulwark.core.Failure;
 import dev.bulwark.http.Access;
 import dev.bulwark.http.ApiRouter;
 import dev.bulwark.http.IdempotencyKeys;
+import dev.bulwark.http.JsonBody;
 import dev.bulwark.http.PathParams;
 import dev.bulwark.http.Responses;
 import dev.bulwark.http.RouteModule;
@@ -13,9 +14,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -27,6 +31,8 @@ import java.util.UUID;
 public final class AttachmentRoutes implements RouteModule {
   static final String UPLOAD = "/api/v1/tasks/:id/attachments";
   static final String ONE = "/api/v1/attachments/:id";
+  static final String DIRECT = "/api/v1/tasks/:id/attachments/uploads";
+  static final String DIRECT_COMPLETE = "/api/v1/tasks/:id/attachments/uploads/:upload_id/complete";
 
   /** Room for the multipart framing around the file (boundaries, part headers, a long filename). */
   static final long MULTIPART_SLACK = 64 * 1024;
@@ -36,11 +42,17 @@ public final class AttachmentRoutes implements RouteModule {
   private static final CharSequence SANDBOX = HttpHeaders.createOptimized("sandbox");
   private static final CharSequence PRIVATE = HttpHeaders.createOptimized("private, no-cache");
   private static final CharSequence BYTES = HttpHeaders.createOptimized("bytes");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("private, no-store");
+
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private final AttachmentService service;
+  private final DirectUploadService direct;
 
   public AttachmentRoutes(AttachmentService service) {
     this.service = service;
+    this.direct = new DirectUploadService(service);
   }
 
   @Override
@@ -48,6 +60,67 @@ public final class AttachmentRoutes implements RouteModule {
     api.streamed(HttpMethod.POST, UPLOAD, Access.USER, this::upload);
     api.route(HttpMethod.GET, ONE, Access.USER, this::download);
     api.route(HttpMethod.DELETE, ONE, Access.USER, this::delete);
+    api.route(HttpMethod.POST, DIRECT, Access.USER, this::startDirect);
+    api.route(HttpMethod.POST, DIRECT_COMPLETE, Access.USER, this::completeDirect);
+  }
+
+  private void startDirect(RoutingContext ctx) {
+    UUID taskId = PathParams.uuid(ctx, "id");
+    JsonObject body = JsonBody.object(ctx);
+    Object size = body.getValue("size");
+    if (!(size instanceof Number n) || n.doubleValue() != n.longValue()) {
+      throw Failure.validation("size", "invalid_size", "size must be a whole number of bytes.");
+    }
+    direct
+        .start(
+            Principal.of(ctx).userId(),
+            taskId,
+            stringField(body, "filename"),
+            stringField(body, "content_type"),
+            n.longValue(),
+            stringField(body, "sha256"))
+        .onSuccess(
+            started -> {
+              JsonObject headers = new JsonObject();
+              started.put().headers().forEach(headers::put);
+              Responses.json(
+                  ctx,
+                  201,
+                  new JsonObject()
+                      .put("upload_id", started.upload().id().toString())
+                      .put("method", "PUT")
+                      .put("url", started.put().url())
+                      .put("headers", headers)
+                      .put("expires_at", TIMESTAMP.format(started.upload().expiresAt())));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private void completeDirect(RoutingContext ctx) {
+    UUID taskId = PathParams.uuid(ctx, "id");
+    UUID uploadId = PathParams.uuid(ctx, "upload_id");
+    direct
+        .complete(Principal.of(ctx).userId(), taskId, uploadId)
+        .onSuccess(
+            done -> {
+              if (done.replayed()) {
+                ctx.response()
+                    .putHeader(
+                        HttpHeaders.LOCATION, "/api/v1/attachments/" + done.attachment().id());
+                Responses.json(ctx, 200, Buffer.buffer(done.attachment().json()));
+              } else {
+                created(ctx, done.attachment(), false);
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private static String stringField(JsonObject body, String name) {
+    Object v = body.getValue(name);
+    if (!(v instanceof String s)) {
+      throw Failure.validation(name, "invalid_" + name, name + " must be a string.");
+    }
+    return s;
   }
 
   private void upload(RoutingContext ctx) {
@@ -125,6 +198,18 @@ public final class AttachmentRoutes implements RouteModule {
 
   private void send(RoutingContext ctx, Attachment a) {
     HttpServerResponse response = ctx.response();
+    String direct =
+        service.store().downloadUrl(a.storageKey(), a.contentType(), disposition(a.filename()));
+    if (direct != null) {
+      // the store serves the bytes itself, with the sniffed type and the attachment disposition
+      // signed into the URL; the redirect is per user and short-lived, so never cached
+      response
+          .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+          .putHeader(HttpHeaders.LOCATION, direct)
+          .setStatusCode(302)
+          .end();
+      return;
+    }
     response
         .putHeader(HttpHeaders.CONTENT_TYPE, a.contentType())
         .putHeader(HttpHeaders.CONTENT_DISPOSITION, disposition(a.filename()))

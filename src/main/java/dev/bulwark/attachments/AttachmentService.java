@@ -51,6 +51,23 @@ public final class AttachmentService {
     return config;
   }
 
+  Pool pg() {
+    return pg;
+  }
+
+  /**
+   * Records a direct upload, within the limits (the task's count, and the owner's quota counting
+   * its declared size), in one transaction under the owner's lock.
+   */
+  Future<Void> admitDirect(DirectUpload upload) {
+    return pg.withTransaction(
+        conn ->
+            owner(conn, upload.userId())
+                .compose(
+                    v -> withinLimits(conn, upload.userId(), upload.taskId(), upload.size(), false))
+                .compose(v -> DirectUploadRepository.insert(conn, upload)));
+  }
+
   Future<Admission> admit(UUID userId, UUID taskId, String idempotencyKey) {
     UUID id = UUID.randomUUID();
     String storageKey = "u/" + userId + "/" + id;

@@ -26,6 +26,19 @@ public interface BlobStore {
   /** Keys of committed blobs last written before {@code before}, at most {@code limit}. */
   Future<List<String>> list(Instant before, int limit);
 
+  /**
+   * A URL the client may fetch the blob from directly (with this type and disposition), or {@code
+   * null} when the bytes are sent through this server.
+   */
+  default String downloadUrl(String key, String contentType, String disposition) {
+    return null;
+  }
+
+  /** Removes temporary files that uploads ended by a crash left, older than {@code before}. */
+  default Future<Integer> removeStaleSpool(Instant before) {
+    return Future.succeededFuture(0);
+  }
+
   /** A blob being written: back-pressured writes, then commit or abort. */
   interface Sink {
     Future<Void> write(Buffer data);

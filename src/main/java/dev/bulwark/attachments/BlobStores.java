@@ -10,6 +10,7 @@ public final class BlobStores {
   public static BlobStore create(Vertx vertx, StorageConfig config) {
     return switch (config.backend()) {
       case LOCAL -> new LocalBlobStore(vertx, config.localPath());
+      case S3 -> new S3BlobStore(vertx, config.s3());
     };
   }
 }

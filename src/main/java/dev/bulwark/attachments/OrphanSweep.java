@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Once per process, every {@code storage.sweepInterval}: removes blobs that no attachment row and
  * no upload in progress holds (their task's tombstone was purged, their account deleted, or a
  * process died mid-upload), if older than an upload's deadline; and reports rows whose blob is gone
- * (it does not delete them: a missing blob is an operator's matter). Runs never overlap.
+ * (it does not delete them: a missing blob is an operator's matter). It also removes direct uploads
+ * past their expiry, with their objects unless completed, and spool files a crash left behind. Runs
+ * never overlap.
  */
 public final class OrphanSweep {
   private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
@@ -52,12 +54,20 @@ public final class OrphanSweep {
   }
 
   public Future<Swept> runOnce() {
+    return runOnce(Instant.now());
+  }
+
+  /** One run as if it were {@code now} (a test moves time forward to make blobs old). */
+  Future<Swept> runOnce(Instant now) {
     if (!running.compareAndSet(false, true)) {
       return Future.succeededFuture(new Swept(0, 0));
     }
-    Instant before = Instant.now().minus(config.uploadDeadline()).minusSeconds(60);
+    Instant before = now.minus(config.uploadDeadline()).minusSeconds(60);
     return store
-        .list(before, 10_000)
+        .removeStaleSpool(before)
+        .compose(spooled -> DirectUploadRepository.removeExpired(pg, now, BATCH))
+        .compose(expired -> removeAll(expired, 0))
+        .compose(v -> store.list(before, 10_000))
         .compose(this::removeUnknown)
         .compose(removed -> missing(null, 0, new ArrayList<>()).map(m -> new Swept(removed, m)))
         .onSuccess(

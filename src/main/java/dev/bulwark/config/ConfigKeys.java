@@ -72,6 +72,12 @@ public final class ConfigKeys {
     map("MAX_FILE_SIZE", "storage.maxFileSize");
     map("ALLOWED_FILE_TYPES", "storage.allowedTypes");
     map("STORAGE_BACKEND", "storage.backend");
+    map("S3_BUCKET", "storage.s3.bucket");
+    map("S3_REGION", "storage.s3.region");
+    map("S3_ENDPOINT", "storage.s3.endpoint");
+    map("S3_ACCESS_KEY_ID", "storage.s3.accessKeyId");
+    map("S3_SECRET_ACCESS_KEY", "storage.s3.secretAccessKey");
+    map("S3_SESSION_TOKEN", "storage.s3.sessionToken");
     map("MFA_ENCRYPTION_KEY", "mfa.encryptionKey");
     map("MFA_KEY_ID", "mfa.keyId");
     map("MFA_RETIRED_KEYS", "mfa.retiredKeys");
@@ -111,6 +117,8 @@ public final class ConfigKeys {
         || key.equals("mfa.encryptionKey")
         || key.equals("mfa.retiredKeys")
         || key.equals("sentry.dsn")
+        || key.equals("storage.s3.secretAccessKey")
+        || key.equals("storage.s3.sessionToken")
         || key.endsWith("password");
   }
 }

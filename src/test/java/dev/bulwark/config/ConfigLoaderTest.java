@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.core.Role;
 import dev.bulwark.testing.Await;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -595,5 +596,34 @@ class ConfigLoaderTest {
                   x -> x.key().equals("cors.frontendUrl") && x.toString().contains("FRONTEND_URL")),
           bad + ": " + p);
     }
+  }
+
+  @Test
+  void theS3BackendNeedsABucketAndCredentialsAndNeverShowsTheSecret() {
+    List<ConfigProblem> p = problems(production(Map.of("STORAGE_BACKEND", "s3")));
+    assertTrue(mentions(p, "storage.s3.bucket", "S3_BUCKET", "is required"), p::toString);
+    assertTrue(
+        mentions(p, "storage.s3.accessKeyId", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"),
+        p::toString);
+    String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    Map<String, String> env =
+        production(
+            Map.of(
+                "STORAGE_BACKEND", "s3",
+                "S3_BUCKET", "attachments",
+                "S3_REGION", "eu-west-1",
+                "S3_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE",
+                "S3_SECRET_ACCESS_KEY", secret));
+    StorageConfig.S3 s3 = load(env, Map.of()).storage().s3();
+    assertEquals("attachments", s3.bucket());
+    assertEquals("https://s3.eu-west-1.amazonaws.com", s3.endpoint().toString());
+    assertFalse(s3.pathStyle(), "AWS itself: virtual-host addressing");
+    assertFalse(s3.toString().contains(secret));
+    JsonObject shown =
+        EffectiveConfig.redacted(
+            Await.result(new ConfigLoader(vertx, Path.of("conf")).loadEffective(env, Map.of())));
+    assertFalse(shown.encode().contains(secret), shown::encode);
+    assertEquals(
+        "***", shown.getJsonObject("storage").getJsonObject("s3").getString("secretAccessKey"));
   }
 }
