@@ -200,15 +200,40 @@ class RevocationTest {
     me(u.accessToken());
     Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
     try {
-      long before = requestCommands(redis);
-      for (int i = 0; i < 10; i++) {
-        assertEquals(200, me(u.accessToken()).statusCode());
+      // The Redis of the test run is shared with every other server the suite keeps running, and
+      // each renews its signing-key fingerprint with an EVAL now and then (which Redis counts with
+      // the commands its script runs). A window in which one did says nothing about ours: measure
+      // again. A request that really cost more would do so in every window.
+      for (int attempt = 1; ; attempt++) {
+        String before = commandStats(redis);
+        for (int i = 0; i < 10; i++) {
+          assertEquals(200, me(u.accessToken()).statusCode());
+        }
+        String after = commandStats(redis);
+        long sent = requestCommands(after) - requestCommands(before);
+        if (calls(after, "eval") == calls(before, "eval") || attempt == 5) {
+          assertEquals(10, sent, "one Redis command per authenticated request");
+          return;
+        }
       }
-      assertEquals(
-          10, requestCommands(redis) - before, "one Redis command per authenticated request");
     } finally {
       redis.close();
     }
+  }
+
+  private static String commandStats(Redis redis) {
+    return Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+  }
+
+  /** How many times clients had sent {@code command} when Redis wrote {@code info}. */
+  private static long calls(String info, String command) {
+    for (String line : info.split("\r\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        String calls = line.substring(line.indexOf("calls=") + 6);
+        return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+      }
+    }
+    return 0;
   }
 
   /**
@@ -216,9 +241,7 @@ class RevocationTest {
    * PING), INFO itself, and the commands the gate's script runs inside Redis (counted there too,
    * but part of the one EVALSHA).
    */
-  private static long requestCommands(Redis redis) {
-    String info =
-        Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+  private static long requestCommands(String info) {
     long total = 0;
     for (String line : info.split("\r\n")) {
       if (line.startsWith("cmdstat_")
