@@ -224,29 +224,38 @@ class RateLimitTest {
       TestUser bob = TestUsers.signup(server);
       Redis redis = Redis.createClient(server.vertx(), TestServices.get().redisUrl());
       try {
-        long evalsBefore = calls(redis, "evalsha") + calls(redis, "eval");
-        long otherBefore = otherCommands(redis);
-        for (int i = 0; i < 3; i++) {
-          HttpResponse<Buffer> r =
-              server.send(TestUsers.as(server, alice, HttpMethod.GET, "/api/v1/me"));
-          assertEquals(200, r.statusCode());
-          assertEquals(
-              Integer.toString(2 - i),
-              r.getHeader("X-RateLimit-Remaining"),
-              "the tightest limit is shown");
-          assertEquals(
-              "\"" + perIp + "-1m\";q=1000;w=60, \"" + perUser + "-1m\";q=3;w=60",
-              r.getHeader("RateLimit-Policy"),
-              "every limit that applies: the address's, then the user's");
+        // The suite's Redis is shared with every server the run keeps up; each renews its
+        // signing-key fingerprint with an EVAL now and then, whose script's commands Redis counts
+        // too. A window in which one ran is measured again, with a user of its own.
+        for (int attempt = 1; ; attempt++) {
+          TestUser user = attempt == 1 ? alice : TestUsers.signup(server);
+          String before = commandStats(redis);
+          for (int i = 0; i < 3; i++) {
+            HttpResponse<Buffer> r =
+                server.send(TestUsers.as(server, user, HttpMethod.GET, "/api/v1/me"));
+            assertEquals(200, r.statusCode());
+            assertEquals(
+                Integer.toString(2 - i),
+                r.getHeader("X-RateLimit-Remaining"),
+                "the tightest limit is shown");
+            assertEquals(
+                "\"" + perIp + "-1m\";q=1000;w=60, \"" + perUser + "-1m\";q=3;w=60",
+                r.getHeader("RateLimit-Policy"),
+                "every limit that applies: the address's, then the user's");
+          }
+          String after = commandStats(redis);
+          if (calls(after, "eval") == calls(before, "eval") || attempt == 5) {
+            assertEquals(
+                3,
+                calls(after, "evalsha") - calls(before, "evalsha"),
+                "one script call per request, carrying both principals ({ip:..} and {u:..})");
+            assertEquals(
+                0,
+                otherCommands(after) - otherCommands(before),
+                "and nothing else: revocation is inside the user's call");
+            break;
+          }
         }
-        assertEquals(
-            3,
-            calls(redis, "evalsha") + calls(redis, "eval") - evalsBefore,
-            "one script call per request, carrying both principals ({ip:..} and {u:..})");
-        assertEquals(
-            0,
-            otherCommands(redis) - otherBefore,
-            "and nothing else: revocation is inside the user's call");
       } finally {
         redis.close();
       }
@@ -344,9 +353,12 @@ class RateLimitTest {
     }
   }
 
-  static long calls(Redis redis, String command) {
-    String info =
-        Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+  static String commandStats(Redis redis) {
+    return Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+  }
+
+  /** How many times clients had sent {@code command} when Redis wrote {@code info}. */
+  static long calls(String info, String command) {
     for (String line : info.split("\r\n")) {
       if (line.startsWith("cmdstat_" + command + ":")) {
         String calls = line.substring(line.indexOf("calls=") + 6);
@@ -357,9 +369,7 @@ class RateLimitTest {
   }
 
   /** Client commands other than the scripts, housekeeping and what scripts run inside Redis. */
-  static long otherCommands(Redis redis) {
-    String info =
-        Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+  static long otherCommands(String info) {
     long total = 0;
     for (String line : info.split("\r\n")) {
       if (line.startsWith("cmdstat_")
