@@ -4,7 +4,9 @@
 # headers, CORS, compression on), and behind all but one, for each
 # (src/test/java/dev/bulwark/MiddlewareCostServer.java). wrk drives each in turn as a mobile client calls it
 # (Accept-Encoding: gzip, an Origin), primed, rounds interleaved with the order rotating; the JVM's CPU time per
-# request answered (/proc utime+stime) is the cost. Traffic only to 127.0.0.1, every run bounded.
+# request answered (/proc utime+stime) is the cost. The access log's JSON lines are encoded and written to /dev/null
+# (tens of thousands a second would otherwise measure the disk's writeback, not the middleware). Traffic only to
+# 127.0.0.1, every run bounded.
 #   scripts/bench-middleware.sh [rounds=3] [seconds=10] [connections=16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ FIRST=18300
 [ -f target/bulwark.jar ] && [ -d target/test-classes ] || mvn -B -q -DskipTests package
 WORK=$(mktemp -d /tmp/bulwark-middleware.XXXXXX)
 java -Xms512m -Xmx512m -XX:+UseParallelGC -cp target/bulwark.jar:target/test-classes \
-  dev.bulwark.MiddlewareCostServer $FIRST >"$WORK/server.log" 2>&1 &
+  dev.bulwark.MiddlewareCostServer $FIRST >/dev/null 2>"$WORK/server.log" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do grep -q ' without-compression$' "$WORK/server.log" 2>/dev/null && break; sleep 0.5; done
@@ -27,7 +29,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 TICK=$(getconf CLK_TCK)
 run() { timeout $(( $2 + 30 )) wrk -t1 -c"$CONNS" -d"$2"s --latency -H 'Accept-Encoding: gzip' \
   -H 'Origin: https://app.example.com' "http://127.0.0.1:$1/api/status"; }
-echo "load before: $(cat /proc/loadavg); ${#SERVERS[@]} servers; $CONNS connections; ${SECS} s per run; access log → $WORK/server.log"
+echo "load before: $(cat /proc/loadavg); ${#SERVERS[@]} servers; $CONNS connections; ${SECS} s per run"
 echo "priming 10 s each"
 for s in "${SERVERS[@]}"; do run "${s%% *}" 10 >/dev/null; done
 RESULTS="$WORK/results"

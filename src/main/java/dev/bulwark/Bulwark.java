@@ -200,7 +200,8 @@ public final class Bulwark {
             .setInstances(config.hasher().instances())
             .setWorkerPoolName("bulwark-bcrypt")
             .setWorkerPoolSize(config.hasher().instances());
-    WorkerNiceness niceness = new WorkerNiceness(config.hasher().niceness());
+    WorkerNiceness niceness =
+        new WorkerNiceness(config.hasher().niceness(), config.hasher().idle());
     PasswordHashes hashes =
         new PasswordHashes(config.auth().passwordPepper(), config.hasher().rounds());
     return vertx

@@ -36,7 +36,8 @@ import java.util.Set;
  * the requests answered.
  *
  * <p>{@code java -cp target/bulwark.jar:target/test-classes dev.bulwark.MiddlewareCostServer
- * <firstPort>}: prints one line per port ({@code <port> <name>}).
+ * <firstPort>}: prints one line per port ({@code <port> <name>}) on stderr; the access log goes to
+ * stdout.
  */
 public final class MiddlewareCostServer {
   private static final Buffer BODY =
@@ -86,7 +87,8 @@ public final class MiddlewareCostServer {
   private static void deploy(
       Vertx vertx, int port, String name, Set<Middleware> on, HttpServerMeters meters) {
     vertx.deployVerticle(() -> new Server(port, on, meters), new DeploymentOptions()).await();
-    System.out.println(port + " " + name);
+    // on stderr: stdout carries the access log, which the script discards
+    System.err.println(port + " " + name);
   }
 
   private static final class Server extends VerticleBase {

@@ -2,6 +2,7 @@ package dev.bulwark.auth;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -89,6 +90,8 @@ final class MfaRepository {
            added AS (INSERT INTO mfa_failures (user_id, failed_at) VALUES ($1, $2))
       SELECT count(*) + 1 FROM mfa_failures WHERE user_id = $1 AND failed_at > $3""";
 
+  private static final String LOCK_FAILURES =
+      "SELECT pg_advisory_xact_lock(hashtextextended('mfa_failures:' || $1, 0))";
   private static final String EMAIL = "SELECT email FROM users WHERE id = $1";
   private static final String RAISE_SESSION =
       """
@@ -290,11 +293,23 @@ final class MfaRepository {
   }
 
   /** Records a failure at {@code now}; answers the failures since {@code since}, this one too. */
+  /**
+   * Records a failed second factor and answers how many the user has within the window, this one
+   * included. Failures of one user are counted one at a time (a transaction-scoped advisory lock on
+   * the user): each statement then sees every earlier failure committed, so concurrent failures get
+   * distinct counts and exactly one of them is the tenth. Counted without it, two concurrent
+   * failures could both read 9 committed rows, and no request would be the tenth.
+   */
   static Future<Long> recordFailure(
-      SqlClient sql, UUID userId, OffsetDateTime now, OffsetDateTime since) {
-    return sql.preparedQuery(RECORD_FAILURE)
-        .execute(Tuple.of(userId, now, since))
-        .map(rows -> rows.iterator().next().getLong(0));
+      Pool pg, UUID userId, OffsetDateTime now, OffsetDateTime since) {
+    return pg.withTransaction(
+        conn ->
+            conn.preparedQuery(LOCK_FAILURES)
+                .execute(Tuple.of(userId.toString()))
+                .compose(
+                    locked ->
+                        conn.preparedQuery(RECORD_FAILURE).execute(Tuple.of(userId, now, since)))
+                .map(rows -> rows.iterator().next().getLong(0)));
   }
 
   static Future<String> email(SqlClient sql, UUID userId) {

@@ -3,6 +3,7 @@ package dev.bulwark.auth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -15,16 +16,24 @@ import org.slf4j.LoggerFactory;
  * other route's latency would grow with the login rate. Java thread priorities do nothing on Linux,
  * so this asks the kernel directly ({@code renice} on the thread's id, which only ever lowers
  * priority and needs no privilege). Where that is impossible it logs once and changes nothing.
+ *
+ * <p>With {@code idle}, the threads go under Linux's {@code SCHED_IDLE} policy instead ({@code chrt
+ * --idle}, which also needs no privilege): they run only on CPU time no other thread wants, and any
+ * other thread that wakes preempts them at once. A nice value only weighs the share; on a kernel
+ * whose scheduler lets a running thread finish its slice (EEVDF) a niced hasher still delays every
+ * wake-up of an event loop by up to a slice.
  */
 public final class WorkerNiceness {
   private static final Logger log = LoggerFactory.getLogger(WorkerNiceness.class);
 
   private final int niceness;
+  private final boolean idle;
   private final ThreadLocal<Boolean> applied = ThreadLocal.withInitial(() -> false);
   private final AtomicBoolean warned = new AtomicBoolean();
 
-  public WorkerNiceness(int niceness) {
+  public WorkerNiceness(int niceness, boolean idle) {
     this.niceness = niceness;
+    this.idle = idle;
   }
 
   /**
@@ -32,20 +41,26 @@ public final class WorkerNiceness {
    * thread.
    */
   void applyToCurrentThread() {
-    if (niceness == 0 || applied.get()) {
+    if ((niceness == 0 && !idle) || applied.get()) {
       return;
     }
     applied.set(true);
     try {
       String tid = threadId();
       Process renice =
-          new ProcessBuilder("renice", "-n", Integer.toString(niceness), "-p", tid)
+          new ProcessBuilder(
+                  idle
+                      ? List.of("chrt", "--idle", "-p", "0", tid)
+                      : List.of("renice", "-n", Integer.toString(niceness), "-p", tid))
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
       if (!renice.waitFor(5, TimeUnit.SECONDS) || renice.exitValue() != 0) {
         renice.destroyForcibly();
-        warnOnce("renice exited with " + (renice.isAlive() ? "a timeout" : renice.exitValue()));
+        warnOnce(
+            (idle ? "chrt" : "renice")
+                + " exited with "
+                + (renice.isAlive() ? "a timeout" : renice.exitValue()));
       }
     } catch (IOException | RuntimeException e) {
       warnOnce(e.toString());

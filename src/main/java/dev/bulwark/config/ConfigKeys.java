@@ -45,6 +45,7 @@ public final class ConfigKeys {
     map("PASSWORD_PEPPER", "auth.passwordPepper");
     map("BCRYPT_ROUNDS", "hasher.rounds");
     map("HASHER_INSTANCES", "hasher.instances");
+    map("HASHER_IDLE", "hasher.idle");
     map("CORS_ORIGINS", "cors.origins");
     map("FRONTEND_URL", "cors.frontendUrl");
     map("RATE_LIMIT_ENABLED", "rateLimit.enabled");

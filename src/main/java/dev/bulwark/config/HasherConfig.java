@@ -5,10 +5,11 @@ import java.time.Duration;
 /**
  * The bcrypt worker verticle: cost, parallelism, the bounded queue in front of it, and the
  * scheduling niceness of its threads (so that, when logins saturate the CPUs, the event loops
- * serving everything else still get them first).
+ * serving everything else still get them first), or Linux's idle scheduling policy for them ({@code
+ * idle}: they then only get CPU time nothing else wants).
  */
 public record HasherConfig(
-    int instances, int rounds, int queueCapacity, Duration timeout, int niceness) {
+    int instances, int rounds, int queueCapacity, Duration timeout, int niceness, boolean idle) {
   static final int QUEUE_PER_INSTANCE = 8;
 
   static HasherConfig read(ConfigReader r) {
@@ -29,7 +30,8 @@ public record HasherConfig(
             Duration.ofSeconds(10),
             Duration.ofMillis(100),
             Duration.ofMinutes(5)),
-        r.intIn("hasher.niceness", 10, 0, 19));
+        r.intIn("hasher.niceness", 10, 0, 19),
+        r.bool("hasher.idle", false));
   }
 
   /**

@@ -110,7 +110,7 @@ class LoginProtectionTest {
     Vertx vertx = Vertx.vertx();
     try {
       PasswordHasher hasher =
-          new PasswordHasher(vertx, new HasherConfig(1, 12, 4, Duration.ofSeconds(5), 0));
+          new PasswordHasher(vertx, new HasherConfig(1, 12, 4, Duration.ofSeconds(5), 0, false));
       assertTrue(
           hasher.decoyHash().startsWith("$hmac1$2a$12$"),
           "the current version and cost: " + hasher.decoyHash());

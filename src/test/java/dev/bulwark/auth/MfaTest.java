@@ -128,6 +128,32 @@ class MfaTest {
         TestUsers.claims(oneFactor.bodyAsJsonObject().getString("access_token")).getInteger("aal"));
   }
 
+  /**
+   * The brake's notice goes to the tenth failure: concurrent failures of one user must each get
+   * their own count, or none of them may be the tenth (seen once in five suite runs: 12 failures,
+   * no notice).
+   */
+  @Test
+  void concurrentFailuresOfOneUserAreCountedOneAtATime() {
+    TestUser u = TestUsers.signup(server);
+    java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+    List<Future<Long>> counted = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      counted.add(
+          MfaRepository.recordFailure(server.app().pg(), u.id(), now, now.minusMinutes(15)));
+    }
+    Await.result(Future.join(new ArrayList<>(counted)));
+    java.util.Set<Long> counts = new java.util.TreeSet<>();
+    for (Future<Long> c : counted) {
+      counts.add(c.result());
+    }
+    java.util.Set<Long> expected = new java.util.TreeSet<>();
+    for (long n = 1; n <= 20; n++) {
+      expected.add(n);
+    }
+    assertEquals(expected, counts, "each failure its own count, so exactly one is the tenth");
+  }
+
   @Test
   void fiftyParallelSubmissionsOfOneValidCodeSucceedOnce() {
     TestUser u = TestUsers.signup(server);

@@ -34,8 +34,13 @@ class PasswordHasherTest {
   }
 
   private PasswordHasher deploy(int rounds, int capacity, int niceness, String pool) {
-    HasherConfig config = new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30), niceness);
-    WorkerNiceness nice = new WorkerNiceness(niceness);
+    return deploy(rounds, capacity, niceness, false, pool);
+  }
+
+  private PasswordHasher deploy(int rounds, int capacity, int niceness, boolean idle, String pool) {
+    HasherConfig config =
+        new HasherConfig(2, rounds, capacity, Duration.ofSeconds(30), niceness, idle);
+    WorkerNiceness nice = new WorkerNiceness(niceness, idle);
     PasswordHashes hashes = new PasswordHashes("hasher-test-pepper-0123456789-abcdefghijk", rounds);
     PasswordHasher front = new PasswordHasher(vertx, config);
     vertx
@@ -54,6 +59,16 @@ class PasswordHasherTest {
    * The nice values of this process's threads whose name starts with {@code prefix}, from /proc.
    */
   private static List<Integer> nicenessOfThreads(String prefix) throws IOException {
+    return statOfThreads(prefix, 16); // field 19 of stat: nice
+  }
+
+  /** The scheduling policies of those threads (field 41 of stat; SCHED_IDLE is 5). */
+  private static List<Integer> policyOfThreads(String prefix) throws IOException {
+    return statOfThreads(prefix, 38);
+  }
+
+  /** Field {@code index} (counted after the command's closing parenthesis) of their stat. */
+  private static List<Integer> statOfThreads(String prefix, int index) throws IOException {
     List<Integer> out = new ArrayList<>();
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
       for (Path task : tasks) {
@@ -61,7 +76,7 @@ class PasswordHasherTest {
           if (Files.readString(task.resolve("comm")).trim().startsWith(prefix)) {
             String stat = Files.readString(task.resolve("stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            out.add(Integer.parseInt(fields[16])); // field 19 of stat: nice
+            out.add(Integer.parseInt(fields[index]));
           }
         } catch (NoSuchFileException ended) {
           // the thread ended while we looked
@@ -144,6 +159,24 @@ class PasswordHasherTest {
     assertTrue(
         nicenessOfThreads("vert.x-eventloop").stream().allMatch(n -> n == 0),
         "event loops keep their priority");
+  }
+
+  @Test
+  void idlePolicyPutsTheBcryptThreadsAndOnlyThemUnderSchedIdle() throws IOException {
+    PasswordHasher hasher = deploy(4, 16, 10, true, "idletest");
+    List<Future<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      calls.add(hasher.hash("password-" + i));
+    }
+    calls.forEach(f -> f.await());
+    List<Integer> policies = policyOfThreads("idletest");
+    assertFalse(policies.isEmpty(), "the pool's threads are visible");
+    assertTrue(
+        policies.stream().allMatch(p -> p == 5),
+        "every bcrypt thread that hashed runs under SCHED_IDLE (5): " + policies);
+    assertTrue(
+        policyOfThreads("vert.x-eventloop").stream().allMatch(p -> p == 0),
+        "event loops keep the normal policy");
   }
 
   @Test
