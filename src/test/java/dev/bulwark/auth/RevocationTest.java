@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bulwark.testing.Await;
 import dev.bulwark.testing.BulwarkTest;
+import dev.bulwark.testing.RedisCommandStats;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import dev.bulwark.testing.TestUsers;
@@ -205,13 +206,14 @@ class RevocationTest {
       // the commands its script runs). A window in which one did says nothing about ours: measure
       // again. A request that really cost more would do so in every window.
       for (int attempt = 1; ; attempt++) {
-        String before = commandStats(redis);
+        String before = RedisCommandStats.snapshot(redis);
         for (int i = 0; i < 10; i++) {
           assertEquals(200, me(u.accessToken()).statusCode());
         }
-        String after = commandStats(redis);
+        String after = RedisCommandStats.snapshot(redis);
         long sent = requestCommands(after) - requestCommands(before);
-        if (calls(after, "eval") == calls(before, "eval") || attempt == 5) {
+        if (RedisCommandStats.calls(after, "eval") == RedisCommandStats.calls(before, "eval")
+            || attempt == 5) {
           assertEquals(10, sent, "one Redis command per authenticated request");
           return;
         }
@@ -221,36 +223,13 @@ class RevocationTest {
     }
   }
 
-  private static String commandStats(Redis redis) {
-    return Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
-  }
-
-  /** How many times clients had sent {@code command} when Redis wrote {@code info}. */
-  private static long calls(String info, String command) {
-    for (String line : info.split("\r\n")) {
-      if (line.startsWith("cmdstat_" + command + ":")) {
-        String calls = line.substring(line.indexOf("calls=") + 6);
-        return Long.parseLong(calls.substring(0, calls.indexOf(',')));
-      }
-    }
-    return 0;
-  }
-
   /**
    * Commands clients sent so far, leaving out connection housekeeping (HELLO, SELECT, CLIENT,
    * PING), INFO itself, and the commands the gate's script runs inside Redis (counted there too,
    * but part of the one EVALSHA).
    */
   private static long requestCommands(String info) {
-    long total = 0;
-    for (String line : info.split("\r\n")) {
-      if (line.startsWith("cmdstat_")
-          && !line.matches(
-              "cmdstat_(hello|select|client|ping|info|auth|time|mget|hmget|hincrby|hdel|pexpire)[:|].*")) {
-        String calls = line.substring(line.indexOf("calls=") + 6);
-        total += Long.parseLong(calls.substring(0, calls.indexOf(',')));
-      }
-    }
-    return total;
+    return RedisCommandStats.callsExcept(
+        info, "hello|select|client|ping|info|auth|time|mget|hmget|hincrby|hdel|pexpire");
   }
 }

@@ -4,6 +4,7 @@ import static dev.bulwark.testing.ProblemAssertions.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.bulwark.testing.RedisCommandStats;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import dev.bulwark.testing.TestUsers;
@@ -104,9 +105,9 @@ class CallerLimitsTest {
    * counts too): in a window where that happened, those are not the request's.
    */
   private static long scriptCalls(Redis redis, long otherCommands, Runnable request) {
-    String before = RateLimitTest.commandStats(redis);
+    String before = RedisCommandStats.snapshot(redis);
     request.run();
-    String after = RateLimitTest.commandStats(redis);
+    String after = RedisCommandStats.snapshot(redis);
     long other = RateLimitTest.otherCommands(after) - RateLimitTest.otherCommands(before);
     if (delta(before, after, "eval") > 0) {
       other -= delta(before, after, "hgetall") + delta(before, after, "hset");
@@ -116,7 +117,7 @@ class CallerLimitsTest {
   }
 
   private static long delta(String before, String after, String command) {
-    return RateLimitTest.calls(after, command) - RateLimitTest.calls(before, command);
+    return RedisCommandStats.calls(after, command) - RedisCommandStats.calls(before, command);
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.infra.Metrics;
 import dev.bulwark.testing.Await;
+import dev.bulwark.testing.RedisCommandStats;
 import dev.bulwark.testing.TestServer;
 import dev.bulwark.testing.TestServices;
 import dev.bulwark.testing.TestUsers;
@@ -229,7 +230,7 @@ class RateLimitTest {
         // too. A window in which one ran is measured again, with a user of its own.
         for (int attempt = 1; ; attempt++) {
           TestUser user = attempt == 1 ? alice : TestUsers.signup(server);
-          String before = commandStats(redis);
+          String before = RedisCommandStats.snapshot(redis);
           for (int i = 0; i < 3; i++) {
             HttpResponse<Buffer> r =
                 server.send(TestUsers.as(server, user, HttpMethod.GET, "/api/v1/me"));
@@ -243,11 +244,13 @@ class RateLimitTest {
                 r.getHeader("RateLimit-Policy"),
                 "every limit that applies: the address's, then the user's");
           }
-          String after = commandStats(redis);
-          if (calls(after, "eval") == calls(before, "eval") || attempt == 5) {
+          String after = RedisCommandStats.snapshot(redis);
+          if (RedisCommandStats.calls(after, "eval") == RedisCommandStats.calls(before, "eval")
+              || attempt == 5) {
             assertEquals(
                 3,
-                calls(after, "evalsha") - calls(before, "evalsha"),
+                RedisCommandStats.calls(after, "evalsha")
+                    - RedisCommandStats.calls(before, "evalsha"),
                 "one script call per request, carrying both principals ({ip:..} and {u:..})");
             assertEquals(
                 0,
@@ -353,33 +356,11 @@ class RateLimitTest {
     }
   }
 
-  static String commandStats(Redis redis) {
-    return Await.result(redis.send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
-  }
-
-  /** How many times clients had sent {@code command} when Redis wrote {@code info}. */
-  static long calls(String info, String command) {
-    for (String line : info.split("\r\n")) {
-      if (line.startsWith("cmdstat_" + command + ":")) {
-        String calls = line.substring(line.indexOf("calls=") + 6);
-        return Long.parseLong(calls.substring(0, calls.indexOf(',')));
-      }
-    }
-    return 0;
-  }
-
   /** Client commands other than the scripts, housekeeping and what scripts run inside Redis. */
   static long otherCommands(String info) {
-    long total = 0;
-    for (String line : info.split("\r\n")) {
-      if (line.startsWith("cmdstat_")
-          && !line.matches(
-              "cmdstat_(evalsha|eval|hello|select|client|ping|info|auth|time|mget|hmget|hincrby|hdel|pexpire|exists)[:|].*")) {
-        String calls = line.substring(line.indexOf("calls=") + 6);
-        total += Long.parseLong(calls.substring(0, calls.indexOf(',')));
-      }
-    }
-    return total;
+    return RedisCommandStats.callsExcept(
+        info,
+        "evalsha|eval|hello|select|client|ping|info|auth|time|mget|hmget|hincrby|hdel|pexpire|exists");
   }
 
   static void sleep(long ms) {
