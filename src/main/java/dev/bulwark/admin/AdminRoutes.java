@@ -209,6 +209,9 @@ public final class AdminRoutes implements RouteModule {
             RequestInfo.of(ctx))
         .onSuccess(
             a -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader("Location", USERS + "/" + a.id());
               json(ctx, 201, accountJson(a));
             })
@@ -244,6 +247,9 @@ public final class AdminRoutes implements RouteModule {
         .endSessions(Principal.of(ctx), id, RequestInfo.of(ctx))
         .onSuccess(
             v -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader("Cache-Control", "no-store");
               Responses.noContent(ctx);
             })
@@ -345,6 +351,9 @@ public final class AdminRoutes implements RouteModule {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(ctx, status, body);
   }

@@ -104,6 +104,9 @@ public final class AttachmentRoutes implements RouteModule {
         .onSuccess(
             done -> {
               if (done.replayed()) {
+                if (Responses.answered(ctx)) {
+                  return;
+                }
                 ctx.response()
                     .putHeader(
                         HttpHeaders.LOCATION, "/api/v1/attachments/" + done.attachment().id());
@@ -183,6 +186,9 @@ public final class AttachmentRoutes implements RouteModule {
   }
 
   private static void created(RoutingContext ctx, Attachment a, boolean replayed) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     HttpServerResponse response =
         ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/attachments/" + a.id());
     if (replayed) {
@@ -197,6 +203,9 @@ public final class AttachmentRoutes implements RouteModule {
   }
 
   private void send(RoutingContext ctx, Attachment a) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     HttpServerResponse response = ctx.response();
     String direct =
         service.store().downloadUrl(a.storageKey(), a.contentType(), disposition(a.filename()));

@@ -75,6 +75,9 @@ public final class AuthRoutes implements RouteModule {
             new AccountService.Signup(email, password, displayName, device), RequestInfo.of(ctx))
         .onSuccess(
             pair -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader("Location", "/api/v1/me");
               tokens(ctx, 201, pair);
             })
@@ -269,16 +272,25 @@ public final class AuthRoutes implements RouteModule {
   }
 
   private static void tokens(RoutingContext ctx, int status, SignInAnswer pair) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(ctx, status, pair.toBuffer());
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(ctx, status, body);
   }
 
   private static void noContent(RoutingContext ctx) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.noContent(ctx);
   }

@@ -98,11 +98,17 @@ public final class IdentityRoutes implements RouteModule {
   }
 
   static void accepted(RoutingContext ctx) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(ctx, 202, ACCEPTED);
   }
 
   private static void noContent(RoutingContext ctx) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.noContent(ctx);
   }

@@ -87,6 +87,9 @@ public final class MfaRoutes implements RouteModule {
     mfa.enrol(Principal.of(ctx), RequestInfo.of(ctx))
         .onSuccess(
             e -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader("Location", ME);
               json(
                   ctx,
@@ -121,6 +124,9 @@ public final class MfaRoutes implements RouteModule {
     mfa.remove(Principal.of(ctx), id, password, code, RequestInfo.of(ctx))
         .onSuccess(
             v -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader("Cache-Control", "no-store");
               Responses.noContent(ctx);
             })
@@ -199,11 +205,17 @@ public final class MfaRoutes implements RouteModule {
   }
 
   private static void tokens(RoutingContext ctx, TokenPair pair) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(ctx, 200, pair.toBuffer());
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(ctx, status, body);
   }

@@ -55,6 +55,9 @@ public final class PhoneRoutes implements RouteModule {
         .verify(phone, code, device, RequestInfo.of(ctx))
         .onSuccess(
             pair -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader("Cache-Control", "no-store");
               Responses.json(ctx, 200, pair.toBuffer());
             })
@@ -80,6 +83,9 @@ public final class PhoneRoutes implements RouteModule {
         .link(Principal.of(ctx), phone, code, RequestInfo.of(ctx))
         .onSuccess(
             v -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader("Cache-Control", "no-store");
               Responses.noContent(ctx);
             })
@@ -105,6 +111,9 @@ public final class PhoneRoutes implements RouteModule {
   }
 
   private static void issued(RoutingContext ctx, PhoneSignIn.Issued issued) {
+    if (Responses.answered(ctx)) {
+      return;
+    }
     ctx.response().putHeader("Cache-Control", "no-store");
     Responses.json(
         ctx,

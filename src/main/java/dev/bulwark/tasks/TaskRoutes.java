@@ -70,6 +70,9 @@ public final class TaskRoutes implements RouteModule {
         .create(Principal.of(ctx).userId(), task, idempotency)
         .onSuccess(
             created -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               HttpServerResponse response =
                   ctx.response()
                       .putHeader(LOCATION, BASE + "/" + created.id())
@@ -90,6 +93,9 @@ public final class TaskRoutes implements RouteModule {
         .get(Principal.of(ctx).userId(), id)
         .onSuccess(
             t -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader(ETAG, t.etag());
               if (ifNoneMatch != null && ifNoneMatch.matches(t.version())) {
                 ctx.response().setStatusCode(304).end();
@@ -108,6 +114,9 @@ public final class TaskRoutes implements RouteModule {
         .update(Principal.of(ctx).userId(), id, patch, ifMatch)
         .onSuccess(
             t -> {
+              if (Responses.answered(ctx)) {
+                return;
+              }
               ctx.response().putHeader(ETAG, t.etag());
               Responses.json(ctx, 200, TaskJson.task(t));
             })
