@@ -9,7 +9,9 @@
 #
 # Options (each also an environment variable):
 #   --no-build            reuse target/bulwark.jar                              (SKIP_BUILD=1)
-#   --prime SECONDS       ReadHeavy traffic before the first measured run, to warm the JIT (PRIME_SECONDS, 60; 0 = off)
+#   --prime SECONDS       ReadHeavy traffic before the first measured run, to warm the JIT (PRIME_SECONDS, 60; 0 = off),
+#                         at 1,000 req/s after a ramp from 100/s over PRIME_RAMP seconds (30: a cold JVM and a cold
+#                         Gatling JVM sharing 2 cores shed load as 503s when the ramp is 10 s)
 #   --users N             seeded accounts                                       (SEED_USERS, 10000)
 #   --tasks M             tasks per seeded account                              (SEED_TASKS, 50)
 #   --sim-opts "..."      extra -D options for every simulation, e.g. "-Drps=1500 -Dduration=30" (SIM_OPTS)
@@ -27,6 +29,7 @@ cd "$ROOT"
 
 SKIP_BUILD="${SKIP_BUILD:-0}"
 PRIME_SECONDS="${PRIME_SECONDS:-60}"
+PRIME_RAMP="${PRIME_RAMP:-30}"
 SEED_USERS="${SEED_USERS:-10000}"
 SEED_TASKS="${SEED_TASKS:-50}"
 SIM_OPTS="${SIM_OPTS:-}"
@@ -233,8 +236,8 @@ run_sim() { # $1 = simulation, $2 = bound in seconds, $3... = -D options; RUN_TA
 start_server "$WORK/conf-throughput" server.log
 seed
 if [ "$PRIME_SECONDS" -gt 0 ]; then
-  log "priming the JVM: ${PRIME_SECONDS} s of reads (its failures do not fail the run)"
-  RUN_TAG=prime run_sim ReadHeavy $((PRIME_SECONDS + 180)) -Drps=1000 -Dduration="$PRIME_SECONDS" -Dramp=10 -Dp95Ms=100000 -Dp99Ms=100000 -DmaxFailedPct=100
+  log "priming the JVM: ${PRIME_SECONDS} s of reads after a ${PRIME_RAMP} s ramp (its failures do not fail the run)"
+  RUN_TAG=prime run_sim ReadHeavy $((PRIME_SECONDS + 180)) -Drps=1000 -Dduration="$PRIME_SECONDS" -Dramp="$PRIME_RAMP" -Dp95Ms=100000 -Dp99Ms=100000 -DmaxFailedPct=100
 fi
 for sim in "${SIMS[@]}"; do
   case "$sim" in
@@ -260,7 +263,7 @@ fi
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); load generator on the same machine"
   echo "- $(java -version 2>&1 | head -1)"
   echo "- server: $PROFILE profile, BCRYPT_ROUNDS=12, JSON logs and access log to logs/server.log, rate limiting on (limits never reached), JVM \`$SERVER_JVM\`${SERVER_ENV:+, $SERVER_ENV}"
-  echo "- seeded: $SEED_USERS users × $SEED_TASKS tasks; JVM primed with ${PRIME_SECONDS} s of reads; extra options: \`${SIM_OPTS:-none}\`"
+  echo "- seeded: $SEED_USERS users × $SEED_TASKS tasks; JVM primed with ${PRIME_SECONDS} s of reads after a ${PRIME_RAMP} s ramp; extra options: \`${SIM_OPTS:-none}\`"
   echo
   echo "| simulation | result | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failed | report |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
