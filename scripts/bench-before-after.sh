@@ -11,7 +11,8 @@ set -euo pipefail
 OLD=$1; NEW=$2; ROUNDS=${3:-3}; SECS=${4:-20}; CONNS=${5:-"4 64"}
 WORK=$(mktemp -d /tmp/bulwark-ab.XXXXXX)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; }
+# the old server first, each waited for: it is a client of the services the new one started and stops
+cleanup() { local i; for (( i = ${#PIDS[@]} - 1; i >= 0; i-- )); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; wait "${PIDS[$i]}" 2>/dev/null || true; done; }
 trap cleanup EXIT
 SECRET=q8V2mT7rXw4nLp9sKd3hFj6bGz1cYe5aRu0oPl2Nx
 PEPPER=W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb
