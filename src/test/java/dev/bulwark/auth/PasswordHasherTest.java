@@ -62,6 +62,15 @@ class PasswordHasherTest {
     return statOfThreads(prefix, 16); // field 19 of stat: nice
   }
 
+  /** Hashes {@code n} passwords at once and waits for all of them (every worker gets to hash). */
+  private static void hashAll(PasswordHasher hasher, int n) {
+    List<Future<String>> calls = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      calls.add(hasher.hash("password-" + i));
+    }
+    calls.forEach(f -> f.await());
+  }
+
   /** The scheduling policies of those threads (field 41 of stat; SCHED_IDLE is 5). */
   private static List<Integer> policyOfThreads(String prefix) throws IOException {
     return statOfThreads(prefix, 38);
@@ -146,11 +155,7 @@ class PasswordHasherTest {
   @Test
   void bcryptThreadsRunNicedAndOnlyThem() throws IOException {
     PasswordHasher hasher = deploy(4, 16, 10, "nicetest");
-    List<Future<String>> calls = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      calls.add(hasher.hash("password-" + i));
-    }
-    calls.forEach(f -> f.await());
+    hashAll(hasher, 8);
     List<Integer> niced = nicenessOfThreads("nicetest");
     assertFalse(niced.isEmpty(), "the pool's threads are visible");
     assertTrue(
@@ -164,11 +169,7 @@ class PasswordHasherTest {
   @Test
   void idlePolicyPutsTheBcryptThreadsAndOnlyThemUnderSchedIdle() throws IOException {
     PasswordHasher hasher = deploy(4, 16, 10, true, "idletest");
-    List<Future<String>> calls = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      calls.add(hasher.hash("password-" + i));
-    }
-    calls.forEach(f -> f.await());
+    hashAll(hasher, 8);
     List<Integer> policies = policyOfThreads("idletest");
     assertFalse(policies.isEmpty(), "the pool's threads are visible");
     assertTrue(
