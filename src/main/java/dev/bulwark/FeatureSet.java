@@ -56,6 +56,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,7 @@ final class FeatureSet implements Endpoint {
   private final Vertx vertx;
   private final long lagProbe;
   private final Pool pg;
+  private final SqlClient reads;
   private final Redis redis;
   private final MultiplexedRedis gateRedis;
   private final HttpServerMeters httpMeters;
@@ -90,6 +92,18 @@ final class FeatureSet implements Endpoint {
             "bulwark-pg",
             config.database().poolSizePerVerticle(verticles),
             config.database().maxWaitQueuePerVerticle(verticles));
+    // the hot path's single-statement reads: pipelined, so a burst of them wakes one backend per
+    // connection rather than one per query (see docs/ARCHITECTURE.md, "Hot-path rules")
+    int readConnections = config.database().readConnectionsPerVerticle(verticles);
+    this.reads =
+        readConnections == 0
+            ? pg
+            : PostgresPool.createPipelined(
+                vertx,
+                config.database(),
+                "bulwark-pg-reads",
+                readConnections,
+                config.database().maxWaitQueuePerVerticle(verticles));
     this.redis =
         RedisConnector.create(
             vertx,
@@ -163,7 +177,7 @@ final class FeatureSet implements Endpoint {
             stepUp);
 
     TaskCursors cursors = new TaskCursors(config.jwt().secret());
-    TaskRoutes tasks = new TaskRoutes(new TaskService(pg, config.tasks(), cursors), cursors);
+    TaskRoutes tasks = new TaskRoutes(new TaskService(pg, reads, config.tasks(), cursors), cursors);
 
     OpsRoutes ops =
         new OpsRoutes(
@@ -264,6 +278,10 @@ final class FeatureSet implements Endpoint {
     if (lagProbe != -1) {
       vertx.cancelTimer(lagProbe);
     }
-    return gateRedis.close().transform(ar -> Future.join(redis.close(), pg.close())).mapEmpty();
+    Future<Void> readsClosed = reads == pg ? Future.succeededFuture() : reads.close();
+    return gateRedis
+        .close()
+        .transform(ar -> Future.join(redis.close(), pg.close(), readsClosed))
+        .mapEmpty();
   }
 }

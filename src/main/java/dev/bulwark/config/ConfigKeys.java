@@ -20,6 +20,7 @@ public final class ConfigKeys {
     map("ALLOWED_HOSTS", "http.allowedHosts");
     map("DATABASE_URL", "database.url");
     map("DATABASE_POOL_SIZE", "database.poolSize");
+    map("DATABASE_READ_CONNECTIONS", "database.readConnections");
     map("DATABASE_MAX_WAIT_QUEUE", "database.maxWaitQueue");
     map("DATABASE_CA_FILE", "database.caFile");
     map("DATABASE_MIGRATE_ON_START", "database.migrateOnStart");

@@ -8,11 +8,13 @@ import java.time.Duration;
  * the schema is migrated by {@code bulwark migrate} (a Job run before a rollout), and the server
  * only checks that nothing is pending. {@code pgbouncer}: the URL is a PgBouncer in transaction
  * mode, so statements are sent unnamed (a server connection is not the client's from one
- * transaction to the next).
+ * transaction to the next). {@code readConnections}: pipelined connections, beside the pool, that
+ * carry the hot path's single-statement reads (0: those reads use the pool too).
  */
 public record DatabaseConfig(
     DatabaseUrl url,
     int poolSize,
+    int readConnections,
     int maxWaitQueue,
     Duration connectTimeout,
     Duration idleTimeout,
@@ -37,6 +39,7 @@ public record DatabaseConfig(
     return new DatabaseConfig(
         url,
         r.intIn("database.poolSize", 16, 1, 1000),
+        r.intIn("database.readConnections", 2, 0, 1000),
         r.intIn("database.maxWaitQueue", 1024, 0, 1_000_000),
         r.duration(
             "database.connectTimeout",
@@ -102,6 +105,18 @@ public record DatabaseConfig(
     return (poolSize + verticles - 1) / verticles;
   }
 
+  /**
+   * One HTTP verticle's pipelined read connections: its share of {@code readConnections}, rounded
+   * up, at least one; 0 when they are off or when statements go through PgBouncer (which hands each
+   * transaction any server connection, so a pipeline of them is not the client's to keep).
+   */
+  public int readConnectionsPerVerticle(int verticles) {
+    if (readConnections == 0 || pgbouncer) {
+      return 0;
+    }
+    return Math.max(1, (readConnections + verticles - 1) / verticles);
+  }
+
   /** One HTTP verticle's share of {@code maxWaitQueue}, rounded up. */
   public int maxWaitQueuePerVerticle(int verticles) {
     return (maxWaitQueue + verticles - 1) / verticles;
@@ -111,6 +126,7 @@ public record DatabaseConfig(
     return new DatabaseConfig(
         newUrl,
         poolSize,
+        readConnections,
         maxWaitQueue,
         connectTimeout,
         idleTimeout,

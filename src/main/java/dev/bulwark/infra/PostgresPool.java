@@ -10,6 +10,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,20 +35,43 @@ public final class PostgresPool {
    */
   public static Pool create(
       Vertx vertx, DatabaseConfig config, String name, int maxSize, int maxWaitQueue) {
-    PgConnectOptions connect = connectOptions(config);
-    PoolOptions pool =
-        new PoolOptions()
-            .setName(name)
-            .setMaxSize(maxSize)
-            .setMaxWaitQueueSize(maxWaitQueue)
-            .setIdleTimeout((int) config.idleTimeout().toMillis())
-            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-            .setMaxLifetime((int) config.maxLifetime().toMillis())
-            .setMaxLifetimeUnit(TimeUnit.MILLISECONDS)
-            .setConnectionTimeout((int) config.connectTimeout().toMillis())
-            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-            .setPoolCleanerPeriod(1000);
-    return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
+    return PgBuilder.pool()
+        .with(poolOptions(config, name, maxSize, maxWaitQueue))
+        .connectingTo(connectOptions(config))
+        .using(vertx)
+        .build();
+  }
+
+  /**
+   * A pipelined client of at most {@code maxSize} connections for single statements: unlike the
+   * pool, which lends a connection to one query at a time, it sends a query on a connection that
+   * already has queries in flight (up to {@code database.pipeliningLimit}), so a burst of reads
+   * costs PostgreSQL one backend wake-up and one read per connection rather than one per query. No
+   * transactions: those take the pool. Connections are made on the asking context's event loop, as
+   * with {@link #create(Vertx, DatabaseConfig, String, int, int)}.
+   */
+  public static SqlClient createPipelined(
+      Vertx vertx, DatabaseConfig config, String name, int maxSize, int maxWaitQueue) {
+    return PgBuilder.client()
+        .with(poolOptions(config, name, maxSize, maxWaitQueue))
+        .connectingTo(connectOptions(config))
+        .using(vertx)
+        .build();
+  }
+
+  private static PoolOptions poolOptions(
+      DatabaseConfig config, String name, int maxSize, int maxWaitQueue) {
+    return new PoolOptions()
+        .setName(name)
+        .setMaxSize(maxSize)
+        .setMaxWaitQueueSize(maxWaitQueue)
+        .setIdleTimeout((int) config.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setMaxLifetime((int) config.maxLifetime().toMillis())
+        .setMaxLifetimeUnit(TimeUnit.MILLISECONDS)
+        .setConnectionTimeout((int) config.connectTimeout().toMillis())
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setPoolCleanerPeriod(1000);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import java.security.MessageDigest;
 import java.time.OffsetDateTime;
@@ -29,6 +30,7 @@ public final class TaskService {
       Failure.unauthenticated("user_not_found", "The account of this token no longer exists.");
 
   private final Pool pg;
+  private final SqlClient reads;
   private final TasksConfig config;
   private final TaskCursors cursors;
 
@@ -45,8 +47,13 @@ public final class TaskService {
   /** A create's {@code Idempotency-Key} and the hash of the request body it came with. */
   public record IdempotencyKey(String key, byte[] requestHash) {}
 
-  public TaskService(Pool pg, TasksConfig config, TaskCursors cursors) {
+  /**
+   * {@code pg} for transactions and writes; {@code reads} (pipelined, or {@code pg} itself) for the
+   * single-statement reads of the list and get routes.
+   */
+  public TaskService(Pool pg, SqlClient reads, TasksConfig config, TaskCursors cursors) {
     this.pg = pg;
+    this.reads = reads;
     this.config = config;
     this.cursors = cursors;
   }
@@ -68,7 +75,7 @@ public final class TaskService {
           .map(rows -> nearPage(userId, query, rows))
           .recover(TaskService::clientError);
     }
-    return TaskRepository.page(pg, userId, query)
+    return TaskRepository.page(reads, userId, query)
         .map(rows -> page(userId, query, rows))
         .recover(TaskService::clientError);
   }
@@ -99,7 +106,7 @@ public final class TaskService {
   }
 
   public Future<Task> get(UUID userId, UUID id) {
-    return TaskRepository.find(pg, userId, id)
+    return TaskRepository.find(reads, userId, id)
         .map(TaskService::existing)
         .recover(TaskService::clientError);
   }

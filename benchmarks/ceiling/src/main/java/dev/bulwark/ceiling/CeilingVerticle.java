@@ -16,6 +16,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -41,6 +42,7 @@ final class CeilingVerticle extends VerticleBase {
 
   private final Settings settings;
   private Pool pg;
+  private SqlClient reads;
   private Redis redisClient;
   private RedisConnection redis;
   private AccessTokens tokens;
@@ -72,8 +74,16 @@ final class CeilingVerticle extends VerticleBase {
         .connectingTo(connect)
         .using(vertx)
         .build();
+    // single-statement reads go through a pipelined client: its connections carry many queries at once, so a burst
+    // of reads wakes one PostgreSQL backend per connection instead of one per query (the pool lends a connection to
+    // one query at a time); transactions keep the pool
+    reads = settings.pipelinedPerVerticle() == 0 ? pg : PgBuilder.client()
+        .with(new PoolOptions().setMaxSize(settings.pipelinedPerVerticle()).setName("ceiling-reads-" + context.deploymentID()))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
     tokens = new AccessTokens(settings);
-    tasks = new Tasks(pg, settings);
+    tasks = new Tasks(pg, reads, settings);
     redisClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(settings.redisUrl()));
     return redisClient.connect()
         .compose(conn -> {
@@ -90,7 +100,7 @@ final class CeilingVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> redisClosed = redis == null ? Future.succeededFuture() : redis.close();
-    return Future.join(redisClosed, pg.close()).onComplete(ar -> redisClient.close());
+    return Future.join(redisClosed, pg.close(), reads == pg ? Future.succeededFuture() : reads.close()).onComplete(ar -> redisClient.close());
   }
 
   private void handle(HttpServerRequest req) {

@@ -10,13 +10,15 @@ import java.util.Map;
  * both), plus {@code -Dceiling.instances}. Defaults are Bulwark's.
  *
  * @param poolSize PostgreSQL connections in all (Bulwark's {@code DATABASE_POOL_SIZE}), split across the verticles
+ * @param readConnections pipelined PostgreSQL connections in all for single-statement reads (Bulwark's
+ *     {@code DATABASE_READ_CONNECTIONS}, default one per verticle), split across the verticles; 0: reads use the pool
  */
 record Settings(
     String pgHost, int pgPort, String pgDatabase, String pgUser, String pgPassword,
     String redisUrl,
     String jwtSecret, String issuer, String audience, long accessTtlSeconds, long leewaySeconds,
     long refreshTtlSeconds,
-    String httpHost, int httpPort, int instances, int poolSize, int taskQuota) {
+    String httpHost, int httpPort, int instances, int poolSize, int readConnections, int taskQuota) {
 
   static Settings from(Map<String, String> env) {
     URI db = URI.create(required(env, "DATABASE_URL"));
@@ -44,12 +46,18 @@ record Settings(
         secret, env.getOrDefault("JWT_ISSUER", "bulwark"), env.getOrDefault("JWT_AUDIENCE", "bulwark-api"),
         number(env, "ACCESS_TOKEN_EXPIRE_MINUTES", 15) * 60, 5,
         number(env, "REFRESH_TOKEN_EXPIRE_DAYS", 30) * 86_400,
-        env.getOrDefault("HTTP_HOST", "0.0.0.0"), (int) number(env, "HTTP_PORT", 8080), instances, (int) number(env, "DATABASE_POOL_SIZE", 16), 10_000);
+        env.getOrDefault("HTTP_HOST", "0.0.0.0"), (int) number(env, "HTTP_PORT", 8080), instances, (int) number(env, "DATABASE_POOL_SIZE", 16),
+        (int) number(env, "DATABASE_READ_CONNECTIONS", instances), 10_000);
   }
 
   /** Each verticle's own pool: the total split evenly, rounded up. */
   int poolPerVerticle() {
     return Math.max(1, (poolSize + instances - 1) / instances);
+  }
+
+  /** Each verticle's pipelined read connections: the total split evenly, rounded up; 0 when reads use the pool. */
+  int pipelinedPerVerticle() {
+    return readConnections <= 0 ? 0 : Math.max(1, (readConnections + instances - 1) / instances);
   }
 
   private static String required(Map<String, String> env, String name) {

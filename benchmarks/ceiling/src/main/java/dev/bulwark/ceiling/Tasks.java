@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
@@ -81,14 +82,16 @@ final class Tasks {
   }
 
   private final Pool pg;
+  private final SqlClient reads;
   private final int quota;
   private final Mac cursorMac;
   private final JsonBytes out = new JsonBytes(16 * 1024);
   private final ByteBuffer cursor = ByteBuffer.allocate(36);
   private final ByteBuffer userBytes = ByteBuffer.allocate(16);
 
-  Tasks(Pool pg, Settings settings) {
+  Tasks(Pool pg, SqlClient reads, Settings settings) {
     this.pg = pg;
+    this.reads = reads;
     this.quota = settings.taskQuota();
     try {
       Mac derive = Mac.getInstance("HmacSHA256");
@@ -102,12 +105,12 @@ final class Tasks {
 
   /** The first page of the user's live tasks, newest first, as the response body. */
   Future<Buffer> page(UUID userId, int limit) {
-    return pg.preparedQuery(PAGE).execute(Tuple.of(userId, limit + 1)).map(rows -> pageJson(userId, limit, rows));
+    return reads.preparedQuery(PAGE).execute(Tuple.of(userId, limit + 1)).map(rows -> pageJson(userId, limit, rows));
   }
 
   /** One live task of the user, as the response body; fails with 404 when there is none. */
   Future<Row> one(UUID userId, UUID id) {
-    return pg.preparedQuery(ONE).execute(Tuple.of(id, userId)).map(Tasks::first);
+    return reads.preparedQuery(ONE).execute(Tuple.of(id, userId)).map(Tasks::first);
   }
 
   /** Owner locked → quota counted → inserted, in one transaction; the inserted row. */
