@@ -8,6 +8,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
@@ -35,11 +36,7 @@ public final class PostgresPool {
    */
   public static Pool create(
       Vertx vertx, DatabaseConfig config, String name, int maxSize, int maxWaitQueue) {
-    return PgBuilder.pool()
-        .with(poolOptions(config, name, maxSize, maxWaitQueue))
-        .connectingTo(connectOptions(config))
-        .using(vertx)
-        .build();
+    return build(PgBuilder.pool(), vertx, config, name, maxSize, maxWaitQueue);
   }
 
   /**
@@ -52,7 +49,17 @@ public final class PostgresPool {
    */
   public static SqlClient createPipelined(
       Vertx vertx, DatabaseConfig config, String name, int maxSize, int maxWaitQueue) {
-    return PgBuilder.client()
+    return build(PgBuilder.client(), vertx, config, name, maxSize, maxWaitQueue);
+  }
+
+  private static <C> C build(
+      ClientBuilder<C> builder,
+      Vertx vertx,
+      DatabaseConfig config,
+      String name,
+      int maxSize,
+      int maxWaitQueue) {
+    return builder
         .with(poolOptions(config, name, maxSize, maxWaitQueue))
         .connectingTo(connectOptions(config))
         .using(vertx)

@@ -7,7 +7,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigLoader;
 import dev.bulwark.config.DatabaseConfig;
 import dev.bulwark.testing.Await;
-import dev.bulwark.testing.TestServices;
+import dev.bulwark.testing.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -15,7 +15,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +43,10 @@ class PipelinedReadsTest {
     vertx.close().await();
   }
 
+  /** The test services' environment ({@link TestServer#baseEnv}) with {@code given} on top. */
   private static BulwarkConfig load(Map<String, String> given) {
-    Map<String, String> env = new HashMap<>(given);
-    env.putIfAbsent("ENVIRONMENT", "development");
-    env.putIfAbsent("DATABASE_URL", TestServices.get().databaseUrl());
-    env.putIfAbsent("PASSWORD_PEPPER", "W3nR8tYq2LzX6vBd1KpM9sHf4JcGe7Ua0oTi5QxNb");
-    env.putIfAbsent("MFA_ENCRYPTION_KEY", "Zp4Kc9Lm2Qr7Tv1Xw6Yb3Nd8Fg5Hj0Ks2Lq7Mr4Nt9");
+    Map<String, String> env = TestServer.baseEnv();
+    env.putAll(given);
     return Await.result(new ConfigLoader(vertx, Path.of("conf")).load(env, Map.of()));
   }
 
