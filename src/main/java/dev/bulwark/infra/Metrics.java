@@ -209,7 +209,12 @@ public final class Metrics {
         .register(registry);
   }
 
-  /** Registers Bulwark's own meters on the Vert.x registry of that name. */
+  /**
+   * Registers Bulwark's own meters on the Vert.x registry of that name. The hasher's suppliers are
+   * held strongly: Micrometer keeps only a weak reference to a meter's object, and a method
+   * reference such as {@code hasher::outstanding} is an object nothing else holds, so after the
+   * first garbage collection the gauge read NaN and the counter froze.
+   */
   public static void bind(
       String registryName, LongSupplier hasherOutstanding, LongSupplier hasherRejected) {
     MeterRegistry registry = BackendRegistries.getNow(registryName);
@@ -218,9 +223,11 @@ public final class Metrics {
     }
     Gauge.builder("bulwark_hasher_outstanding", hasherOutstanding, LongSupplier::getAsLong)
         .description("bcrypt requests queued or running")
+        .strongReference(true)
         .register(registry);
     FunctionCounter.builder("bulwark_hasher_rejected", hasherRejected, LongSupplier::getAsLong)
         .description("bcrypt requests refused because the queue was full (503 server_busy)")
+        .strongReference(true)
         .register(registry);
     for (Event e : Event.values()) {
       FunctionCounter.builder("bulwark_events", EVENTS.get(e), LongAdder::sum)
