@@ -209,11 +209,15 @@ public final class Metrics {
         .register(registry);
   }
 
+  /** The hasher's two readings, in one object its gauge holds strongly (see {@link #bind}). */
+  private record HasherReadings(LongSupplier outstanding, LongSupplier rejected) {}
+
   /**
-   * Registers Bulwark's own meters on the Vert.x registry of that name. The hasher's suppliers are
-   * held strongly: Micrometer keeps only a weak reference to a meter's object, and a method
-   * reference such as {@code hasher::outstanding} is an object nothing else holds, so after the
-   * first garbage collection the gauge read NaN and the counter froze.
+   * Registers Bulwark's own meters on the Vert.x registry of that name. Micrometer keeps only a
+   * weak reference to a meter's object, and a method reference such as {@code hasher::outstanding}
+   * is an object nothing else holds: after the first garbage collection the gauge read NaN and the
+   * counter froze. So both meters read one holder that the gauge keeps strongly (a function counter
+   * cannot).
    */
   public static void bind(
       String registryName, LongSupplier hasherOutstanding, LongSupplier hasherRejected) {
@@ -221,13 +225,13 @@ public final class Metrics {
     if (registry == null) {
       return;
     }
-    Gauge.builder("bulwark_hasher_outstanding", hasherOutstanding, LongSupplier::getAsLong)
+    HasherReadings hasher = new HasherReadings(hasherOutstanding, hasherRejected);
+    Gauge.builder("bulwark_hasher_outstanding", hasher, h -> h.outstanding().getAsLong())
         .description("bcrypt requests queued or running")
         .strongReference(true)
         .register(registry);
-    FunctionCounter.builder("bulwark_hasher_rejected", hasherRejected, LongSupplier::getAsLong)
+    FunctionCounter.builder("bulwark_hasher_rejected", hasher, h -> h.rejected().getAsLong())
         .description("bcrypt requests refused because the queue was full (503 server_busy)")
-        .strongReference(true)
         .register(registry);
     for (Event e : Event.values()) {
       FunctionCounter.builder("bulwark_events", EVENTS.get(e), LongAdder::sum)
